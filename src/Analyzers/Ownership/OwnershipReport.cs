@@ -1,0 +1,82 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace PgBorrow.Analyzers.Ownership;
+
+/// <summary>What kind of owned value a tracked variable holds.</summary>
+internal enum ResourceKind
+{
+    Transaction,
+    Connection,
+    DataReader,
+}
+
+/// <summary>How a tracked value stopped being usable.</summary>
+internal enum CompletionKind
+{
+    Committed,
+    RolledBack,
+    Disposed,
+}
+
+/// <summary>A value the engine tracks: a local or parameter holding a transaction, connection or reader.</summary>
+internal sealed class TrackedResource
+{
+    public TrackedResource(ISymbol? symbol, string name, ResourceKind kind, Location location, bool isOwned)
+    {
+        Symbol = symbol;
+        Name = name;
+        Kind = kind;
+        Location = location;
+        IsOwned = isOwned;
+    }
+
+    /// <summary>The local or parameter; null for a created value that is discarded at once.</summary>
+    public ISymbol? Symbol { get; }
+
+    public string Name { get; }
+
+    public ResourceKind Kind { get; }
+
+    /// <summary>Where diagnostics about the value as a whole are reported: its declarator, or the creation.</summary>
+    public Location Location { get; }
+
+    /// <summary>Owned values must be completed or moved on every path; borrowed ones (parameters) need not.</summary>
+    public bool IsOwned { get; }
+
+    /// <summary>The connection the value was begun or executed on, when the method names it (a local, parameter or field).</summary>
+    public ISymbol? Connection { get; set; }
+
+    public int Index { get; set; }
+}
+
+/// <summary>An owned value still open when a normal path leaves the method.</summary>
+internal readonly record struct OpenAtExit(TrackedResource Resource, int ExitLine);
+
+/// <summary>An owned value still open when the exception thrown by <paramref name="ThrowingOperation"/> leaves the method.</summary>
+internal readonly record struct OpenOnException(TrackedResource Resource, string ThrowingOperation, int Line);
+
+/// <summary>A use of a value after it was committed, rolled back or disposed on every path that reaches the use.</summary>
+internal readonly record struct UseAfterCompletion(TrackedResource Resource, Location UseLocation, string UsedBy, CompletionKind Completion, int CompletionLine);
+
+/// <summary>BeginTransaction on a connection whose transaction begun in this method is still open.</summary>
+internal readonly record struct NestedBegin(Location BeginLocation, string ConnectionName, TrackedResource OpenTransaction, int OpenTransactionLine);
+
+/// <summary>A command run on a connection while a reader on that connection is open.</summary>
+internal readonly record struct ReaderStillOpen(TrackedResource Reader, Location CommandLocation, string CommandName, string ConnectionName, int Line);
+
+/// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
+internal sealed class OwnershipReport
+{
+    public static readonly OwnershipReport Empty = new();
+
+    public List<OpenAtExit> OpenAtExit { get; } = new();
+
+    public List<OpenOnException> OpenOnException { get; } = new();
+
+    public List<UseAfterCompletion> UsesAfterCompletion { get; } = new();
+
+    public List<NestedBegin> NestedBegins { get; } = new();
+
+    public List<ReaderStillOpen> ReadersStillOpen { get; } = new();
+}

@@ -1,0 +1,24 @@
+namespace PgBorrow.Analyzers;
+
+/// <summary>Diagnostic IDs, named by what they are about, and where each rule's page lives.</summary>
+public static class RuleIdentifiers
+{
+    public const string TransactionMayBeLeftOpen = "PGB001";
+    public const string TransactionNotRolledBackOnException = "PGB002";
+    public const string TransactionUsedAfterCompletion = "PGB003";
+    public const string NestedTransaction = "PGB004";
+    public const string BlockingCallInAsync = "PGB005";
+    public const string ConnectionNotDisposed = "PGB006";
+    public const string DataReaderLeftOpen = "PGB007";
+
+    public const string HelpLinkBase = "https://github.com/pgborrow/pgborrow/blob/main/docs/rules/";
+
+    public static string GetHelpUri(string id) => HelpLinkBase + id + ".md";
+}
+
+/// <summary>Diagnostic categories.</summary>
+internal static class RuleCategories
+{
+    public const string Ownership = "Ownership";
+    public const string Async = "Async";
+}

@@ -1,0 +1,59 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Ownership;
+
+namespace PgBorrow.Analyzers.Rules;
+
+/// <summary>
+/// PGB006: a connection created or opened here is not disposed or closed on some normal path and not
+/// moved. Exception paths count only when <c>dotnet_code_quality.PGB006.exception_paths = true</c>.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
+{
+    public const string ExceptionPathsOption = "dotnet_code_quality.PGB006.exception_paths";
+
+    public static readonly DiagnosticDescriptor Descriptor = new(
+        id: RuleIdentifiers.ConnectionNotDisposed,
+        title: "Connection not disposed",
+        messageFormat: "Connection '{0}' is not disposed {1}: it is never returned to the pool",
+        category: RuleCategories.Ownership,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Each open connection holds a PostgreSQL backend process and a pool slot. A connection that is not disposed waits for the garbage collector, and under load the pool runs dry ('The connection pool has been exhausted'). Declare it with 'using' or 'await using'.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.ConnectionNotDisposed));
+
+    private protected override DiagnosticDescriptor Rule => Descriptor;
+
+    private protected override void Report(OwnershipReport report, OperationBlockAnalysisContext context)
+    {
+        foreach (var open in report.OpenAtExit)
+        {
+            if (open.Resource.Kind == ResourceKind.Connection)
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"when the method returns on line {open.ExitLine}"));
+        }
+
+        if (!ExceptionPathsEnabled(context))
+            return;
+
+        foreach (var open in report.OpenOnException)
+        {
+            if (open.Resource.Kind == ResourceKind.Connection && !report.OpenAtExit.Exists(o => o.Resource == open.Resource))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"when '{open.ThrowingOperation}' throws on line {open.Line}"));
+                break;
+            }
+        }
+    }
+
+    static bool ExceptionPathsEnabled(OperationBlockAnalysisContext context)
+    {
+        var tree = context.OwningSymbol.Locations.Length > 0 ? context.OwningSymbol.Locations[0].SourceTree : null;
+        if (tree is null)
+            return false;
+        var options = context.Options.AnalyzerConfigOptionsProvider.GetOptions(tree);
+        return options.TryGetValue(ExceptionPathsOption, out var value)
+            && bool.TryParse(value, out var enabled)
+            && enabled;
+    }
+}

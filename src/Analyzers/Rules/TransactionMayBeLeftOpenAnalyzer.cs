@@ -1,0 +1,31 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Ownership;
+
+namespace PgBorrow.Analyzers.Rules;
+
+/// <summary>PGB001: an owned transaction reaches a normal exit neither committed, rolled back, disposed nor moved.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class TransactionMayBeLeftOpenAnalyzer : OwnershipRuleAnalyzer
+{
+    public static readonly DiagnosticDescriptor Descriptor = new(
+        id: RuleIdentifiers.TransactionMayBeLeftOpen,
+        title: "Transaction may be left open",
+        messageFormat: "Transaction '{0}' is still open when the method returns on line {1}: it is neither committed, rolled back nor disposed on that path",
+        category: RuleCategories.Ownership,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A transaction left open keeps its snapshot and locks until the connection is closed or returned to the pool. Declare it with 'using' or 'await using' so it rolls back on every path that does not commit.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.TransactionMayBeLeftOpen));
+
+    private protected override DiagnosticDescriptor Rule => Descriptor;
+
+    private protected override void Report(OwnershipReport report, OperationBlockAnalysisContext context)
+    {
+        foreach (var open in report.OpenAtExit)
+        {
+            if (open.Resource.Kind == ResourceKind.Transaction)
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, open.ExitLine));
+        }
+    }
+}

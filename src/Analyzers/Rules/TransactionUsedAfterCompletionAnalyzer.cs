@@ -1,0 +1,38 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Ownership;
+
+namespace PgBorrow.Analyzers.Rules;
+
+/// <summary>PGB003: a transaction is used (or completed again) after Commit, Rollback or Dispose on every path to the use.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class TransactionUsedAfterCompletionAnalyzer : OwnershipRuleAnalyzer
+{
+    public static readonly DiagnosticDescriptor Descriptor = new(
+        id: RuleIdentifiers.TransactionUsedAfterCompletion,
+        title: "Transaction used after it completed",
+        messageFormat: "Transaction '{0}' is used by '{1}' after it was {2} on line {3}",
+        category: RuleCategories.Ownership,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Commit, Rollback and Dispose end a transaction the way a Rust method taking 'self' consumes a value. Npgsql throws 'This NpgsqlTransaction has completed; it is no longer usable.' at run time; PgBorrow says it at build time.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.TransactionUsedAfterCompletion));
+
+    private protected override DiagnosticDescriptor Rule => Descriptor;
+
+    private protected override void Report(OwnershipReport report, OperationBlockAnalysisContext context)
+    {
+        foreach (var use in report.UsesAfterCompletion)
+        {
+            if (use.Resource.Kind != ResourceKind.Transaction)
+                continue;
+            var completed = use.Completion switch
+            {
+                CompletionKind.Committed => "committed",
+                CompletionKind.RolledBack => "rolled back",
+                _ => "disposed",
+            };
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, use.UseLocation, use.Resource.Name, use.UsedBy, completed, use.CompletionLine));
+        }
+    }
+}
