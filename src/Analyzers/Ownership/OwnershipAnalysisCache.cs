@@ -1,11 +1,87 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace PgBorrow.Analyzers.Ownership;
 
+/// <summary>
+/// Per-compilation home of the engine: the resolved Npgsql symbols, the callee summaries, and one
+/// report per analyzed member, so that the engine runs once per method whatever the number of
+/// rules reading its result.
+/// </summary>
 internal sealed class OwnershipAnalysisCache
 {
-    public static OwnershipAnalysisCache? For(Compilation compilation) => null;
+    static readonly ConditionalWeakTable<Compilation, Holder> s_caches = new();
 
-    public OwnershipReport Analyze(OperationBlockAnalysisContext context) => OwnershipReport.Empty;
+    readonly NpgsqlSymbols _symbols;
+    readonly OwnershipTakingMethods _takers;
+    readonly ConcurrentDictionary<SyntaxNode, OwnershipReport> _reports = new();
+
+    OwnershipAnalysisCache(Compilation compilation, NpgsqlSymbols symbols)
+    {
+        _symbols = symbols;
+        _takers = new OwnershipTakingMethods(compilation, symbols);
+    }
+
+    sealed class Holder
+    {
+        public Holder(OwnershipAnalysisCache? cache) => Cache = cache;
+
+        public OwnershipAnalysisCache? Cache { get; }
+    }
+
+    /// <summary>The cache for a compilation, or null when it does not reference Npgsql.</summary>
+    public static OwnershipAnalysisCache? For(Compilation compilation)
+        => s_caches.GetValue(compilation, static c => new Holder(NpgsqlSymbols.TryCreate(c) is NpgsqlSymbols symbols ? new OwnershipAnalysisCache(c, symbols) : null)).Cache;
+
+    public OwnershipReport Analyze(OperationBlockAnalysisContext context)
+    {
+        foreach (var block in context.OperationBlocks)
+        {
+            // Method bodies arrive as the body's block, whose parent is the IMethodBodyOperation; the
+            // context builds (and caches) the graph of the whole body from any of its blocks.
+            var root = block;
+            while (root.Parent is not null)
+                root = root.Parent;
+            if (root is IMethodBodyBaseOperation or IAnonymousFunctionOperation)
+                return _reports.GetOrAdd(root.Syntax, _ => Compute(context, block));
+        }
+        return OwnershipReport.Empty;
+    }
+
+    OwnershipReport Compute(OperationBlockAnalysisContext context, IOperation block)
+    {
+        if (!MentionsNpgsql(block))
+            return OwnershipReport.Empty;
+        ControlFlowGraph graph;
+        try
+        {
+            graph = context.GetControlFlowGraph(block);
+        }
+        catch (System.ArgumentException)
+        {
+            return OwnershipReport.Empty; // not a body the compiler can build a graph for
+        }
+        var report = OwnershipAnalysis.AnalyzeMethod(graph, _symbols, _takers, context.CancellationToken);
+        return report.OpenAtExit.Count + report.OpenOnException.Count + report.UsesAfterCompletion.Count + report.NestedBegins.Count + report.ReadersStillOpen.Count == 0
+            ? OwnershipReport.Empty
+            : report;
+    }
+
+    /// <summary>Cheap pre-filter: build a graph only for bodies that touch an Npgsql or ADO.NET type.</summary>
+    bool MentionsNpgsql(IOperation block)
+    {
+        foreach (var operation in block.Descendants())
+        {
+            if (operation is IInvocationOperation or IObjectCreationOperation or IAwaitOperation or ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation
+                && _symbols.IsInteresting(operation.Type))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

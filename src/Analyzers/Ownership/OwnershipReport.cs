@@ -48,6 +48,9 @@ internal sealed class TrackedResource
     public ISymbol? Connection { get; set; }
 
     public int Index { get; set; }
+
+    /// <summary>A value of the enclosing method captured by a lambda or local function.</summary>
+    public bool IsCaptured { get; set; }
 }
 
 /// <summary>An owned value still open when a normal path leaves the method.</summary>

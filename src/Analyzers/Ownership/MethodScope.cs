@@ -1,0 +1,287 @@
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PgBorrow.Analyzers.Ownership;
+
+/// <summary>
+/// The flow-insensitive facts about one control flow graph that the per-path analysis needs:
+/// which variables hold owned values, which commands belong to which connection and transaction,
+/// which bool locals hold constants, and what lambdas and local functions do to captured values.
+/// </summary>
+internal sealed class MethodScope
+{
+    readonly Dictionary<ISymbol, TrackedResource> _resources = new(SymbolEqualityComparer.Default);
+    readonly Dictionary<ISymbol, int> _bools = new(SymbolEqualityComparer.Default);
+
+    public MethodScope(ControlFlowGraph graph, NpgsqlSymbols symbols, IEnumerable<(ISymbol Symbol, bool Owned)> outerValues, CancellationToken cancellationToken)
+    {
+        Graph = graph;
+        Symbols = symbols;
+        CancellationToken = cancellationToken;
+        foreach (var (symbol, owned) in outerValues)
+            AddResource(symbol, owned);
+        Collect();
+    }
+
+    public ControlFlowGraph Graph { get; }
+    public NpgsqlSymbols Symbols { get; }
+    public CancellationToken CancellationToken { get; }
+
+    public List<TrackedResource> Resources { get; } = new();
+
+    /// <summary>Flow captures (compiler temporaries for <c>?.</c>, <c>??</c>, <c>using (expr)</c>) that hold a tracked value.</summary>
+    public Dictionary<CaptureId, ISymbol> Captures { get; } = new();
+
+    /// <summary>Command or batch locals and the connection they run on.</summary>
+    public Dictionary<ISymbol, ISymbol> CommandConnections { get; } = new(SymbolEqualityComparer.Default);
+
+    /// <summary>Command or batch locals and the transaction they run in.</summary>
+    public Dictionary<ISymbol, ISymbol> CommandTransactions { get; } = new(SymbolEqualityComparer.Default);
+
+    public int BoolCount => _bools.Count;
+
+    public TrackedResource? Resource(ISymbol? symbol)
+        => symbol is not null && _resources.TryGetValue(symbol, out var resource) ? resource : null;
+
+    public int? BoolSlot(ISymbol symbol) => _bools.TryGetValue(symbol, out var slot) ? slot : null;
+
+    /// <summary>The tracked symbol an operand refers to, looking through conversions and flow captures.</summary>
+    public ISymbol? ReferencedSymbol(IOperation? operation)
+    {
+        operation = Unwrap(operation);
+        return operation switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IFlowCaptureReferenceOperation capture => Captures.TryGetValue(capture.Id, out var symbol) ? symbol : null,
+            _ => null,
+        };
+    }
+
+    /// <summary>The symbol of a local, parameter or field naming a connection (for matching commands to connections).</summary>
+    public ISymbol? ConnectionSymbol(IOperation? operation)
+    {
+        var symbol = ReferencedSymbol(operation);
+        if (symbol is not null)
+            return symbol;
+        return Unwrap(operation) switch
+        {
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation property when property.Instance is null or IInstanceReferenceOperation => property.Property,
+            _ => null,
+        };
+    }
+
+    public static IOperation? Unwrap(IOperation? operation)
+    {
+        while (true)
+        {
+            switch (operation)
+            {
+                case IConversionOperation conversion:
+                    operation = conversion.Operand;
+                    break;
+                case IParenthesizedOperation parenthesized:
+                    operation = parenthesized.Operand;
+                    break;
+                default:
+                    return operation;
+            }
+        }
+    }
+
+    /// <summary>
+    /// If <paramref name="value"/> creates an owned value (possibly awaited, with ConfigureAwait),
+    /// its kind and, for transactions and readers, the connection operand.
+    /// </summary>
+    public bool IsCreation(IOperation? value, out ResourceKind kind, out IOperation? connection, out IOperation? command)
+    {
+        kind = default;
+        connection = null;
+        command = null;
+        value = Unwrap(value);
+        if (value is IAwaitOperation awaited)
+            value = Unwrap(awaited.Operation);
+        if (value is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
+            value = Unwrap(configureAwait.Instance);
+
+        switch (value)
+        {
+            case IObjectCreationOperation creation when NpgsqlSymbols.IsOrDerives(creation.Type, Symbols.NpgsqlConnection):
+                kind = ResourceKind.Connection;
+                return true;
+            case IInvocationOperation invocation:
+                switch (NpgsqlCalls.Classify(invocation, Symbols))
+                {
+                    case CallKind.BeginTransaction:
+                        kind = ResourceKind.Transaction;
+                        connection = NpgsqlCalls.Receiver(invocation);
+                        return true;
+                    case CallKind.CreateConnection:
+                        kind = ResourceKind.Connection;
+                        return true;
+                    case CallKind.ExecuteReader:
+                        kind = ResourceKind.DataReader;
+                        command = NpgsqlCalls.Receiver(invocation);
+                        return true;
+                }
+                break;
+        }
+        return false;
+    }
+
+    void AddResource(ISymbol symbol, bool owned)
+    {
+        if (_resources.ContainsKey(symbol))
+            return;
+        var type = symbol switch
+        {
+            ILocalSymbol local => local.Type,
+            IParameterSymbol parameter => parameter.Type,
+            _ => null,
+        };
+        if (Symbols.KindOfVariableType(type) is not ResourceKind kind)
+            return;
+        var location = symbol.Locations.Length > 0 ? symbol.Locations[0] : Location.None;
+        var resource = new TrackedResource(symbol, symbol.Name, kind, location, owned) { Index = Resources.Count };
+        _resources.Add(symbol, resource);
+        Resources.Add(resource);
+    }
+
+    void Collect()
+    {
+        if (Graph.OriginalOperation is IMethodBodyBaseOperation or IAnonymousFunctionOperation or ILocalFunctionOperation
+            || Graph.OriginalOperation.SemanticModel is not null)
+        {
+            foreach (var parameter in ParametersOf(Graph))
+                AddResource(parameter, owned: Symbols.OwnedAttribute is not null && HasOwnedAttribute(parameter));
+        }
+
+        // Locals become tracked when a creation or a tracked value is assigned to them. Two passes
+        // catch `var a = Begin(); var b = a;` without a general fixed point.
+        for (var pass = 0; pass < 2; pass++)
+        {
+            foreach (var block in Graph.Blocks)
+            {
+                foreach (var operation in block.Operations)
+                {
+                    foreach (var node in operation.DescendantsAndSelf())
+                        CollectFrom(node);
+                }
+                if (block.BranchValue is not null)
+                {
+                    foreach (var node in block.BranchValue.DescendantsAndSelf())
+                        CollectFrom(node);
+                }
+            }
+        }
+    }
+
+    void CollectFrom(IOperation node)
+    {
+        switch (node)
+        {
+            case IFlowCaptureOperation capture when ReferencedSymbol(capture.Value) is ISymbol captured && Resource(captured) is not null:
+                Captures[capture.Id] = captured;
+                break;
+            case IFlowCaptureOperation capture when Unwrap(capture.Value) is ILocalReferenceOperation commandLocal && Symbols.IsCommandType(commandLocal.Type):
+                Captures[capture.Id] = commandLocal.Local;
+                break;
+            case ISimpleAssignmentOperation assignment:
+                CollectAssignment(assignment);
+                break;
+            case IObjectCreationOperation creation when Symbols.IsCommandType(creation.Type):
+                break;
+        }
+    }
+
+    void CollectAssignment(ISimpleAssignmentOperation assignment)
+    {
+        var target = Unwrap(assignment.Target);
+        if (target is ILocalReferenceOperation local)
+        {
+            if (local.Local.Type.SpecialType == SpecialType.System_Boolean
+                && Unwrap(assignment.Value) is ILiteralOperation { ConstantValue.HasValue: true }
+                && !_bools.ContainsKey(local.Local))
+            {
+                _bools.Add(local.Local, _bools.Count);
+            }
+
+            if (IsCreation(assignment.Value, out _, out _, out _) || Resource(ReferencedSymbol(assignment.Value)) is not null)
+                AddResource(local.Local, owned: true);
+
+            if (Symbols.IsCommandType(local.Local.Type))
+                CollectCommand(local.Local, assignment.Value);
+            return;
+        }
+
+        // cmd.Connection = conn; cmd.Transaction = tx;
+        if (target is IPropertyReferenceOperation property && ReferencedSymbol(property.Instance) is ISymbol command && Symbols.IsCommandType(property.Instance!.Type))
+        {
+            if (property.Property.Name == "Connection" && ConnectionSymbol(assignment.Value) is ISymbol connection)
+                CommandConnections[command] = connection;
+            else if (property.Property.Name == "Transaction" && ReferencedSymbol(assignment.Value) is ISymbol transaction)
+                CommandTransactions[command] = transaction;
+        }
+    }
+
+    void CollectCommand(ISymbol command, IOperation value)
+    {
+        value = Unwrap(value)!;
+        switch (value)
+        {
+            case IObjectCreationOperation creation:
+                foreach (var argument in creation.Arguments)
+                {
+                    var kind = Symbols.KindOfVariableType(argument.Parameter?.Type);
+                    if (kind == ResourceKind.Connection && ConnectionSymbol(argument.Value) is ISymbol connection)
+                        CommandConnections[command] = connection;
+                    else if (kind == ResourceKind.Transaction && ReferencedSymbol(argument.Value) is ISymbol transaction)
+                        CommandTransactions[command] = transaction;
+                }
+                if (creation.Initializer is not null)
+                {
+                    foreach (var initializer in creation.Initializer.Initializers)
+                    {
+                        if (initializer is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property } set)
+                        {
+                            if (property.Property.Name == "Connection" && ConnectionSymbol(set.Value) is ISymbol connection)
+                                CommandConnections[command] = connection;
+                            else if (property.Property.Name == "Transaction" && ReferencedSymbol(set.Value) is ISymbol transaction)
+                                CommandTransactions[command] = transaction;
+                        }
+                    }
+                }
+                break;
+            case IInvocationOperation { TargetMethod.Name: "CreateCommand" or "CreateBatch" } invocation
+                when Symbols.KindOfVariableType(NpgsqlCalls.Receiver(invocation)?.Type) == ResourceKind.Connection:
+                if (ConnectionSymbol(NpgsqlCalls.Receiver(invocation)) is ISymbol owner)
+                    CommandConnections[command] = owner;
+                break;
+        }
+    }
+
+    bool HasOwnedAttribute(IParameterSymbol parameter)
+    {
+        foreach (var attribute in parameter.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, Symbols.OwnedAttribute))
+                return true;
+        }
+        return false;
+    }
+
+    static IEnumerable<IParameterSymbol> ParametersOf(ControlFlowGraph graph)
+    {
+        var method = graph.OriginalOperation switch
+        {
+            IAnonymousFunctionOperation anonymous => anonymous.Symbol,
+            ILocalFunctionOperation localFunction => localFunction.Symbol,
+            _ => graph.OriginalOperation.SemanticModel?.GetDeclaredSymbol(graph.OriginalOperation.Syntax) as IMethodSymbol,
+        };
+        return method is null ? System.Array.Empty<IParameterSymbol>() : method.Parameters;
+    }
+}

@@ -1,0 +1,152 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PgBorrow.Analyzers.Ownership;
+
+/// <summary>What an invocation does to the values the engine tracks.</summary>
+internal enum CallKind
+{
+    Other,
+
+    /// <summary>BeginTransaction(Async) on an Npgsql connection: creates a transaction.</summary>
+    BeginTransaction,
+
+    /// <summary>OpenConnection(Async)/CreateConnection on a data source, CloneWith: creates a connection.</summary>
+    CreateConnection,
+
+    /// <summary>ExecuteReader(Async) on an Npgsql command or batch: creates a reader and runs a command.</summary>
+    ExecuteReader,
+
+    /// <summary>ExecuteNonQuery/ExecuteScalar/Prepare (and async forms): runs a command.</summary>
+    ExecuteCommand,
+
+    Commit,
+
+    /// <summary>Rollback of the whole transaction (not <c>Rollback(savepointName)</c>).</summary>
+    Rollback,
+
+    /// <summary>Dispose/DisposeAsync, and Close/CloseAsync of connections and readers.</summary>
+    Dispose,
+
+    /// <summary>Open/OpenAsync of a connection.</summary>
+    Open,
+
+    /// <summary>A Dapper extension method on a connection: runs a command on it.</summary>
+    DapperCommand,
+}
+
+/// <summary>Classifies Npgsql, ADO.NET and Dapper calls by symbol.</summary>
+internal static class NpgsqlCalls
+{
+    public static CallKind Classify(IInvocationOperation invocation, NpgsqlSymbols symbols)
+    {
+        var method = invocation.TargetMethod;
+        var container = method.ContainingType;
+        if (container is null)
+            return CallKind.Other;
+        var receiverType = ReceiverType(invocation);
+
+        if (IsConnectionApi(container, receiverType, symbols))
+        {
+            switch (method.Name)
+            {
+                case "BeginTransaction" or "BeginTransactionAsync" or "BeginDbTransaction" or "BeginDbTransactionAsync":
+                    return CallKind.BeginTransaction;
+                case "Open" or "OpenAsync":
+                    return CallKind.Open;
+                case "Dispose" or "DisposeAsync" or "Close" or "CloseAsync":
+                    return CallKind.Dispose;
+                case "CloneWith":
+                    return CallKind.CreateConnection;
+            }
+            return CallKind.Other;
+        }
+
+        if (NpgsqlSymbols.IsOrDerives(container, symbols.NpgsqlDataSource)
+            || (NpgsqlSymbols.Is(container, symbols.DbDataSource) && NpgsqlSymbols.IsOrDerives(receiverType, symbols.NpgsqlDataSource)))
+        {
+            return method.Name is "OpenConnection" or "OpenConnectionAsync" or "CreateConnection" or "OpenDbConnection" or "OpenDbConnectionAsync" or "CreateDbConnection"
+                ? CallKind.CreateConnection
+                : CallKind.Other;
+        }
+
+        if (IsTransactionApi(container, receiverType, symbols))
+        {
+            switch (method.Name)
+            {
+                case "Commit" or "CommitAsync":
+                    return CallKind.Commit;
+                case "Rollback" or "RollbackAsync" when !HasStringParameter(method):
+                    return CallKind.Rollback;
+                case "Dispose" or "DisposeAsync":
+                    return CallKind.Dispose;
+            }
+            return CallKind.Other;
+        }
+
+        if (IsReaderApi(container, receiverType, symbols))
+            return method.Name is "Dispose" or "DisposeAsync" or "Close" or "CloseAsync" ? CallKind.Dispose : CallKind.Other;
+
+        if (IsCommandApi(container, receiverType, symbols))
+        {
+            return method.Name switch
+            {
+                "ExecuteReader" or "ExecuteReaderAsync" or "ExecuteDbDataReader" or "ExecuteDbDataReaderAsync" => CallKind.ExecuteReader,
+                "ExecuteNonQuery" or "ExecuteNonQueryAsync" or "ExecuteScalar" or "ExecuteScalarAsync" or "Prepare" or "PrepareAsync" => CallKind.ExecuteCommand,
+                _ => CallKind.Other,
+            };
+        }
+
+        if (method.IsExtensionMethod && container.ContainingNamespace is { Name: "Dapper", ContainingNamespace.IsGlobalNamespace: true })
+            return CallKind.DapperCommand;
+
+        return CallKind.Other;
+    }
+
+    /// <summary>The receiver of an instance call, or the <c>this</c> argument of an extension method.</summary>
+    public static IOperation? Receiver(IInvocationOperation invocation)
+        => invocation.Instance ?? (invocation.TargetMethod.IsExtensionMethod && invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null);
+
+    static ITypeSymbol? ReceiverType(IInvocationOperation invocation)
+    {
+        var receiver = Receiver(invocation);
+        while (receiver is IConversionOperation conversion)
+            receiver = conversion.Operand;
+        return receiver?.Type;
+    }
+
+    static bool HasStringParameter(IMethodSymbol method)
+    {
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.Type.SpecialType == SpecialType.System_String)
+                return true;
+        }
+        return false;
+    }
+
+    static bool IsConnectionApi(INamedTypeSymbol container, ITypeSymbol? receiverType, NpgsqlSymbols s)
+        => NpgsqlSymbols.IsOrDerives(container, s.NpgsqlConnection)
+        || ((NpgsqlSymbols.Is(container, s.DbConnection) || NpgsqlSymbols.Is(container, s.IDbConnection) || IsDisposableInterface(container))
+            && (NpgsqlSymbols.IsOrDerives(receiverType, s.NpgsqlConnection) || NpgsqlSymbols.Is(receiverType!, s.DbConnection) || NpgsqlSymbols.Is(receiverType!, s.IDbConnection)));
+
+    static bool IsTransactionApi(INamedTypeSymbol container, ITypeSymbol? receiverType, NpgsqlSymbols s)
+        => NpgsqlSymbols.IsOrDerives(container, s.NpgsqlTransaction)
+        || ((NpgsqlSymbols.Is(container, s.DbTransaction) || NpgsqlSymbols.Is(container, s.IDbTransaction) || IsDisposableInterface(container))
+            && receiverType is not null && s.KindOfVariableType(receiverType) == ResourceKind.Transaction);
+
+    static bool IsReaderApi(INamedTypeSymbol container, ITypeSymbol? receiverType, NpgsqlSymbols s)
+        => NpgsqlSymbols.IsOrDerives(container, s.NpgsqlDataReader)
+        || ((NpgsqlSymbols.Is(container, s.DbDataReader) || NpgsqlSymbols.Is(container, s.IDataReader) || IsDisposableInterface(container))
+            && receiverType is not null && s.KindOfVariableType(receiverType) == ResourceKind.DataReader);
+
+    static bool IsCommandApi(INamedTypeSymbol container, ITypeSymbol? receiverType, NpgsqlSymbols s)
+        => NpgsqlSymbols.IsOrDerives(container, s.NpgsqlCommand)
+        || NpgsqlSymbols.IsOrDerives(container, s.NpgsqlBatch)
+        || ((NpgsqlSymbols.Is(container, s.DbCommand) || NpgsqlSymbols.Is(container, s.DbBatch) || NpgsqlSymbols.Is(container, s.IDbCommand))
+            && (NpgsqlSymbols.IsOrDerives(receiverType, s.NpgsqlCommand) || NpgsqlSymbols.IsOrDerives(receiverType, s.NpgsqlBatch)));
+
+    static bool IsDisposableInterface(INamedTypeSymbol container)
+        => container.SpecialType == SpecialType.System_IDisposable
+        || container.ToDisplayString() == "System.IAsyncDisposable";
+}

@@ -1,0 +1,108 @@
+using Microsoft.CodeAnalysis;
+
+namespace PgBorrow.Analyzers.Ownership;
+
+/// <summary>
+/// The Npgsql, ADO.NET and PgBorrow symbols the engine keys on, resolved once per compilation.
+/// Everything is compared by symbol identity; method names are only read from symbols whose
+/// containing type was matched first, never from syntax.
+/// </summary>
+internal sealed class NpgsqlSymbols
+{
+    NpgsqlSymbols(Compilation compilation, INamedTypeSymbol npgsqlConnection)
+    {
+        NpgsqlConnection = npgsqlConnection;
+        NpgsqlTransaction = compilation.GetTypeByMetadataName("Npgsql.NpgsqlTransaction");
+        NpgsqlDataReader = compilation.GetTypeByMetadataName("Npgsql.NpgsqlDataReader");
+        NpgsqlCommand = compilation.GetTypeByMetadataName("Npgsql.NpgsqlCommand");
+        NpgsqlBatch = compilation.GetTypeByMetadataName("Npgsql.NpgsqlBatch");
+        NpgsqlDataSource = compilation.GetTypeByMetadataName("Npgsql.NpgsqlDataSource");
+        DbConnection = compilation.GetTypeByMetadataName("System.Data.Common.DbConnection");
+        DbTransaction = compilation.GetTypeByMetadataName("System.Data.Common.DbTransaction");
+        DbDataReader = compilation.GetTypeByMetadataName("System.Data.Common.DbDataReader");
+        DbCommand = compilation.GetTypeByMetadataName("System.Data.Common.DbCommand");
+        DbBatch = compilation.GetTypeByMetadataName("System.Data.Common.DbBatch");
+        DbDataSource = compilation.GetTypeByMetadataName("System.Data.Common.DbDataSource");
+        IDbConnection = compilation.GetTypeByMetadataName("System.Data.IDbConnection");
+        IDbTransaction = compilation.GetTypeByMetadataName("System.Data.IDbTransaction");
+        IDataReader = compilation.GetTypeByMetadataName("System.Data.IDataReader");
+        IDbCommand = compilation.GetTypeByMetadataName("System.Data.IDbCommand");
+        OwnedAttribute = compilation.GetTypeByMetadataName("PgBorrow.OwnedAttribute");
+        SystemException = compilation.GetTypeByMetadataName("System.Exception");
+    }
+
+    public INamedTypeSymbol NpgsqlConnection { get; }
+    public INamedTypeSymbol? NpgsqlTransaction { get; }
+    public INamedTypeSymbol? NpgsqlDataReader { get; }
+    public INamedTypeSymbol? NpgsqlCommand { get; }
+    public INamedTypeSymbol? NpgsqlBatch { get; }
+    public INamedTypeSymbol? NpgsqlDataSource { get; }
+    public INamedTypeSymbol? DbConnection { get; }
+    public INamedTypeSymbol? DbTransaction { get; }
+    public INamedTypeSymbol? DbDataReader { get; }
+    public INamedTypeSymbol? DbCommand { get; }
+    public INamedTypeSymbol? DbBatch { get; }
+    public INamedTypeSymbol? DbDataSource { get; }
+    public INamedTypeSymbol? IDbConnection { get; }
+    public INamedTypeSymbol? IDbTransaction { get; }
+    public INamedTypeSymbol? IDataReader { get; }
+    public INamedTypeSymbol? IDbCommand { get; }
+    public INamedTypeSymbol? OwnedAttribute { get; }
+    public INamedTypeSymbol? SystemException { get; }
+
+    /// <summary>Null when the compilation does not reference Npgsql: then no rule has anything to do.</summary>
+    public static NpgsqlSymbols? TryCreate(Compilation compilation)
+    {
+        var connection = compilation.GetTypeByMetadataName("Npgsql.NpgsqlConnection");
+        return connection is null ? null : new NpgsqlSymbols(compilation, connection);
+    }
+
+    /// <summary>The kind of owned value a variable of this type can hold, if any.</summary>
+    public ResourceKind? KindOfVariableType(ITypeSymbol? type)
+    {
+        if (type is null)
+            return null;
+        if (Is(type, NpgsqlTransaction) || Is(type, DbTransaction) || Is(type, IDbTransaction))
+            return ResourceKind.Transaction;
+        if (Is(type, NpgsqlConnection) || Is(type, DbConnection) || Is(type, IDbConnection))
+            return ResourceKind.Connection;
+        if (Is(type, NpgsqlDataReader) || Is(type, DbDataReader) || Is(type, IDataReader))
+            return ResourceKind.DataReader;
+        return null;
+    }
+
+    public bool IsCommandType(ITypeSymbol? type)
+        => type is not null && (IsOrDerives(type, NpgsqlCommand) || IsOrDerives(type, NpgsqlBatch) || Is(type, DbCommand) || Is(type, DbBatch) || Is(type, IDbCommand));
+
+    /// <summary>True when the type is one of the Npgsql or ADO.NET types the engine cares about (cheap pre-filter).</summary>
+    public bool IsInteresting(ITypeSymbol? type)
+        => KindOfVariableType(type) is not null || IsCommandType(type) || IsOrDerives(type, NpgsqlDataSource);
+
+    /// <summary>Npgsql's own API and the PgBorrow runtime only borrow what is passed to them.</summary>
+    public static bool IsBorrowingLibrary(IMethodSymbol method)
+    {
+        var ns = method.ContainingNamespace;
+        while (ns is { IsGlobalNamespace: false })
+        {
+            if (ns.ContainingNamespace is { IsGlobalNamespace: true } && (ns.Name == "Npgsql" || ns.Name == "PgBorrow" || ns.Name == "Dapper"))
+                return true;
+            ns = ns.ContainingNamespace;
+        }
+
+        // ADO.NET base types (DbCommand.Transaction, DbConnection.BeginTransaction...) borrow too.
+        return method.ContainingNamespace?.ToDisplayString() is "System.Data" or "System.Data.Common";
+    }
+
+    public static bool Is(ITypeSymbol type, INamedTypeSymbol? expected)
+        => expected is not null && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, expected);
+
+    public static bool IsOrDerives(ITypeSymbol? type, INamedTypeSymbol? expected)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (Is(current, expected))
+                return true;
+        }
+        return false;
+    }
+}

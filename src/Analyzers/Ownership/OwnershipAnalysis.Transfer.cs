@@ -1,0 +1,457 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PgBorrow.Analyzers.Ownership;
+
+internal sealed partial class OwnershipAnalysis
+{
+    /// <summary>Applies the operations of one block to the state, in evaluation order.</summary>
+    readonly struct TransferContext
+    {
+        readonly OwnershipAnalysis _analysis;
+        readonly Run _run;
+        readonly BasicBlock _block;
+
+        public TransferContext(OwnershipAnalysis analysis, Run run, BasicBlock block)
+        {
+            _analysis = analysis;
+            _run = run;
+            _block = block;
+        }
+
+        public void Transfer(IOperation operation, FlowState state)
+        {
+            if (operation is IFlowAnonymousFunctionOperation lambda)
+            {
+                _analysis.LambdaCreated(lambda, state);
+                return;
+            }
+            if (operation is ILocalFunctionOperation)
+                return;
+
+            foreach (var child in operation.ChildOperations)
+                Transfer(child, state);
+
+            switch (operation)
+            {
+                case IInvocationOperation invocation:
+                    _analysis.Invocation(invocation, state, this);
+                    break;
+                case IObjectCreationOperation creation:
+                    _analysis.Arguments(creation.Arguments, creation.Constructor, state);
+                    Throws(creation, "new " + (creation.Type?.Name ?? "object"), state);
+                    break;
+                case IAwaitOperation awaited:
+                    Throws(awaited, "await", state);
+                    break;
+                case IThrowOperation thrown:
+                    Throws(thrown, "throw", state);
+                    break;
+                case ISimpleAssignmentOperation assignment:
+                    _analysis.Assignment(assignment, state);
+                    break;
+                case IPropertyReferenceOperation or IFieldReferenceOperation or IEventReferenceOperation:
+                    var member = (IMemberReferenceOperation)operation;
+                    if (!IsAssignmentTarget(operation))
+                        _analysis.Use(member.Instance, member.Member.Name, state);
+                    break;
+                case IReturnOperation { Kind: OperationKind.YieldReturn } yielded:
+                    _analysis.Move(yielded.ReturnedValue, state);
+                    break;
+                case IArrayInitializerOperation or ITupleOperation:
+                    foreach (var element in operation.ChildOperations)
+                        _analysis.Move(element, state);
+                    break;
+            }
+        }
+
+        static bool IsAssignmentTarget(IOperation operation)
+            => operation.Parent is ISimpleAssignmentOperation assignment && assignment.Target == operation;
+
+        /// <summary>The operation can throw here: send the current state to the handlers.</summary>
+        public void Throws(IOperation operation, string name, FlowState state)
+            => _analysis.PropagateException(_block.EnclosingRegion, state.Clone(), name, operation.Syntax, _run);
+    }
+
+    void Invocation(IInvocationOperation invocation, FlowState state, TransferContext context)
+    {
+        var kind = NpgsqlCalls.Classify(invocation, _scope.Symbols);
+        var receiverOperand = NpgsqlCalls.Receiver(invocation);
+        var receiver = _scope.Resource(_scope.ReferencedSymbol(receiverOperand));
+        var name = invocation.TargetMethod.Name;
+
+        // Using a value, completing it and checking the connection happen before the call can throw;
+        // a failed Commit or Dispose still ends the value's ownership here.
+        if (receiver is not null && invocation.Instance is not null)
+        {
+            switch (kind)
+            {
+                case CallKind.Commit:
+                    CheckUse(receiver, receiverOperand!, name, state);
+                    Complete(receiver, ValueFlags.Committed, invocation, state);
+                    break;
+                case CallKind.Rollback:
+                    CheckUse(receiver, receiverOperand!, name, state);
+                    Complete(receiver, ValueFlags.RolledBack, invocation, state);
+                    break;
+                case CallKind.Dispose:
+                    Complete(receiver, ValueFlags.Disposed, invocation, state);
+                    if (receiver.Kind == ResourceKind.Connection)
+                        EndDependents(receiver.Symbol!, state);
+                    break;
+                case CallKind.Open:
+                    if (receiver.IsOwned && (state[receiver.Index] & ValueFlags.Disposed) != 0)
+                        state[receiver.Index] = (state[receiver.Index] & ~ValueFlags.Disposed) | ValueFlags.Open;
+                    break;
+                default:
+                    CheckUse(receiver, receiverOperand!, name, state);
+                    break;
+            }
+        }
+
+        if (kind == CallKind.BeginTransaction)
+            CheckNestedBegin(invocation, state);
+
+        if (kind is CallKind.ExecuteCommand or CallKind.ExecuteReader)
+            CommandRuns(invocation, receiverOperand, state);
+
+        if (kind == CallKind.DapperCommand && _scope.ConnectionSymbol(receiverOperand) is ISymbol dapperConnection)
+            CheckReaders(dapperConnection, invocation, state);
+
+        var localFunction = invocation.TargetMethod.MethodKind == MethodKind.LocalFunction
+            && _localFunctions.TryGetValue(invocation.TargetMethod.OriginalDefinition, out var summary) ? summary : null;
+        if (localFunction is not null)
+        {
+            foreach (var captured in localFunction.TouchedCaptures)
+                MoveSymbol(captured, state);
+        }
+
+        Arguments(invocation.Arguments, invocation.TargetMethod, state, localFunction, skipFirst: invocation.Instance is null && invocation.TargetMethod.IsExtensionMethod && receiver is not null);
+
+        context.Throws(invocation, name, state);
+    }
+
+    void Arguments(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, IMethodSymbol? method, FlowState state, LocalFunctionSummary? localFunction = null, bool skipFirst = false)
+    {
+        for (var i = skipFirst ? 1 : 0; i < arguments.Length; i++)
+        {
+            var argument = arguments[i];
+            var resource = _scope.Resource(_scope.ReferencedSymbol(argument.Value));
+            if (resource is null)
+                continue;
+            var parameter = argument.Parameter;
+            if (parameter is null || method is null)
+            {
+                MoveResource(resource, state);
+                continue;
+            }
+            if (parameter.RefKind is RefKind.Out or RefKind.Ref)
+            {
+                MoveResource(resource, state);
+                continue;
+            }
+
+            bool takes;
+            if (localFunction is not null)
+                takes = localFunction.TakenParameters.Contains(parameter.Ordinal);
+            else
+                takes = _takers.TakesOwnership(method, parameter, _depth);
+
+            if (takes)
+                MoveResource(resource, state);
+            else
+                CheckUse(resource, argument.Value, method.Name, state);
+        }
+    }
+
+    void Assignment(ISimpleAssignmentOperation assignment, FlowState state)
+    {
+        var target = MethodScope.Unwrap(assignment.Target);
+        var valueSymbol = _scope.ReferencedSymbol(assignment.Value);
+        var source = _scope.Resource(valueSymbol);
+
+        if (target is ILocalReferenceOperation local)
+        {
+            if (_scope.BoolSlot(local.Local) is int slot)
+            {
+                state.SetBool(slot, MethodScope.Unwrap(assignment.Value) is ILiteralOperation { ConstantValue: { HasValue: true, Value: bool constant } }
+                    ? (constant ? BoolValue.True : BoolValue.False)
+                    : BoolValue.Unknown);
+            }
+
+            var resource = _scope.Resource(local.Local);
+            if (resource is null)
+                return;
+            if (_scope.IsCreation(assignment.Value, out _, out var connection, out var command))
+            {
+                state[resource.Index] = ValueFlags.Open;
+                resource.Connection ??= ConnectionOf(connection, command);
+            }
+            else if (source is not null && source != resource)
+            {
+                state[resource.Index] = state[source.Index];
+                resource.Connection ??= source.Connection;
+                state[source.Index] = ValueFlags.Moved;
+            }
+            else if (source is null)
+            {
+                // Null, or a value this method does not own (a field, a factory outside the rules).
+                state[resource.Index] = ValueFlags.Unset;
+            }
+            return;
+        }
+
+        if (source is null)
+            return;
+
+        // cmd.Transaction = tx and other Npgsql setters borrow; any other store moves ownership out.
+        if (target is IPropertyReferenceOperation property && property.Instance is not null && NpgsqlSymbols.IsBorrowingLibrary(property.Property.SetMethod ?? property.Property.GetMethod!))
+            CheckUse(source, assignment.Value, property.Property.Name, state);
+        else
+            MoveResource(source, state);
+    }
+
+    ISymbol? ConnectionOf(IOperation? connection, IOperation? command)
+    {
+        if (connection is not null)
+            return _scope.ConnectionSymbol(connection);
+        if (command is not null && _scope.ReferencedSymbol(command) is ISymbol commandSymbol
+            && _scope.CommandConnections.TryGetValue(commandSymbol, out var owner))
+            return owner;
+        return null;
+    }
+
+    /// <summary>A command or batch runs: its transaction is used and its connection must be free.</summary>
+    void CommandRuns(IInvocationOperation invocation, IOperation? commandOperand, FlowState state)
+    {
+        var command = _scope.ReferencedSymbol(commandOperand);
+        if (command is null)
+            return;
+        if (_scope.CommandTransactions.TryGetValue(command, out var transactionSymbol) && _scope.Resource(transactionSymbol) is TrackedResource transaction)
+            CheckUse(transaction, commandOperand!, invocation.TargetMethod.Name, state);
+        if (_scope.CommandConnections.TryGetValue(command, out var connection))
+            CheckReaders(connection, invocation, state);
+    }
+
+    void CheckReaders(ISymbol connection, IInvocationOperation invocation, FlowState state)
+    {
+        if (!_reporting)
+            return;
+        foreach (var reader in _scope.Resources)
+        {
+            if (reader.Kind == ResourceKind.DataReader
+                && SymbolEqualityComparer.Default.Equals(reader.Connection, connection)
+                && FlowState.IsDefinitelyOpen(state[reader.Index]))
+            {
+                var location = invocation.Syntax.GetLocation();
+                if (_reportedUses.Add((reader, location)))
+                    _report.ReadersStillOpen.Add(new ReaderStillOpen(reader, location, invocation.TargetMethod.Name, connection.Name, LineOf(invocation)));
+            }
+        }
+    }
+
+    void CheckNestedBegin(IInvocationOperation invocation, FlowState state)
+    {
+        if (!_reporting)
+            return;
+        var connection = _scope.ConnectionSymbol(NpgsqlCalls.Receiver(invocation));
+        if (connection is null)
+            return;
+        foreach (var transaction in _scope.Resources)
+        {
+            if (transaction.Kind == ResourceKind.Transaction
+                && SymbolEqualityComparer.Default.Equals(transaction.Connection, connection)
+                && FlowState.IsDefinitelyOpen(state[transaction.Index])
+                && transaction.Symbol is ILocalSymbol)
+            {
+                var location = invocation.Syntax.GetLocation();
+                if (_reportedUses.Add((transaction, location)))
+                    _report.NestedBegins.Add(new NestedBegin(location, connection.Name, transaction, transaction.Location.GetLineSpan().StartLinePosition.Line + 1));
+            }
+        }
+    }
+
+    /// <summary>A member of a tracked value is used: report it when every path has completed the value.</summary>
+    void Use(IOperation? instance, string usedBy, FlowState state)
+    {
+        var resource = _scope.Resource(_scope.ReferencedSymbol(instance));
+        if (resource is not null && instance is not null)
+            CheckUse(resource, instance, usedBy, state);
+    }
+
+    void CheckUse(TrackedResource resource, IOperation useSite, string usedBy, FlowState state)
+    {
+        if (!_reporting || resource.Kind != ResourceKind.Transaction)
+            return;
+        var flags = state[resource.Index];
+        if (!FlowState.IsDefinitelyCompleted(flags))
+            return;
+        var completion = (flags & ValueFlags.Committed) != 0 ? CompletionKind.Committed
+            : (flags & ValueFlags.RolledBack) != 0 ? CompletionKind.RolledBack
+            : CompletionKind.Disposed;
+        var location = MethodScope.Unwrap(useSite)!.Syntax.GetLocation();
+        if (_reportedUses.Add((resource, location)))
+            _report.UsesAfterCompletion.Add(new UseAfterCompletion(resource, location, usedBy, completion, state.CompletionLine(resource.Index)));
+    }
+
+    void Complete(TrackedResource resource, ValueFlags how, IOperation operation, FlowState state)
+    {
+        var flags = state[resource.Index];
+        // Disposing after a commit keeps the record of the commit (for messages), and is harmless.
+        if (how == ValueFlags.Disposed && FlowState.IsDefinitelyCompleted(flags))
+            return;
+        if (how != ValueFlags.Disposed && resource.Kind == ResourceKind.Transaction)
+        {
+            // A second Commit or Rollback is itself a use after completion: CheckUse reported it.
+        }
+        state.Complete(resource.Index, how, LineOf(operation));
+        if (resource.IsCaptured)
+            _touchedCaptures.Add(resource.Symbol!);
+    }
+
+    /// <summary>Disposing or closing a connection ends the transactions and readers begun on it.</summary>
+    void EndDependents(ISymbol connection, FlowState state)
+    {
+        foreach (var dependent in _scope.Resources)
+        {
+            if (dependent.Kind != ResourceKind.Connection
+                && SymbolEqualityComparer.Default.Equals(dependent.Connection, connection)
+                && (state[dependent.Index] & ValueFlags.Open) != 0)
+            {
+                state[dependent.Index] = (state[dependent.Index] & ~ValueFlags.Open) | ValueFlags.EndedWithConnection;
+            }
+        }
+    }
+
+    void Move(IOperation? value, FlowState state)
+    {
+        var resource = _scope.Resource(_scope.ReferencedSymbol(value));
+        if (resource is not null)
+            MoveResource(resource, state);
+    }
+
+    void MoveSymbol(ISymbol symbol, FlowState state)
+    {
+        var resource = _scope.Resource(symbol);
+        if (resource is not null)
+            MoveResource(resource, state);
+    }
+
+    void MoveResource(TrackedResource resource, FlowState state)
+    {
+        state[resource.Index] = ValueFlags.Moved;
+        if (resource.IsCaptured)
+            _touchedCaptures.Add(resource.Symbol!);
+    }
+
+    /// <summary>
+    /// A lambda is created. If its body completes, disposes or moves a captured value, ownership
+    /// goes with the lambda. If the lambda itself escapes (stored in a field, returned), everything
+    /// it captures goes with it. Otherwise (passed to a method, invoked here) the capture is a borrow.
+    /// </summary>
+    void LambdaCreated(IFlowAnonymousFunctionOperation lambda, FlowState state)
+    {
+        if (_lambdaTakes.TryGetValue(lambda, out var taken))
+        {
+            foreach (var symbol in taken)
+                MoveSymbol(symbol, state);
+        }
+
+        if (!LambdaEscapes(lambda))
+            return;
+        var graph = _scope.Graph.GetAnonymousFunctionControlFlowGraph(lambda, _scope.CancellationToken);
+        foreach (var block in graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                {
+                    if (node is ILocalReferenceOperation or IParameterReferenceOperation)
+                        Move(node, state);
+                }
+            }
+        }
+    }
+
+    static bool LambdaEscapes(IOperation lambda)
+    {
+        var parent = lambda.Parent;
+        while (parent is IDelegateCreationOperation or IConversionOperation)
+            parent = parent.Parent;
+        return parent switch
+        {
+            ISimpleAssignmentOperation assignment => MethodScope.Unwrap(assignment.Target) is not ILocalReferenceOperation,
+            IReturnOperation => true,
+            null => true, // the branch value of a return
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// Narrows the two successors of a conditional branch: a null check of a tracked value (the
+    /// null side owns nothing), and a bool local with a known constant (the other side is dead).
+    /// </summary>
+    bool Refine(IOperation condition, bool jumpWhenTrue, FlowState conditional, FlowState fallThrough, out bool conditionalFeasible, out bool fallThroughFeasible)
+    {
+        conditionalFeasible = true;
+        fallThroughFeasible = true;
+        var negated = false;
+        condition = MethodScope.Unwrap(condition)!;
+        while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+        {
+            negated = !negated;
+            condition = MethodScope.Unwrap(not.Operand)!;
+        }
+
+        // In both cases below, "holds" is the side where the tested fact (is null / is true) holds.
+        FlowState holds, fails;
+        var conditionalHolds = jumpWhenTrue != negated;
+        holds = conditionalHolds ? conditional : fallThrough;
+        fails = conditionalHolds ? fallThrough : conditional;
+
+        ISymbol? nullChecked = condition switch
+        {
+            IIsNullOperation isNull => _scope.ReferencedSymbol(isNull.Operand),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } binary when IsNullLiteral(binary.RightOperand) => _scope.ReferencedSymbol(binary.LeftOperand),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.NotEquals } binary when IsNullLiteral(binary.RightOperand) => Swap(_scope.ReferencedSymbol(binary.LeftOperand), ref holds, ref fails),
+            IIsPatternOperation { Pattern: IConstantPatternOperation constant } pattern when IsNullLiteral(constant.Value) => _scope.ReferencedSymbol(pattern.Value),
+            IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation constant } } pattern when IsNullLiteral(constant.Value) => Swap(_scope.ReferencedSymbol(pattern.Value), ref holds, ref fails),
+            _ => null,
+        };
+        if (_scope.Resource(nullChecked) is TrackedResource resource)
+        {
+            holds[resource.Index] = ValueFlags.Unset;
+            return true;
+        }
+
+        if (condition is ILocalReferenceOperation local && _scope.BoolSlot(local.Local) is int slot)
+        {
+            var known = conditional.GetBool(slot);
+            if (known == BoolValue.Unknown)
+                return true;
+            var holdsFeasible = known == BoolValue.True;
+            if (conditionalHolds)
+            {
+                conditionalFeasible = holdsFeasible;
+                fallThroughFeasible = !holdsFeasible;
+            }
+            else
+            {
+                fallThroughFeasible = holdsFeasible;
+                conditionalFeasible = !holdsFeasible;
+            }
+            return true;
+        }
+        return true;
+    }
+
+    static ISymbol? Swap(ISymbol? symbol, ref FlowState holds, ref FlowState fails)
+    {
+        (holds, fails) = (fails, holds);
+        return symbol;
+    }
+
+    static bool IsNullLiteral(IOperation? operation)
+        => MethodScope.Unwrap(operation) is { ConstantValue: { HasValue: true, Value: null } };
+}

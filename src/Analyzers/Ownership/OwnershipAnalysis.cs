@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PgBorrow.Analyzers.Ownership;
+
+/// <summary>
+/// The ownership engine: one forward data-flow analysis over a <see cref="ControlFlowGraph"/>,
+/// shared by every lifetime rule.
+/// </summary>
+/// <remarks>
+/// <para>The state (<see cref="FlowState"/>) is, per tracked value, the set of things it may be on
+/// the paths reaching a point. Blocks are processed operation by operation, because several
+/// statements can share a block.</para>
+/// <para>Exceptions have no edges in Roslyn's graph. Every operation that can throw (invocation,
+/// object creation, await, throw) sends the state at that point outward through the enclosing
+/// regions: into catch handlers, through finally regions (run on that state), and out of the
+/// method, where it is an exceptional exit.</para>
+/// <para>Finally regions have no predecessors either: a branch lists the finally regions it runs,
+/// and the engine runs them on the branch's state (<see cref="RunFinally"/>), so that the normal and
+/// the exceptional paths through one finally stay apart.</para>
+/// <para>The analysis runs to a fixed point first and reports only in a last pass over the final
+/// states, so that no finding comes from a state a later iteration would widen.</para>
+/// </remarks>
+internal sealed partial class OwnershipAnalysis
+{
+    /// <summary>Upper bound on block visits per graph, as a multiple of its block count.</summary>
+    const int VisitBudgetPerBlock = 40;
+
+    readonly MethodScope _scope;
+    readonly OwnershipTakingMethods _takers;
+    readonly OwnershipReport _report;
+    readonly int _depth;
+    readonly Dictionary<IMethodSymbol, LocalFunctionSummary> _localFunctions = new(SymbolEqualityComparer.Default);
+    readonly Dictionary<IFlowAnonymousFunctionOperation, HashSet<ISymbol>> _lambdaTakes = new();
+    readonly HashSet<(TrackedResource, Location)> _reportedUses = new();
+    readonly HashSet<TrackedResource> _reportedExits = new();
+    int _visits;
+    bool _reporting;
+
+    /// <summary>Normal-exit states, for summaries: does the method release a parameter on every path?</summary>
+    readonly List<FlowState> _normalExitStates = new();
+
+    /// <summary>Captured values this graph completes, disposes or moves somewhere (lambdas and local functions).</summary>
+    readonly HashSet<ISymbol> _touchedCaptures = new(SymbolEqualityComparer.Default);
+
+    OwnershipAnalysis(MethodScope scope, OwnershipTakingMethods takers, OwnershipReport report, int depth)
+    {
+        _scope = scope;
+        _takers = takers;
+        _report = report;
+        _depth = depth;
+    }
+
+    sealed class LocalFunctionSummary
+    {
+        public HashSet<ISymbol> TouchedCaptures { get; } = new(SymbolEqualityComparer.Default);
+        public HashSet<int> TakenParameters { get; } = new();
+    }
+
+    sealed class AbortAnalysisException : Exception
+    {
+    }
+
+    /// <summary>Analyzes a method body and every lambda and local function in it.</summary>
+    public static OwnershipReport AnalyzeMethod(ControlFlowGraph graph, NpgsqlSymbols symbols, OwnershipTakingMethods takers, CancellationToken cancellationToken)
+    {
+        var report = new OwnershipReport();
+        try
+        {
+            var scope = new MethodScope(graph, symbols, Array.Empty<(ISymbol, bool)>(), cancellationToken);
+            var analysis = new OwnershipAnalysis(scope, takers, report, depth: 0);
+            analysis.Execute();
+        }
+        catch (AbortAnalysisException)
+        {
+            // Too large or too deep to finish within budget: say nothing rather than guess.
+            return OwnershipReport.Empty;
+        }
+        return report;
+    }
+
+    /// <summary>
+    /// True when the body releases (completes, disposes or moves) <paramref name="parameter"/> on
+    /// every normal path: the method takes ownership of what its caller passes there.
+    /// </summary>
+    public static bool ReleasesOnEveryPath(ControlFlowGraph graph, IParameterSymbol parameter, NpgsqlSymbols symbols, OwnershipTakingMethods takers, int depth, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var scope = new MethodScope(graph, symbols, new[] { ((ISymbol)parameter, true) }, cancellationToken);
+            var analysis = new OwnershipAnalysis(scope, takers, new OwnershipReport(), depth);
+            analysis.Execute();
+            return analysis.Releases(parameter);
+        }
+        catch (AbortAnalysisException)
+        {
+            return true; // unknown: precision first, assume the callee takes it.
+        }
+    }
+
+    bool Releases(ISymbol symbol)
+    {
+        var resource = _scope.Resource(symbol);
+        if (resource is null)
+            return false;
+        if (_normalExitStates.Count == 0)
+            return true; // never returns normally (always throws)
+        foreach (var state in _normalExitStates)
+        {
+            if ((state[resource.Index] & (ValueFlags.Open | ValueFlags.Unset)) != 0)
+                return false;
+        }
+        return true;
+    }
+
+    void Execute()
+    {
+        AnalyzeNestedFunctions();
+
+        var main = new Run(this, finallyRegion: null);
+        var entry = _scope.Graph.Blocks[0];
+        main.Join(entry, InitialState());
+        main.Iterate();
+
+        _reporting = true;
+        main.ReportPass();
+    }
+
+    FlowState InitialState()
+    {
+        var state = new FlowState(_scope.Resources.Count, _scope.BoolCount);
+        foreach (var resource in _scope.Resources)
+            state[resource.Index] = resource.Symbol is IParameterSymbol || !resource.IsOwned ? ValueFlags.Open : ValueFlags.Unset;
+        return state;
+    }
+
+    /// <summary>
+    /// Lambdas and local functions get their own graphs. What they do to a captured value decides
+    /// what creating (lambda) or calling (local function) them does to it in this graph.
+    /// </summary>
+    void AnalyzeNestedFunctions()
+    {
+        foreach (var localFunction in _scope.Graph.LocalFunctions)
+        {
+            var graph = _scope.Graph.GetLocalFunctionControlFlowGraph(localFunction, _scope.CancellationToken);
+            var summary = new LocalFunctionSummary();
+            _localFunctions[localFunction] = summary;
+            var nested = AnalyzeNested(graph, localFunction.Parameters);
+            summary.TouchedCaptures.UnionWith(nested._touchedCaptures);
+            foreach (var parameter in localFunction.Parameters)
+            {
+                if (nested._scope.Resource(parameter) is not null && nested.Releases(parameter))
+                    summary.TakenParameters.Add(parameter.Ordinal);
+            }
+        }
+
+        foreach (var block in _scope.Graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                {
+                    if (node is IFlowAnonymousFunctionOperation lambda)
+                    {
+                        var graph = _scope.Graph.GetAnonymousFunctionControlFlowGraph(lambda, _scope.CancellationToken);
+                        var nested = AnalyzeNested(graph, lambda.Symbol.Parameters);
+                        _lambdaTakes[lambda] = nested._touchedCaptures;
+                    }
+                }
+            }
+        }
+    }
+
+    OwnershipAnalysis AnalyzeNested(ControlFlowGraph graph, System.Collections.Immutable.ImmutableArray<IParameterSymbol> parameters)
+    {
+        // Captured values are borrowed inside the nested function: it may use them, and whatever it
+        // completes there counts as taken from the enclosing method.
+        var outer = new List<(ISymbol, bool)>();
+        foreach (var resource in _scope.Resources)
+        {
+            if (resource.Symbol is not null)
+                outer.Add((resource.Symbol, false));
+        }
+        foreach (var parameter in parameters)
+            outer.Add((parameter, _scope.Symbols.OwnedAttribute is not null && HasOwned(parameter)));
+
+        var scope = new MethodScope(graph, _scope.Symbols, outer, _scope.CancellationToken);
+        foreach (var resource in _scope.Resources)
+        {
+            if (scope.Resource(resource.Symbol) is TrackedResource captured)
+                captured.IsCaptured = true;
+        }
+        foreach (var pair in _scope.CommandConnections)
+            scope.CommandConnections[pair.Key] = pair.Value;
+        foreach (var pair in _scope.CommandTransactions)
+            scope.CommandTransactions[pair.Key] = pair.Value;
+        var nested = new OwnershipAnalysis(scope, _takers, _report, _depth);
+        nested.Execute();
+        return nested;
+    }
+
+    bool HasOwned(IParameterSymbol parameter)
+    {
+        foreach (var attribute in parameter.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, _scope.Symbols.OwnedAttribute))
+                return true;
+        }
+        return false;
+    }
+
+    void CountVisit()
+    {
+        _scope.CancellationToken.ThrowIfCancellationRequested();
+        if (++_visits > VisitBudgetPerBlock * (_scope.Graph.Blocks.Length + 10))
+            throw new AbortAnalysisException();
+    }
+
+    static int LineOf(IOperation operation) => LineOf(operation.Syntax);
+
+    static int LineOf(SyntaxNode syntax) => syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+}
