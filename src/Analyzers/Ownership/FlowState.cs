@@ -35,6 +35,13 @@ internal enum ValueFlags : byte
     /// </summary>
     EndedWithConnection = 64,
 
+    /// <summary>
+    /// Commit or Rollback threw. PostgreSQL ends a transaction whose COMMIT fails, and a broken
+    /// connection ends it too, so the value no longer counts as open; but it is not known to be
+    /// completed either, so rolling it back in a handler is not a use after completion.
+    /// </summary>
+    CompletionFailed = 128,
+
     Completed = Committed | RolledBack | Disposed,
 }
 

@@ -46,6 +46,10 @@ internal static class NpgsqlCalls
             return CallKind.Other;
         var receiverType = ReceiverType(invocation);
 
+        // Dispose can be declared far up the hierarchy (NpgsqlConnection.Dispose is Component.Dispose).
+        if (method.Name is "Dispose" or "DisposeAsync" && method.Parameters.Length == 0 && symbols.KindOfVariableType(receiverType) is not null)
+            return CallKind.Dispose;
+
         if (IsConnectionApi(container, receiverType, symbols))
         {
             switch (method.Name)

@@ -82,18 +82,18 @@ internal sealed partial class OwnershipAnalysis
         var name = invocation.TargetMethod.Name;
 
         // Using a value, completing it and checking the connection happen before the call can throw;
-        // a failed Commit or Dispose still ends the value's ownership here.
+        // a failed Commit or Rollback leaves the value ended but not known to be completed.
+        FlowState? failedCompletion = null;
         if (receiver is not null && invocation.Instance is not null)
         {
             switch (kind)
             {
                 case CallKind.Commit:
-                    CheckUse(receiver, receiverOperand!, name, state);
-                    Complete(receiver, ValueFlags.Committed, invocation, state);
-                    break;
                 case CallKind.Rollback:
                     CheckUse(receiver, receiverOperand!, name, state);
-                    Complete(receiver, ValueFlags.RolledBack, invocation, state);
+                    failedCompletion = state.Clone();
+                    failedCompletion[receiver.Index] = ValueFlags.CompletionFailed;
+                    Complete(receiver, kind == CallKind.Commit ? ValueFlags.Committed : ValueFlags.RolledBack, invocation, state);
                     break;
                 case CallKind.Dispose:
                     Complete(receiver, ValueFlags.Disposed, invocation, state);
@@ -129,7 +129,7 @@ internal sealed partial class OwnershipAnalysis
 
         Arguments(invocation.Arguments, invocation.TargetMethod, state, localFunction, skipFirst: invocation.Instance is null && invocation.TargetMethod.IsExtensionMethod && receiver is not null);
 
-        context.Throws(invocation, name, state);
+        context.Throws(invocation, name, failedCompletion ?? state);
     }
 
     void Arguments(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, IMethodSymbol? method, FlowState state, LocalFunctionSummary? localFunction = null, bool skipFirst = false)
@@ -421,7 +421,17 @@ internal sealed partial class OwnershipAnalysis
         };
         if (_scope.Resource(nullChecked) is TrackedResource resource)
         {
+            // A local that holds a created value (not Unset on any path) cannot be null: the null
+            // side of the check, such as the one in every `using` finally, is dead.
+            var canBeNull = resource.Symbol is not ILocalSymbol || (conditional[resource.Index] & ValueFlags.Unset) != 0;
             holds[resource.Index] = ValueFlags.Unset;
+            if (!canBeNull)
+            {
+                if (ReferenceEquals(holds, conditional))
+                    conditionalFeasible = false;
+                else
+                    fallThroughFeasible = false;
+            }
             return true;
         }
 

@@ -46,7 +46,7 @@ internal sealed class OwnershipAnalysisCache
             var root = block;
             while (root.Parent is not null)
                 root = root.Parent;
-            if (root is IMethodBodyBaseOperation or IAnonymousFunctionOperation)
+            if (root is IMethodBodyBaseOperation or IFieldInitializerOperation or IPropertyInitializerOperation)
                 return _reports.GetOrAdd(root.Syntax, _ => Compute(context, block));
         }
         return OwnershipReport.Empty;
