@@ -15,7 +15,7 @@ public sealed class TransactionUsedAfterCompletionAnalyzer : OwnershipRuleAnalyz
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "Commit, Rollback and Dispose end a transaction the way a Rust method taking 'self' consumes a value. Npgsql throws 'This NpgsqlTransaction has completed; it is no longer usable.' at run time; PgBorrow says it at build time.",
+        description: "Commit, Rollback and Dispose end a transaction the way a Rust method taking 'self' consumes a value. Calls on a completed transaction throw 'This NpgsqlTransaction has completed; it is no longer usable.' at run time, and a command given a completed transaction silently runs outside any transaction. PgBorrow says it at build time.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.TransactionUsedAfterCompletion));
 
     private protected override DiagnosticDescriptor Rule => Descriptor;

@@ -1,0 +1,102 @@
+using System.Threading.Tasks;
+using PgBorrow.Analyzers.Rules;
+using PgBorrow.CodeFixes;
+using PgBorrow.Tests.Infrastructure;
+using Xunit;
+
+namespace PgBorrow.Tests.CodeFixes;
+
+public class AddUsingCodeFixTests
+{
+    [Fact]
+    public Task Leaked_transaction_gets_await_using_in_async_code()
+        => Verify<TransactionMayBeLeftOpenAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+            class Orders
+            {
+                async Task PlaceAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    var {|PGB001:tx|} = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+            }
+            """, """
+            class Orders
+            {
+                async Task PlaceAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Fix_all_adds_using_to_every_leaked_transaction()
+        => Verify<TransactionNotRolledBackOnExceptionAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+            class Orders
+            {
+                void One(NpgsqlConnection conn)
+                {
+                    var {|PGB002:tx|} = conn.BeginTransaction();
+                    using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                    cmd.ExecuteNonQuery();
+                    tx.Commit();
+                }
+
+                void Two(NpgsqlConnection conn)
+                {
+                    var {|PGB002:tx|} = conn.BeginTransaction();
+                    using var cmd = new NpgsqlCommand("DELETE FROM orders", conn, tx);
+                    cmd.ExecuteNonQuery();
+                    tx.Commit();
+                }
+            }
+            """, """
+            class Orders
+            {
+                void One(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                    cmd.ExecuteNonQuery();
+                    tx.Commit();
+                }
+
+                void Two(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    using var cmd = new NpgsqlCommand("DELETE FROM orders", conn, tx);
+                    cmd.ExecuteNonQuery();
+                    tx.Commit();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Leaked_connection_and_reader_get_using()
+        => Verify<ConnectionNotDisposedAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+            class Orders
+            {
+                long Count(string connectionString)
+                {
+                    var {|PGB006:conn|} = new NpgsqlConnection(connectionString);
+                    conn.Open();
+                    using var cmd = new NpgsqlCommand("SELECT count(*) FROM orders", conn);
+                    return (long)cmd.ExecuteScalar()!;
+                }
+            }
+            """, """
+            class Orders
+            {
+                long Count(string connectionString)
+                {
+                    using var conn = new NpgsqlConnection(connectionString);
+                    conn.Open();
+                    using var cmd = new NpgsqlCommand("SELECT count(*) FROM orders", conn);
+                    return (long)cmd.ExecuteScalar()!;
+                }
+            }
+            """);
+}

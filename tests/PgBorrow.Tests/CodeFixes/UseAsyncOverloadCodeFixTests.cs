@@ -1,0 +1,58 @@
+using System.Threading.Tasks;
+using PgBorrow.Analyzers.Rules;
+using PgBorrow.CodeFixes;
+using PgBorrow.Tests.Infrastructure;
+using Xunit;
+
+namespace PgBorrow.Tests.CodeFixes;
+
+public class UseAsyncOverloadCodeFixTests
+{
+    [Fact]
+    public Task Sync_calls_become_awaited_async_calls_with_the_token_in_scope()
+        => Verify<BlockingCallInAsyncAnalyzer>.CodeFixAsync<UseAsyncOverloadCodeFix>("""
+            class Orders
+            {
+                async Task<long> CountAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    {|PGB005:conn.Open()|};
+                    await using var cmd = new NpgsqlCommand("SELECT count(*) FROM orders", conn);
+                    return (long)({|PGB005:cmd.ExecuteScalar()|})!;
+                }
+            }
+            """, """
+            class Orders
+            {
+                async Task<long> CountAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await conn.OpenAsync(ct);
+                    await using var cmd = new NpgsqlCommand("SELECT count(*) FROM orders", conn);
+                    return (long)(await cmd.ExecuteScalarAsync(ct))!;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Sync_using_becomes_await_using()
+        => Verify<BlockingCallInAsyncAnalyzer>.CodeFixAsync<UseAsyncOverloadCodeFix>("""
+            class Orders
+            {
+                async Task PlaceAsync(NpgsqlConnection conn)
+                {
+                    {|PGB005:using|} var tx = await conn.BeginTransactionAsync();
+                    {|PGB005:using|} (var other = await conn.BeginTransactionAsync()) { }
+                    await tx.CommitAsync();
+                }
+            }
+            """, """
+            class Orders
+            {
+                async Task PlaceAsync(NpgsqlConnection conn)
+                {
+                    await using var tx = await conn.BeginTransactionAsync();
+                    await using (var other = await conn.BeginTransactionAsync()) { }
+                    await tx.CommitAsync();
+                }
+            }
+            """);
+}
