@@ -15,11 +15,15 @@ internal sealed class MethodScope
 {
     readonly Dictionary<ISymbol, TrackedResource> _resources = new(SymbolEqualityComparer.Default);
     readonly Dictionary<ISymbol, int> _bools = new(SymbolEqualityComparer.Default);
+    readonly OwnershipTakingMethods _takers;
+    readonly int _depth;
 
-    public MethodScope(ControlFlowGraph graph, NpgsqlSymbols symbols, IEnumerable<(ISymbol Symbol, bool Owned)> outerValues, CancellationToken cancellationToken)
+    public MethodScope(ControlFlowGraph graph, NpgsqlSymbols symbols, OwnershipTakingMethods takers, int depth, IEnumerable<(ISymbol Symbol, bool Owned)> outerValues, CancellationToken cancellationToken)
     {
         Graph = graph;
         Symbols = symbols;
+        _takers = takers;
+        _depth = depth;
         CancellationToken = cancellationToken;
         foreach (var (symbol, owned) in outerValues)
             AddResource(symbol, owned);
@@ -126,6 +130,9 @@ internal sealed class MethodScope
                     case CallKind.ExecuteReader:
                         kind = ResourceKind.DataReader;
                         command = NpgsqlCalls.Receiver(invocation);
+                        return true;
+                    case CallKind.Other when _takers.ReturnedOwnedKind(invocation.TargetMethod, _depth) is ResourceKind returned:
+                        kind = returned;
                         return true;
                 }
                 break;

@@ -71,7 +71,7 @@ internal sealed partial class OwnershipAnalysis
         var report = new OwnershipReport();
         try
         {
-            var scope = new MethodScope(graph, symbols, Array.Empty<(ISymbol, bool)>(), cancellationToken);
+            var scope = new MethodScope(graph, symbols, takers, 0, Array.Empty<(ISymbol, bool)>(), cancellationToken);
             var analysis = new OwnershipAnalysis(scope, takers, report, depth: 0);
             analysis.Execute();
         }
@@ -91,7 +91,7 @@ internal sealed partial class OwnershipAnalysis
     {
         try
         {
-            var scope = new MethodScope(graph, symbols, new[] { ((ISymbol)parameter, true) }, cancellationToken);
+            var scope = new MethodScope(graph, symbols, takers, depth, new[] { ((ISymbol)parameter, true) }, cancellationToken);
             var analysis = new OwnershipAnalysis(scope, takers, new OwnershipReport(), depth);
             analysis.Execute();
             return analysis.Releases(parameter);
@@ -188,7 +188,7 @@ internal sealed partial class OwnershipAnalysis
         foreach (var parameter in parameters)
             outer.Add((parameter, _scope.Symbols.OwnedAttribute is not null && HasOwned(parameter)));
 
-        var scope = new MethodScope(graph, _scope.Symbols, outer, _scope.CancellationToken);
+        var scope = new MethodScope(graph, _scope.Symbols, _takers, _depth, outer, _scope.CancellationToken);
         foreach (var resource in _scope.Resources)
         {
             if (scope.Resource(resource.Symbol) is TrackedResource captured)

@@ -25,6 +25,7 @@ internal sealed class OwnershipTakingMethods
     readonly Compilation _compilation;
     readonly NpgsqlSymbols _symbols;
     readonly ConcurrentDictionary<IParameterSymbol, bool> _cache = new(SymbolEqualityComparer.Default);
+    readonly ConcurrentDictionary<IMethodSymbol, ResourceKind?> _factories = new(SymbolEqualityComparer.Default);
     readonly ThreadLocal<System.Collections.Generic.HashSet<IMethodSymbol>> _inProgress = new(() => new(SymbolEqualityComparer.Default));
 
     public OwnershipTakingMethods(Compilation compilation, NpgsqlSymbols symbols)
@@ -99,5 +100,91 @@ internal sealed class OwnershipTakingMethods
         if (graph is null)
             return true; // abstract, extern or expression we cannot read: unknown, assume it takes
         return OwnershipAnalysis.ReleasesOnEveryPath(graph, parameter, _symbols, this, depth, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// The kind of owned value a method of this compilation hands to its caller: its return type
+    /// (or the result of the Task it returns) is a transaction, connection or reader, and every
+    /// return statement returns a freshly created one, or a local that holds one. The caller then
+    /// owns the result, as with Npgsql's own factories.
+    /// </summary>
+    public ResourceKind? ReturnedOwnedKind(IMethodSymbol method, int depth)
+    {
+        var definition = method.OriginalDefinition;
+        if (definition.DeclaringSyntaxReferences.Length == 0 || depth >= MaxDepth)
+            return null;
+        var returned = definition.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic
+            && generic.Name is "Task" or "ValueTask"
+            ? generic.TypeArguments[0]
+            : definition.ReturnType;
+        if (_symbols.KindOfVariableType(returned) is not ResourceKind kind)
+            return null;
+        if (_factories.TryGetValue(definition, out var cached))
+            return cached;
+
+        var inProgress = _inProgress.Value!;
+        if (!inProgress.Add(definition))
+            return null;
+        try
+        {
+            var result = ReturnsOnlyCreations(definition, depth + 1) ? kind : (ResourceKind?)null;
+            _factories.TryAdd(definition, result);
+            return result;
+        }
+        finally
+        {
+            inProgress.Remove(definition);
+        }
+    }
+
+    bool ReturnsOnlyCreations(IMethodSymbol method, int depth)
+    {
+        var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
+        if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+            return false;
+#pragma warning disable RS1030 // Factory summaries need the callee's body; computed once per compilation and cached.
+        var model = _compilation.GetSemanticModel(syntax.SyntaxTree);
+#pragma warning restore RS1030
+        if (model.GetOperation(syntax) is not IMethodBodyBaseOperation body)
+            return false;
+
+        var createdLocals = new System.Collections.Generic.HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        foreach (var operation in body.Descendants())
+        {
+            if (operation is IVariableDeclaratorOperation { Initializer: not null } declarator && IsCreation(declarator.Initializer.Value, depth))
+                createdLocals.Add(declarator.Symbol);
+            else if (operation is ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment && IsCreation(assignment.Value, depth))
+                createdLocals.Add(target.Local);
+        }
+
+        var returns = 0;
+        foreach (var operation in body.Descendants())
+        {
+            if (operation is not IReturnOperation { Kind: OperationKind.Return } ret)
+                continue;
+            returns++;
+            var value = MethodScope.Unwrap(ret.ReturnedValue);
+            if (value is ILocalReferenceOperation local && createdLocals.Contains(local.Local))
+                continue;
+            if (!IsCreation(value, depth))
+                return false;
+        }
+        return returns > 0;
+    }
+
+    bool IsCreation(IOperation? value, int depth)
+    {
+        value = MethodScope.Unwrap(value);
+        if (value is IAwaitOperation awaited)
+            value = MethodScope.Unwrap(awaited.Operation);
+        if (value is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
+            value = MethodScope.Unwrap(configureAwait.Instance);
+        return value switch
+        {
+            IObjectCreationOperation creation => NpgsqlSymbols.IsOrDerives(creation.Type, _symbols.NpgsqlConnection),
+            IInvocationOperation invocation => NpgsqlCalls.Classify(invocation, _symbols) is CallKind.BeginTransaction or CallKind.CreateConnection or CallKind.ExecuteReader
+                || ReturnedOwnedKind(invocation.TargetMethod, depth) is not null,
+            _ => false,
+        };
     }
 }
