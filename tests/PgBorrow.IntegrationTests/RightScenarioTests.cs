@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using PgBorrow.Samples.Showcase;
+using PgBorrow.Samples.Showcase.Right;
+using Xunit;
+
+namespace PgBorrow.IntegrationTests;
+
+/// <summary>Every Right/ scenario of the Showcase runs against PostgreSQL and leaves the data correct.</summary>
+public sealed class RightScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+{
+    private readonly PgDatabaseFixture _db;
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
+
+    public RightScenarioTests(PgDatabaseFixture db) => _db = db;
+
+    private CancellationToken Ct => _timeout.Token;
+
+    public Task InitializeAsync() => _db.ResetAsync();
+
+    public Task DisposeAsync()
+    {
+        _timeout.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [PgFact]
+    public async Task Pgb001_withdrawal_commits_and_a_refusal_leaves_no_transaction_behind()
+    {
+        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        var service = new WithdrawalService();
+
+        Assert.True(await service.TryWithdrawAsync(connection, accountId: 1, amount: 30, Ct));
+        Assert.False(await service.TryWithdrawAsync(connection, accountId: 3, amount: 10, Ct));
+
+        Assert.Equal("idle", await _db.SessionStateAsync(connection.ProcessID));
+        Assert.False(await ShowcaseRunner.HoldsTransactionAsync(connection, Ct));
+        Assert.Null(await _db.TryLockAccountAsync(3)); // the FOR UPDATE lock was released
+        Assert.Equal(new Dictionary<int, int> { [1] = 70, [2] = 50, [3] = 0 }, await _db.BalancesAsync());
+    }
+
+    [PgFact]
+    public async Task Pgb002_order_commits_and_an_exception_rolls_back()
+    {
+        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        var service = new OrderPlacementService();
+
+        var orderId = await service.PlaceOrderAsync(connection, accountId: 2, amount: 20, Ct);
+        var failure = await Assert.ThrowsAsync<InsufficientFundsException>(
+            () => service.PlaceOrderAsync(connection, accountId: 3, amount: 10, Ct));
+
+        Assert.Equal(1, orderId);
+        Assert.Equal(3, failure.AccountId);
+        Assert.Equal(0, failure.Balance);
+        Assert.Equal("idle", await _db.SessionStateAsync(connection.ProcessID));
+        Assert.Null(await _db.TryLockAccountAsync(3));
+        Assert.Equal(new Dictionary<int, int> { [1] = 100, [2] = 30, [3] = 0 }, await _db.BalancesAsync());
+        Assert.Equal([(2, 20, "paid")], await _db.OrdersAsync());
+
+        // The caller's connection is usable for its next transaction.
+        await using var next = await connection.BeginTransactionAsync(Ct);
+        await next.CommitAsync(Ct);
+    }
+
+    [PgFact]
+    public async Task Pgb003_transfer_commits_and_an_overdraft_is_refused_before_commit()
+    {
+        var service = new TransferService(_db.DataSource);
+
+        await service.TransferAsync(fromAccountId: 1, toAccountId: 3, amount: 20, Ct);
+        var failure = await Assert.ThrowsAsync<InsufficientFundsException>(
+            () => service.TransferAsync(fromAccountId: 3, toAccountId: 2, amount: 500, Ct));
+
+        Assert.Equal(20, failure.Balance);
+        Assert.Equal(new Dictionary<int, int> { [1] = 80, [2] = 50, [3] = 20 }, await _db.BalancesAsync());
+    }
+
+    [PgFact]
+    public async Task Pgb004_savepoint_skips_the_bad_line_and_keeps_the_others()
+    {
+        var service = new OrderImportService(_db.DataSource);
+        var lines = new[] { new OrderLine(1, 10), new OrderLine(999, 5), new OrderLine(2, 15) };
+
+        var imported = await service.ImportOrdersAsync(lines, Ct);
+
+        Assert.Equal(2, imported);
+        Assert.Equal([(1, 10, "pending"), (2, 15, "pending")], await _db.OrdersAsync());
+    }
+
+    [PgFact]
+    public async Task Pgb005_deposit_is_applied()
+    {
+        await new DepositService(_db.DataSource).DepositAsync(accountId: 3, amount: 5, Ct);
+
+        Assert.Equal(new Dictionary<int, int> { [1] = 100, [2] = 50, [3] = 5 }, await _db.BalancesAsync());
+    }
+
+    [PgFact]
+    public async Task Pgb005_async_deposit_honours_cancellation_while_it_waits_for_a_row_lock()
+    {
+        // Another session holds the row lock of account 3, so the deposit's UPDATE has to wait.
+        await using var locker = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var lockTransaction = await locker.BeginTransactionAsync(Ct);
+        await using (var lockRow = new NpgsqlCommand("UPDATE accounts SET balance = balance WHERE id = 3", locker, lockTransaction))
+            await lockRow.ExecuteNonQueryAsync(Ct);
+
+        using var cancel = new CancellationTokenSource();
+        var deposit = new DepositService(_db.DataSource).DepositAsync(accountId: 3, amount: 5, cancel.Token);
+        await _db.WaitForLockWaiterAsync("UPDATE accounts SET balance = balance + $2", locker.ProcessID, TimeSpan.FromSeconds(20));
+
+        cancel.Cancel(); // Npgsql asks PostgreSQL to cancel the waiting statement
+        var finished = await Task.WhenAny(deposit, Task.Delay(TimeSpan.FromSeconds(20), Ct));
+
+        Assert.Same(deposit, finished);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => deposit);
+        await lockTransaction.RollbackAsync(Ct);
+        Assert.Equal(0, (await _db.BalancesAsync())[3]);
+    }
+
+    [PgFact]
+    public async Task Pgb006_disposed_connections_let_a_pool_of_two_serve_many_calls()
+    {
+        await using var small = _db.CreateDataSource(b => { b.MaxPoolSize = 2; b.Timeout = 1; });
+        var queries = new BalanceQueries(small);
+
+        var balances = new List<int>();
+        for (var i = 0; i < 10; i++)
+            balances.Add(await queries.GetBalanceAsync(accountId: 1, Ct));
+
+        Assert.Equal(10, balances.Count);
+        Assert.All(balances, balance => Assert.Equal(100, balance));
+    }
+
+    [PgFact]
+    public async Task Pgb007_reader_closed_before_the_updates_charges_every_pending_order()
+    {
+        await _db.ExecuteAsync("INSERT INTO orders (account_id, amount) VALUES (1, 10), (2, 5), (1, 15)");
+
+        var charged = await new OrderChargingService(_db.DataSource).ChargePendingOrdersAsync(accountId: 1, Ct);
+
+        Assert.Equal(2, charged);
+        Assert.Equal(new Dictionary<int, int> { [1] = 75, [2] = 50, [3] = 0 }, await _db.BalancesAsync());
+        Assert.Equal([(1, 10, "charged"), (2, 5, "pending"), (1, 15, "charged")], await _db.OrdersAsync());
+    }
+
+    [PgFact]
+    public async Task Showcase_runner_runs_every_right_scenario_and_ends_in_the_documented_state()
+    {
+        using var output = new StringWriter();
+
+        await ShowcaseRunner.RunRightScenariosAsync(_db.DataSource, output, Ct);
+
+        var text = output.ToString();
+        for (var rule = 1; rule <= 7; rule++)
+            Assert.Contains($"PGB00{rule} ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("unexpected", text, StringComparison.Ordinal);
+        Assert.Equal(new Dictionary<int, int> { [1] = 40, [2] = 30, [3] = 25 }, await _db.BalancesAsync());
+        Assert.Equal([(2, 20, "paid"), (1, 10, "charged"), (2, 15, "pending")], await _db.OrdersAsync());
+    }
+}
