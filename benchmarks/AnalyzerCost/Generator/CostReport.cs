@@ -72,6 +72,15 @@ internal static class CostReport
                 b.Analyzers.Where(a => a.Type == type && a.Assembly.StartsWith(PgBorrowAssembly + ",", StringComparison.Ordinal)).Sum(a => a.Seconds)).ToArray()));
         }
         rows.Add(($"IDisposableAnalyzers, all analyzers", builds.Select(b => b.Assembly(IDisposableAssembly)).ToArray()));
+        var idisposableLargest = first.Analyzers
+            .Where(a => a.Assembly.StartsWith(IDisposableAssembly + ",", StringComparison.Ordinal) && a.Type.StartsWith(IDisposableAssembly + ".", StringComparison.Ordinal))
+            .OrderByDescending(a => a.Seconds)
+            .FirstOrDefault();
+        if (idisposableLargest is not null)
+        {
+            rows.Add(($"  largest: {ShortName(idisposableLargest.Type)} ({idisposableLargest.Ids})", builds.Select(b =>
+                b.Analyzers.Where(a => a.Type == idisposableLargest.Type).Sum(a => a.Seconds)).ToArray()));
+        }
         rows.Add((ca2000 is null ? "CA2000 (not found in the report)" : $"CA2000 {ShortName(ca2000.Type)}", builds.Select(b => b.Find(Ca2000)?.Seconds ?? double.NaN).ToArray()));
         rows.Add(("All analyzers (compiler's total)", builds.Select(b => b.TotalSeconds).ToArray()));
 
