@@ -54,7 +54,7 @@ internal enum BoolValue : byte
 }
 
 /// <summary>The abstract state of every tracked value and bool local at one program point.</summary>
-internal sealed class FlowState
+internal sealed class FlowState : IEquatable<FlowState>
 {
     readonly ValueFlags[] _values;
     readonly int[] _completionLines;
@@ -128,4 +128,35 @@ internal sealed class FlowState
         => flags != ValueFlags.None && (flags & ~ValueFlags.Completed) == 0;
 
     public static bool IsDefinitelyOpen(ValueFlags flags) => flags == ValueFlags.Open;
+
+    public bool Equals(FlowState? other)
+    {
+        if (other is null)
+            return false;
+        if (ReferenceEquals(this, other))
+            return true;
+        for (var i = 0; i < _values.Length; i++)
+        {
+            if (_values[i] != other._values[i] || _completionLines[i] != other._completionLines[i])
+                return false;
+        }
+        for (var i = 0; i < _bools.Length; i++)
+        {
+            if (_bools[i] != other._bools[i])
+                return false;
+        }
+        return true;
+    }
+
+    public override bool Equals(object? obj) => obj is FlowState other && Equals(other);
+
+    public override int GetHashCode()
+    {
+        var hash = 17;
+        foreach (var value in _values)
+            hash = (hash * 31) + (int)value;
+        foreach (var value in _bools)
+            hash = (hash * 31) + (int)value;
+        return hash;
+    }
 }

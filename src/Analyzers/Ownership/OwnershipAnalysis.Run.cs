@@ -162,15 +162,27 @@ internal sealed partial class OwnershipAnalysis
             => Join(Graph.Blocks[handler.FirstBlockOrdinal], state);
     }
 
-    /// <summary>Runs a finally region on <paramref name="state"/> and returns the state leaving it.</summary>
+    /// <summary>
+    /// Runs a finally region on <paramref name="state"/> and returns the state leaving it. Every
+    /// throwing point inside a few nested <c>using</c>s runs the same finally regions on the same
+    /// state, so results are memoized per region and input (separately for the reporting pass,
+    /// whose first run of a region and state reports what that run finds).
+    /// </summary>
     FlowState RunFinally(ControlFlowRegion finallyRegion, FlowState state)
     {
+        var key = (finallyRegion.FirstBlockOrdinal, _reporting, state);
+        if (_finallyResults.TryGetValue(key, out var cached))
+            return cached.Clone();
+
+        var input = state.Clone();
         var run = new Run(this, finallyRegion);
         run.Join(_scope.Graph.Blocks[finallyRegion.FirstBlockOrdinal], state);
         run.Iterate();
         if (_reporting)
             run.ReportPass();
-        return run.FinallyExit ?? state;
+        var result = run.FinallyExit ?? state;
+        _finallyResults[(finallyRegion.FirstBlockOrdinal, _reporting, input)] = result.Clone();
+        return result;
     }
 
     /// <summary>

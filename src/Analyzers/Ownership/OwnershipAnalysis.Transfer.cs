@@ -20,8 +20,16 @@ internal sealed partial class OwnershipAnalysis
             _block = block;
         }
 
-        public void Transfer(IOperation operation, FlowState state)
+        /// <summary>How deep an expression tree may nest before the analysis gives up on the method.</summary>
+        const int MaxExpressionDepth = 400;
+
+        public void Transfer(IOperation operation, FlowState state) => Transfer(operation, state, 0);
+
+        void Transfer(IOperation operation, FlowState state, int depth)
         {
+            // Very deep trees (thousands of chained concatenations) would exhaust the stack.
+            if (depth > MaxExpressionDepth)
+                throw new AbortAnalysisException();
             if (operation is IFlowAnonymousFunctionOperation lambda)
             {
                 _analysis.LambdaCreated(lambda, state);
@@ -31,7 +39,7 @@ internal sealed partial class OwnershipAnalysis
                 return;
 
             foreach (var child in operation.ChildOperations)
-                Transfer(child, state);
+                Transfer(child, state, depth + 1);
 
             switch (operation)
             {
@@ -156,7 +164,7 @@ internal sealed partial class OwnershipAnalysis
             if (localFunction is not null)
                 takes = localFunction.TakenParameters.Contains(parameter.Ordinal);
             else
-                takes = _takers.TakesOwnership(method, parameter, _depth);
+                takes = _takers.TakesOwnership(method, parameter, _depth, _scope.CancellationToken);
 
             if (takes)
                 MoveResource(resource, state);
@@ -364,13 +372,18 @@ internal sealed partial class OwnershipAnalysis
         foreach (var block in graph.Blocks)
         {
             foreach (var operation in block.Operations)
-            {
-                foreach (var node in operation.DescendantsAndSelf())
-                {
-                    if (node is ILocalReferenceOperation or IParameterReferenceOperation)
-                        Move(node, state);
-                }
-            }
+                MoveReferencedValues(operation, state);
+            if (block.BranchValue is not null)
+                MoveReferencedValues(block.BranchValue, state);
+        }
+    }
+
+    void MoveReferencedValues(IOperation operation, FlowState state)
+    {
+        foreach (var node in operation.DescendantsAndSelf())
+        {
+            if (node is ILocalReferenceOperation or IParameterReferenceOperation)
+                Move(node, state);
         }
     }
 

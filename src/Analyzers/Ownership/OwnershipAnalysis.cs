@@ -38,6 +38,7 @@ internal sealed partial class OwnershipAnalysis
     readonly Dictionary<IFlowAnonymousFunctionOperation, HashSet<ISymbol>> _lambdaTakes = new();
     readonly HashSet<(TrackedResource, Location)> _reportedUses = new();
     readonly HashSet<TrackedResource> _reportedExits = new();
+    readonly Dictionary<(int Region, bool Reporting, FlowState Input), FlowState> _finallyResults = new();
     int _visits;
     bool _reporting;
 
@@ -161,16 +162,21 @@ internal sealed partial class OwnershipAnalysis
         foreach (var block in _scope.Graph.Blocks)
         {
             foreach (var operation in block.Operations)
+                AnalyzeLambdasIn(operation);
+            if (block.BranchValue is not null)
+                AnalyzeLambdasIn(block.BranchValue);
+        }
+    }
+
+    void AnalyzeLambdasIn(IOperation operation)
+    {
+        foreach (var node in operation.DescendantsAndSelf())
+        {
+            if (node is IFlowAnonymousFunctionOperation lambda)
             {
-                foreach (var node in operation.DescendantsAndSelf())
-                {
-                    if (node is IFlowAnonymousFunctionOperation lambda)
-                    {
-                        var graph = _scope.Graph.GetAnonymousFunctionControlFlowGraph(lambda, _scope.CancellationToken);
-                        var nested = AnalyzeNested(graph, lambda.Symbol.Parameters);
-                        _lambdaTakes[lambda] = nested._touchedCaptures;
-                    }
-                }
+                var graph = _scope.Graph.GetAnonymousFunctionControlFlowGraph(lambda, _scope.CancellationToken);
+                var nested = AnalyzeNested(graph, lambda.Symbol.Parameters);
+                _lambdaTakes[lambda] = nested._touchedCaptures;
             }
         }
     }

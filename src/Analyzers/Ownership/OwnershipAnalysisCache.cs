@@ -18,7 +18,7 @@ internal sealed class OwnershipAnalysisCache
 
     readonly NpgsqlSymbols _symbols;
     readonly OwnershipTakingMethods _takers;
-    readonly ConcurrentDictionary<SyntaxNode, OwnershipReport> _reports = new();
+    readonly ConcurrentDictionary<SyntaxNode, System.Lazy<OwnershipReport>> _reports = new();
 
     OwnershipAnalysisCache(Compilation compilation, NpgsqlSymbols symbols)
     {
@@ -47,7 +47,22 @@ internal sealed class OwnershipAnalysisCache
             while (root.Parent is not null)
                 root = root.Parent;
             if (root is IMethodBodyBaseOperation or IFieldInitializerOperation or IPropertyInitializerOperation)
-                return _reports.GetOrAdd(root.Syntax, _ => Compute(context, block));
+                {
+                // Lazy: rules run concurrently on the same body, and the engine must run only once.
+                var lazy = _reports.GetOrAdd(root.Syntax, _ => new System.Lazy<OwnershipReport>(() => Compute(context, block)));
+                try
+                {
+                    return lazy.Value;
+                }
+                catch (System.OperationCanceledException)
+                {
+                    // The run that was computing it belonged to a cancelled request (an IDE
+                    // keystroke). Forget it; compute again unless this request is cancelled too.
+                    _reports.TryRemove(root.Syntax, out _);
+                    context.CancellationToken.ThrowIfCancellationRequested();
+                    return Compute(context, block);
+                }
+            }
         }
         return OwnershipReport.Empty;
     }

@@ -34,7 +34,7 @@ internal sealed class OwnershipTakingMethods
         _symbols = symbols;
     }
 
-    public bool TakesOwnership(IMethodSymbol method, IParameterSymbol parameter, int depth)
+    public bool TakesOwnership(IMethodSymbol method, IParameterSymbol parameter, int depth, CancellationToken cancellationToken)
     {
         if (IsMarkedOwned(parameter))
             return true;
@@ -58,7 +58,7 @@ internal sealed class OwnershipTakingMethods
             return true; // recursion: assume it takes, as for unknown code
         try
         {
-            var result = Compute(definition, definitionParameter, depth + 1);
+            var result = Compute(definition, definitionParameter, depth + 1, cancellationToken);
             _cache.TryAdd(definitionParameter, result);
             return result;
         }
@@ -80,7 +80,7 @@ internal sealed class OwnershipTakingMethods
         return false;
     }
 
-    bool Compute(IMethodSymbol method, IParameterSymbol parameter, int depth)
+    bool Compute(IMethodSymbol method, IParameterSymbol parameter, int depth, CancellationToken cancellationToken)
     {
         var reference = method.DeclaringSyntaxReferences[0];
         var syntax = reference.GetSyntax();
@@ -93,13 +93,13 @@ internal sealed class OwnershipTakingMethods
         var body = model.GetOperation(syntax);
         ControlFlowGraph? graph = body switch
         {
-            IMethodBodyOperation methodBody => ControlFlowGraph.Create(methodBody),
-            IConstructorBodyOperation constructorBody => ControlFlowGraph.Create(constructorBody),
+            IMethodBodyOperation methodBody => ControlFlowGraph.Create(methodBody, cancellationToken),
+            IConstructorBodyOperation constructorBody => ControlFlowGraph.Create(constructorBody, cancellationToken),
             _ => null,
         };
         if (graph is null)
             return true; // abstract, extern or expression we cannot read: unknown, assume it takes
-        return OwnershipAnalysis.ReleasesOnEveryPath(graph, parameter, _symbols, this, depth, CancellationToken.None);
+        return OwnershipAnalysis.ReleasesOnEveryPath(graph, parameter, _symbols, this, depth, cancellationToken);
     }
 
     /// <summary>

@@ -108,4 +108,52 @@ public class ConnectionNotDisposedTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Loops_local_functions_and_lambdas()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Orders
+            {
+                void Loop(NpgsqlDataSource dataSource, int[] ids)
+                {
+                    foreach (var id in ids)
+                    {
+                        var {|PGB006:conn|} = dataSource.OpenConnection();
+                        if (id == 0)
+                            break;
+                        conn.Dispose();
+                    }
+                }
+
+                void LocalFunction(NpgsqlDataSource dataSource)
+                {
+                    var conn = dataSource.OpenConnection();
+                    Close();
+
+                    void Close() => conn.Dispose();
+                }
+
+                Func<Task> Lambda(NpgsqlDataSource dataSource)
+                    => async () =>
+                    {
+                        var {|PGB006:conn|} = await dataSource.OpenConnectionAsync();
+                        await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+                        await cmd.ExecuteNonQueryAsync();
+                    };
+            }
+            """);
+
+    [Fact]
+    public Task Half_written_method_still_gets_its_diagnostic()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Orders
+            {
+                void Insert(string connectionString)
+                {
+                    var {|PGB006:conn|} = new NpgsqlConnection(connectionString);
+                    conn.Open();
+                    conn.{|CS1001:|}{|CS1002:|}
+                }
+            }
+            """);
 }
