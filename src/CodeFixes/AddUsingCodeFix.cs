@@ -58,7 +58,19 @@ public sealed class AddUsingCodeFix : CodeFixProvider
         if (declaration.Parent is not LocalDeclarationStatementSyntax statement || statement.UsingKeyword != default)
             return null;
         // A using declaration must sit directly in a block or switch section.
-        return statement.Parent is BlockSyntax or SwitchSectionSyntax ? statement : null;
+        if (statement.Parent is not (BlockSyntax or SwitchSectionSyntax))
+            return null;
+        // A using variable is read-only: no fix when the value starts as null and is assigned later,
+        // or is assigned again anywhere in the block.
+        if (declarator.Initializer.Value.IsKind(SyntaxKind.NullLiteralExpression) || declarator.Initializer.Value.IsKind(SyntaxKind.DefaultLiteralExpression))
+            return null;
+        var name = declarator.Identifier.ValueText;
+        foreach (var assignment in statement.Parent.DescendantNodes().OfType<AssignmentExpressionSyntax>())
+        {
+            if (assignment.Left is IdentifierNameSyntax target && target.Identifier.ValueText == name)
+                return null;
+        }
+        return statement;
     }
 
     static async Task<Document> AddUsingAsync(Document document, Location location, CancellationToken cancellationToken)

@@ -169,7 +169,7 @@ internal sealed partial class OwnershipAnalysis
             if (takes)
                 MoveResource(resource, state);
             else
-                CheckUse(resource, argument.Value, method.Name, state);
+                CheckUse(resource, argument.Value, method.MethodKind == MethodKind.Constructor ? "new " + method.ContainingType.Name : method.Name, state);
         }
     }
 

@@ -36,12 +36,15 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
         if (!ExceptionPathsEnabled(context))
             return;
 
+        // One diagnostic per connection, at its first uncovered throwing point.
+        var reported = new System.Collections.Generic.HashSet<TrackedResource>();
         foreach (var open in report.OpenOnException)
         {
-            if (open.Resource.Kind == ResourceKind.Connection && !report.OpenAtExit.Exists(o => o.Resource == open.Resource))
+            if (open.Resource.Kind == ResourceKind.Connection
+                && !report.OpenAtExit.Exists(o => o.Resource == open.Resource)
+                && reported.Add(open.Resource))
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"when '{open.ThrowingOperation}' throws on line {open.Line}"));
-                break;
             }
         }
     }

@@ -99,4 +99,28 @@ public class AddUsingCodeFixTests
                 }
             }
             """);
+
+    [Fact]
+    public Task No_fix_for_a_variable_assigned_again()
+        => Verify<TransactionMayBeLeftOpenAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn, bool retry)
+                {
+                    var {|PGB001:tx|} = conn.BeginTransaction();
+                    if (retry)
+                        tx = conn.BeginTransaction();
+                }
+            }
+            """, """
+            class Orders
+            {
+                void Place(NpgsqlConnection conn, bool retry)
+                {
+                    var {|PGB001:tx|} = conn.BeginTransaction();
+                    if (retry)
+                        tx = conn.BeginTransaction();
+                }
+            }
+            """);
 }
