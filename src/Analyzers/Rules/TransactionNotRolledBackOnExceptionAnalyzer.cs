@@ -31,13 +31,16 @@ public sealed class TransactionNotRolledBackOnExceptionAnalyzer : OwnershipRuleA
         foreach (var open in report.OpenAtExit)
             leakedOnNormalPath.Add(open.Resource);
 
-        var reported = new HashSet<TrackedResource>();
+        // One diagnostic per transaction, naming its first uncovered throwing point in the source.
+        var first = new Dictionary<TrackedResource, OpenOnException>();
         foreach (var open in report.OpenOnException)
         {
             if (open.Resource.Kind != ResourceKind.Transaction || leakedOnNormalPath.Contains(open.Resource))
                 continue;
-            if (reported.Add(open.Resource))
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, open.ThrowingOperation, open.Line));
+            if (!first.TryGetValue(open.Resource, out var known) || open.Line < known.Line)
+                first[open.Resource] = open;
         }
+        foreach (var open in first.Values)
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, open.ThrowingOperation, open.Line));
     }
 }
