@@ -10,6 +10,8 @@ public static class RuleIdentifiers
     public const string BlockingCallInAsync = "PGB005";
     public const string ConnectionNotDisposed = "PGB006";
     public const string DataReaderLeftOpen = "PGB007";
+    public const string SqlBuiltFromNonConstantText = "PGB201";
+    public const string PlaceholdersDoNotMatchParameters = "PGB202";
 
     public const string HelpLinkBase = "https://github.com/pgborrow/pgborrow/blob/main/docs/rules/";
 
@@ -21,4 +23,5 @@ internal static class RuleCategories
 {
     public const string Ownership = "Ownership";
     public const string Async = "Async";
+    public const string Sql = "Sql";
 }

@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using PgBorrow.Analyzers.Ownership;
+
+namespace PgBorrow.Analyzers.Sql;
+
+/// <summary>
+/// Where command text enters Npgsql: the command and batch-command constructors, <c>CommandText</c>,
+/// <c>NpgsqlDataSource.CreateCommand</c>, Dapper's <c>sql</c> argument, and the sinks a team names
+/// in <c>.editorconfig</c> (<c>dotnet_code_quality.PGB201.additional_sinks</c>).
+/// </summary>
+internal sealed class SqlSinks
+{
+    public const string AdditionalSinksOption = "dotnet_code_quality.PGB201.additional_sinks";
+
+    readonly NpgsqlSymbols _symbols;
+    readonly INamedTypeSymbol? _batchCommand;
+
+    public SqlSinks(Compilation compilation, NpgsqlSymbols symbols)
+    {
+        _symbols = symbols;
+        _batchCommand = compilation.GetTypeByMetadataName("Npgsql.NpgsqlBatchCommand");
+    }
+
+    /// <summary>The SQL operand of a sink, and a name for the sink in messages.</summary>
+    public (IOperation Sql, string Sink)? SqlOf(IOperation operation, ImmutableArray<string> additionalSinks)
+    {
+        switch (operation)
+        {
+            case IObjectCreationOperation creation
+                when NpgsqlSymbols.IsOrDerives(creation.Type, _symbols.NpgsqlCommand) || NpgsqlSymbols.IsOrDerives(creation.Type, _batchCommand):
+                foreach (var argument in creation.Arguments)
+                {
+                    if (argument.Parameter is { Type.SpecialType: SpecialType.System_String } parameter
+                        && parameter.Name is "cmdText" or "commandText" && argument.ArgumentKind != ArgumentKind.DefaultValue)
+                        return (argument.Value, "new " + creation.Type!.Name);
+                }
+                return null;
+
+            case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "CommandText" } property } assignment
+                when IsNpgsqlCommandText(property):
+                return (assignment.Value, "CommandText");
+
+            case IInvocationOperation invocation:
+                return SqlOfInvocation(invocation, additionalSinks);
+        }
+        return null;
+    }
+
+    bool IsNpgsqlCommandText(IPropertyReferenceOperation property)
+    {
+        var type = property.Instance?.Type ?? property.Property.ContainingType;
+        return NpgsqlSymbols.IsOrDerives(type, _symbols.NpgsqlCommand) || NpgsqlSymbols.IsOrDerives(type, _batchCommand);
+    }
+
+    (IOperation, string)? SqlOfInvocation(IInvocationOperation invocation, ImmutableArray<string> additionalSinks)
+    {
+        var method = invocation.TargetMethod;
+        var container = method.ContainingType;
+        if (container is null)
+            return null;
+
+        if (method.Name == "CreateCommand" && NpgsqlSymbols.IsOrDerives(container, _symbols.NpgsqlDataSource))
+            return Argument(invocation, "commandText", method.Name);
+
+        if (method.IsExtensionMethod && container.ContainingNamespace is { Name: "Dapper", ContainingNamespace.IsGlobalNamespace: true })
+            return Argument(invocation, "sql", method.Name);
+
+        if (!additionalSinks.IsDefaultOrEmpty)
+        {
+            var fullName = container.ToDisplayString() + "." + method.Name;
+            foreach (var sink in additionalSinks)
+            {
+                if (string.Equals(sink, fullName, StringComparison.Ordinal) || string.Equals(sink, container.Name + "." + method.Name, StringComparison.Ordinal))
+                {
+                    foreach (var argument in invocation.Arguments)
+                    {
+                        if (argument.Parameter is { Type.SpecialType: SpecialType.System_String } && argument.ArgumentKind != ArgumentKind.DefaultValue)
+                            return (argument.Value, method.Name);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    static (IOperation, string)? Argument(IInvocationOperation invocation, string parameterName, string sink)
+    {
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.Name == parameterName && argument.ArgumentKind != ArgumentKind.DefaultValue)
+                return (argument.Value, sink);
+        }
+        return null;
+    }
+
+    /// <summary>Reads the comma-separated list of extra sinks ("Namespace.Type.Method" or "Type.Method").</summary>
+    public static ImmutableArray<string> ParseSinkList(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            return ImmutableArray<string>.Empty;
+        var builder = ImmutableArray.CreateBuilder<string>();
+        foreach (var part in value!.Split(new[] { ',', ';' }, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var trimmed = part.Trim();
+            if (trimmed.Length > 0)
+                builder.Add(trimmed);
+        }
+        return builder.ToImmutable();
+    }
+}

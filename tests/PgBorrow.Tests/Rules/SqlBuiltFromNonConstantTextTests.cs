@@ -1,0 +1,109 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using VerifyPgb201 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.SqlBuiltFromNonConstantTextAnalyzer>;
+
+namespace PgBorrow.Tests.Rules;
+
+public class SqlBuiltFromNonConstantTextTests
+{
+    [Fact]
+    public Task Interpolated_string_hole_is_reported_with_the_sink_and_the_piece()
+        => VerifyPgb201.AnalyzerAsync("""
+            class Customers
+            {
+                NpgsqlCommand Find(NpgsqlConnection conn, string name)
+                    => new NpgsqlCommand($"SELECT * FROM customers WHERE name = '{{|#0:name|}}'", conn);
+            }
+            """,
+            new DiagnosticResult("PGB201", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("new NpgsqlCommand", "name"));
+
+    [Fact]
+    public Task Concatenation_format_concat_and_command_text_are_reported()
+        => VerifyPgb201.AnalyzerAsync("""
+            class Customers
+            {
+                void Run(NpgsqlConnection conn, NpgsqlDataSource dataSource, string name, string order)
+                {
+                    using var a = new NpgsqlCommand("SELECT * FROM customers WHERE name = '" + {|PGB201:name|} + "'", conn);
+                    using var b = conn.CreateCommand();
+                    b.CommandText = string.Format("SELECT * FROM customers ORDER BY {0}", {|PGB201:order|});
+                    using var c = dataSource.CreateCommand(string.Concat("DELETE FROM customers WHERE name = '", {|PGB201:name|}, "'"));
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Text_built_in_a_local_and_a_string_builder_is_reported()
+        => VerifyPgb201.AnalyzerAsync("""
+            class Customers
+            {
+                void Run(NpgsqlConnection conn, string name, string column)
+                {
+                    var sql = "SELECT * FROM customers";
+                    if (name.Length > 0)
+                        sql += " WHERE name = '" + {|PGB201:name|} + "'";
+                    using var a = new NpgsqlCommand(sql, conn);
+
+                    var builder = new System.Text.StringBuilder("SELECT * FROM customers ORDER BY ");
+                    builder.Append({|PGB201:column|});
+                    using var b = new NpgsqlCommand(builder.ToString(), conn);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Dapper_sql_argument_is_a_sink()
+        => VerifyPgb201.AnalyzerAsync("""
+            using Dapper;
+
+            class Customers
+            {
+                Task<int> Rename(NpgsqlConnection conn, string from, string to)
+                    => conn.ExecuteAsync($"UPDATE customers SET name = @to WHERE name = '{{|PGB201:from|}}'", new { to });
+            }
+            """);
+
+    [Fact]
+    public Task Constants_nameof_safe_types_and_parameters_are_fine()
+        => VerifyPgb201.AnalyzerAsync(""""
+            enum Status { Open, Closed }
+
+            class Customers
+            {
+                const string Table = "customers";
+                static readonly string Schema = "public";
+
+                void Run(NpgsqlConnection conn, int limit, Guid id, DateTime since, Status status, decimal min, bool active, string sqlFromCaller)
+                {
+                    using var a = new NpgsqlCommand($"SELECT * FROM {Table} WHERE id = $1 LIMIT {limit}", conn);
+                    using var b = new NpgsqlCommand($"SELECT * FROM {Schema}.{nameof(Customers)} WHERE created > '{since:O}' AND status = {(int)status} AND id <> '{id}'", conn);
+                    using var c = new NpgsqlCommand("SELECT * FROM customers WHERE balance > " + min + " AND active = " + active, conn);
+                    using var d = new NpgsqlCommand(sqlFromCaller, conn);
+                    var raw = """
+                        SELECT *
+                        FROM customers
+                        WHERE id = $1
+                        """;
+                    using var e = new NpgsqlCommand(raw, conn);
+                    using var f = new NpgsqlCommand(status == Status.Open ? "SELECT 1" : "SELECT 2", conn);
+                }
+            }
+            """");
+
+    [Fact]
+    public Task Additional_sinks_come_from_editorconfig()
+        => VerifyPgb201.AnalyzerAsync("""
+            static class Db
+            {
+                public static int Run(NpgsqlConnection conn, string sql) => 0;
+            }
+
+            class Customers
+            {
+                int Delete(NpgsqlConnection conn, string name) => Db.Run(conn, "DELETE FROM customers WHERE name = '" + {|PGB201:name|} + "'");
+            }
+            """,
+            "dotnet_code_quality.PGB201.additional_sinks = Db.Run");
+}
