@@ -1,0 +1,310 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using PgBorrow.Analyzers.Ownership;
+using PgBorrow.Analyzers.Sql;
+
+namespace PgBorrow.Analyzers.Rules;
+
+/// <summary>
+/// PGB202: constant SQL whose <c>$n</c> or <c>@name</c> placeholders do not match the parameters
+/// added to that command in the same method (or, for Dapper, the members of the parameter object).
+/// The rule stays silent whenever it cannot count the parameters for sure: parameters added in a
+/// loop, a command or parameter collection passed elsewhere, non-constant SQL.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyzer
+{
+    public static readonly DiagnosticDescriptor Descriptor = new(
+        id: RuleIdentifiers.PlaceholdersDoNotMatchParameters,
+        title: "Placeholders do not match parameters",
+        messageFormat: "{0}",
+        category: RuleCategories.Sql,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "PostgreSQL rejects a statement that uses $n without a value for it (42P02), and Npgsql rejects parameters the statement does not use. Checking the placeholders against the parameters added in the same method finds the mismatch at build time.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.PlaceholdersDoNotMatchParameters));
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (NpgsqlSymbols.TryCreate(start.Compilation) is not NpgsqlSymbols symbols)
+                return;
+            start.RegisterOperationBlockAction(block => AnalyzeBody(block, symbols));
+            start.RegisterOperationAction(c => AnalyzeDapper(c), OperationKind.Invocation);
+        });
+    }
+
+    /// <summary>What the method does to one command local.</summary>
+    sealed class CommandUse
+    {
+        public IOperation? Sql;
+        public bool SqlUnknown;
+        public int Positional;
+        public readonly List<string> Named = new();
+        public bool CountUnknown;
+    }
+
+    static void AnalyzeBody(OperationBlockAnalysisContext context, NpgsqlSymbols symbols)
+    {
+        var commands = new Dictionary<ILocalSymbol, CommandUse>(SymbolEqualityComparer.Default);
+        CommandUse? Use(IOperation? operation)
+        {
+            while (operation is IConversionOperation conversion)
+                operation = conversion.Operand;
+            if (operation is ILocalReferenceOperation local && NpgsqlSymbols.IsOrDerives(local.Type, symbols.NpgsqlCommand))
+            {
+                if (!commands.TryGetValue(local.Local, out var use))
+                    commands[local.Local] = use = new CommandUse();
+                return use;
+            }
+            return null;
+        }
+
+        foreach (var block in context.OperationBlocks)
+        {
+            foreach (var operation in block.DescendantsAndSelf())
+            {
+                switch (operation)
+                {
+                    case IVariableDeclaratorOperation declarator when NpgsqlSymbols.IsOrDerives(declarator.Symbol.Type, symbols.NpgsqlCommand):
+                    {
+                        if (!commands.TryGetValue(declarator.Symbol, out var use))
+                            commands[declarator.Symbol] = use = new CommandUse();
+                        var initializer = declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value;
+                        if (Unwrap(initializer) is IObjectCreationOperation creation)
+                        {
+                            var text = creation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "cmdText" && a.ArgumentKind != ArgumentKind.DefaultValue);
+                            if (text is not null)
+                                SetSql(use, text.Value);
+                            if (creation.Initializer is not null)
+                            {
+                                foreach (var init in creation.Initializer.Initializers)
+                                {
+                                    if (init is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "CommandText" } } set)
+                                        SetSql(use, set.Value);
+                                    else if (init is IMemberInitializerOperation)
+                                        use.CountUnknown = true; // Parameters = { ... }: not counted here
+                                }
+                            }
+                        }
+                        else if (Unwrap(initializer) is IInvocationOperation { TargetMethod.Name: "CreateCommand" } create
+                            && (NpgsqlSymbols.IsOrDerives(create.TargetMethod.ContainingType, symbols.NpgsqlConnection) || NpgsqlSymbols.IsOrDerives(create.TargetMethod.ContainingType, symbols.NpgsqlDataSource)))
+                        {
+                            var text = create.Arguments.FirstOrDefault(a => a.Parameter?.Type.SpecialType == SpecialType.System_String && a.ArgumentKind != ArgumentKind.DefaultValue);
+                            if (text is not null)
+                                SetSql(use, text.Value);
+                        }
+                        else if (initializer is not null)
+                        {
+                            use.SqlUnknown = true; // from a factory: its SQL and parameters are set elsewhere
+                        }
+                        break;
+                    }
+                    case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "CommandText" } property } assignment
+                        when Use(property.Instance) is CommandUse use:
+                        SetSql(use, assignment.Value);
+                        break;
+                    case IInvocationOperation invocation when invocation.Instance is IPropertyReferenceOperation { Property.Name: "Parameters" } parameters
+                        && Use(parameters.Instance) is CommandUse use:
+                        CountParameter(invocation, use);
+                        break;
+                    case ILocalReferenceOperation local when commands.TryGetValue(local.Local, out var escaping) && Escapes(local):
+                        escaping.CountUnknown = true;
+                        break;
+                    case IPropertyReferenceOperation { Property.Name: "Parameters" } parameters when Use(parameters.Instance) is CommandUse use
+                        && parameters.Parent is not IInvocationOperation and not IPropertyReferenceOperation:
+                        use.CountUnknown = true; // the collection itself is passed around or indexed
+                        break;
+                }
+            }
+        }
+
+        foreach (var use in commands.Values)
+        {
+            if (use.Sql is null || use.SqlUnknown || use.CountUnknown || use.Sql.ConstantValue.Value is not string sql)
+                continue;
+            var text = SqlClassifier.Classify(sql);
+            var message = Compare(text, use.Positional, use.Named);
+            if (message is not null)
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, use.Sql.Syntax.GetLocation(), message));
+        }
+    }
+
+    static void SetSql(CommandUse use, IOperation value)
+    {
+        if (use.Sql is not null)
+            use.SqlUnknown = true; // set twice: which text runs with which parameters is a flow question
+        use.Sql = value;
+    }
+
+    static void CountParameter(IInvocationOperation invocation, CommandUse use)
+    {
+        if (InLoop(invocation))
+        {
+            use.CountUnknown = true;
+            return;
+        }
+        switch (invocation.TargetMethod.Name)
+        {
+            case "Clear" or "Remove" or "RemoveAt" or "Insert" or "AddRange":
+                use.CountUnknown = true;
+                return;
+            case "AddWithValue" or "Add":
+                break;
+            default:
+                return; // Contains, IndexOf...: reads
+        }
+
+        var name = ParameterName(invocation);
+        if (name is null)
+            use.CountUnknown = true;
+        else if (name.Length == 0)
+            use.Positional++;
+        else
+            use.Named.Add(name.TrimStart('@', ':'));
+    }
+
+    /// <summary>"" for a positional parameter, its name for a named one, null when it cannot be told.</summary>
+    static string? ParameterName(IInvocationOperation invocation)
+    {
+        var arguments = invocation.Arguments.Where(a => a.ArgumentKind != ArgumentKind.DefaultValue).ToList();
+        if (arguments.Count == 0)
+            return null;
+        var first = arguments[0];
+        if (first.Parameter?.Name == "parameterName")
+            return first.Value.ConstantValue.Value as string;
+        if (invocation.TargetMethod.Name == "AddWithValue" && arguments.Count == 1 || first.Parameter?.Name == "value" && invocation.TargetMethod.Name == "AddWithValue")
+            return "";
+        // Add(new NpgsqlParameter(...)) / Add(new NpgsqlParameter<T> { ... })
+        if (Unwrap(first.Value) is IObjectCreationOperation creation)
+        {
+            foreach (var argument in creation.Arguments)
+            {
+                if (argument.Parameter?.Name == "parameterName" && argument.ArgumentKind != ArgumentKind.DefaultValue)
+                    return argument.Value.ConstantValue.Value as string;
+            }
+            if (creation.Initializer is not null)
+            {
+                foreach (var init in creation.Initializer.Initializers)
+                {
+                    if (init is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "ParameterName" } } set)
+                        return set.Value.ConstantValue.Value as string;
+                }
+            }
+            return "";
+        }
+        return null;
+    }
+
+    static string? Compare(SqlText text, int positional, List<string> named)
+    {
+        var usesPositional = text.PositionalParameters.Count > 0;
+        var usesNamed = text.NamedParameters.Count > 0;
+        if (usesPositional && named.Count == 0)
+        {
+            var highest = text.PositionalParameters.Max();
+            if (highest > positional)
+                return $"The SQL uses ${highest}, but only {positional} positional parameter{(positional == 1 ? " is" : "s are")} added to the command";
+            if (positional > highest)
+                return $"{positional} positional parameters are added to the command, but the SQL uses only up to ${highest}";
+            for (var n = 1; n <= highest; n++)
+            {
+                if (!text.PositionalParameters.Contains(n))
+                    return $"The SQL uses ${highest} but never ${n}: PostgreSQL cannot infer the type of ${n}";
+            }
+            return null;
+        }
+        if (!usesPositional && !usesNamed)
+        {
+            return positional + named.Count > 0
+                ? $"{positional + named.Count} parameter{(positional + named.Count == 1 ? " is" : "s are")} added to the command, but the SQL has no placeholder"
+                : null;
+        }
+        if (usesNamed && positional == 0)
+        {
+            foreach (var name in text.NamedParameters)
+            {
+                if (!named.Contains(name, StringComparer.OrdinalIgnoreCase))
+                    return $"The SQL uses @{name}, but no parameter named '{name}' is added to the command";
+            }
+            foreach (var name in named)
+            {
+                if (!text.NamedParameters.Contains(name, StringComparer.OrdinalIgnoreCase))
+                    return $"The parameter '{name}' is added to the command, but the SQL never uses @{name}";
+            }
+            return null;
+        }
+        return usesPositional && usesNamed
+            ? "The SQL mixes $n and @name placeholders; Npgsql supports one style per command"
+            : "The SQL and the command's parameters use different placeholder styles ($n against named, or @name against positional)";
+    }
+
+    /// <summary>Dapper: @name placeholders against the members of an anonymous parameter object.</summary>
+    static void AnalyzeDapper(OperationAnalysisContext context)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        var method = invocation.TargetMethod;
+        if (!method.IsExtensionMethod || method.ContainingType?.ContainingNamespace is not { Name: "Dapper", ContainingNamespace.IsGlobalNamespace: true })
+            return;
+        var sql = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "sql");
+        var param = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "param" && a.ArgumentKind != ArgumentKind.DefaultValue);
+        if (sql?.Value.ConstantValue.Value is not string text || param is null)
+            return;
+        if (Unwrap(param.Value) is not IAnonymousObjectCreationOperation anonymous || anonymous.Type is null)
+            return;
+        var members = anonymous.Type.GetMembers().OfType<IPropertySymbol>().Select(p => p.Name).ToList();
+        foreach (var name in SqlClassifier.Classify(text).NamedParameters.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (!members.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, sql.Value.Syntax.GetLocation(),
+                    $"The SQL uses @{name}, but the parameter object has no member '{name}'"));
+                return;
+            }
+        }
+    }
+
+    static IOperation? Unwrap(IOperation? operation)
+    {
+        while (operation is IConversionOperation conversion)
+            operation = conversion.Operand;
+        return operation;
+    }
+
+    static bool InLoop(IOperation operation)
+    {
+        for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent is ILoopOperation)
+                return true;
+            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                return true; // runs any number of times
+        }
+        return false;
+    }
+
+    /// <summary>The command local is passed to a method or stored: its parameters may be added there.</summary>
+    static bool Escapes(ILocalReferenceOperation local)
+    {
+        var parent = local.Parent;
+        while (parent is IConversionOperation)
+            parent = parent.Parent;
+        return parent switch
+        {
+            IArgumentOperation => true,
+            ISimpleAssignmentOperation assignment => assignment.Value == local || assignment.Value is IConversionOperation conversion && conversion.Operand == local,
+            IReturnOperation => true,
+            _ => false,
+        };
+    }
+}

@@ -1,0 +1,108 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using VerifyPgb202 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.PlaceholdersDoNotMatchParametersAnalyzer>;
+
+namespace PgBorrow.Tests.Rules;
+
+public class PlaceholdersDoNotMatchParametersTests
+{
+    [Fact]
+    public Task Missing_positional_parameter_is_reported()
+        => VerifyPgb202.AnalyzerAsync("""
+            class Accounts
+            {
+                void Debit(NpgsqlConnection conn, int id, int amount)
+                {
+                    using var cmd = new NpgsqlCommand({|#0:"UPDATE accounts SET balance = balance - $2 WHERE id = $1"|}, conn);
+                    cmd.Parameters.AddWithValue(id);
+                    cmd.ExecuteNonQuery();
+                }
+            }
+            """,
+            new DiagnosticResult("PGB202", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("The SQL uses $2, but only 1 positional parameter is added to the command"));
+
+    [Fact]
+    public Task Extra_or_misnamed_parameters_are_reported()
+        => VerifyPgb202.AnalyzerAsync("""
+            class Accounts
+            {
+                void Positional(NpgsqlConnection conn, int id)
+                {
+                    using var cmd = new NpgsqlCommand({|PGB202:"SELECT balance FROM accounts WHERE id = $1"|}, conn);
+                    cmd.Parameters.AddWithValue(id);
+                    cmd.Parameters.AddWithValue(42);
+                }
+
+                void Named(NpgsqlConnection conn, int id)
+                {
+                    using var cmd = conn.CreateCommand();
+                    cmd.CommandText = {|PGB202:"SELECT balance FROM accounts WHERE id = @id"|};
+                    cmd.Parameters.AddWithValue("accountId", id);
+                }
+
+                void NoPlaceholder(NpgsqlConnection conn, int id)
+                {
+                    using var cmd = new NpgsqlCommand({|PGB202:"SELECT count(*) FROM accounts"|}, conn);
+                    cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = id });
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Matching_parameters_and_uncountable_cases_are_fine()
+        => VerifyPgb202.AnalyzerAsync("""
+            class Accounts
+            {
+                void Matching(NpgsqlConnection conn, int id, int amount)
+                {
+                    using var a = new NpgsqlCommand("UPDATE accounts SET balance = balance - $2 WHERE id = $1 AND note <> '$3' -- $4", conn);
+                    a.Parameters.AddWithValue(id);
+                    a.Parameters.Add(new NpgsqlParameter<int> { TypedValue = amount });
+
+                    using var b = new NpgsqlCommand("SELECT * FROM accounts WHERE id = @id AND tags @> @tags::text[]", conn);
+                    b.Parameters.AddWithValue("id", id);
+                    b.Parameters.Add(new NpgsqlParameter("@tags", new[] { "vip" }));
+                }
+
+                void InALoop(NpgsqlConnection conn, int[] ids)
+                {
+                    using var cmd = new NpgsqlCommand("SELECT * FROM accounts WHERE id IN ($1, $2, $3)", conn);
+                    foreach (var id in ids)
+                        cmd.Parameters.AddWithValue(id);
+                }
+
+                void PassedToAHelper(NpgsqlConnection conn, int id)
+                {
+                    using var cmd = new NpgsqlCommand("SELECT * FROM accounts WHERE id = $1 AND owner = $2", conn);
+                    AddOwner(cmd);
+                    cmd.Parameters.AddWithValue(id);
+                }
+
+                static void AddOwner(NpgsqlCommand cmd) => cmd.Parameters.AddWithValue("owner");
+
+                void NonConstant(NpgsqlConnection conn, string sql)
+                {
+                    using var cmd = new NpgsqlCommand(sql, conn);
+                    cmd.Parameters.AddWithValue(1);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Dapper_parameter_object_must_have_every_placeholder()
+        => VerifyPgb202.AnalyzerAsync("""
+            using Dapper;
+
+            class Accounts
+            {
+                Task<int> Good(NpgsqlConnection conn, int id, int amount)
+                    => conn.ExecuteAsync("UPDATE accounts SET balance = balance - @amount WHERE id = @id", new { id, amount });
+
+                Task<int> Bad(NpgsqlConnection conn, int id)
+                    => conn.ExecuteAsync({|PGB202:"UPDATE accounts SET balance = balance - @amount WHERE id = @id"|}, new { id });
+            }
+            """);
+}
