@@ -10,6 +10,8 @@ public static class RuleIdentifiers
     public const string BlockingCallInAsync = "PGB005";
     public const string ConnectionNotDisposed = "PGB006";
     public const string DataReaderLeftOpen = "PGB007";
+    public const string LocksHeldAcrossAwait = "PGB101";
+    public const string TransactionHeldAcrossAwait = "PGB102";
     public const string SqlBuiltFromNonConstantText = "PGB201";
     public const string PlaceholdersDoNotMatchParameters = "PGB202";
 
@@ -24,4 +26,5 @@ internal static class RuleCategories
     public const string Ownership = "Ownership";
     public const string Async = "Async";
     public const string Sql = "Sql";
+    public const string Concurrency = "Concurrency";
 }

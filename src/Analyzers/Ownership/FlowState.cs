@@ -45,6 +45,20 @@ internal enum ValueFlags : byte
     Completed = Committed | RolledBack | Disposed,
 }
 
+/// <summary>
+/// What a transaction has made the server do. Npgsql sends BEGIN with the first command, so until a
+/// command runs there is no server transaction at all; after it, the session holds a snapshot
+/// (REPEATABLE READ and SERIALIZABLE) or at least an open transaction; writes and locking reads also
+/// hold row locks until the transaction ends.
+/// </summary>
+[Flags]
+internal enum TransactionActivity : byte
+{
+    None = 0,
+    StatementRun = 1,
+    HoldsLocks = 2,
+}
+
 /// <summary>Constant facts about bool locals, so that <c>if (!committed) tx.Rollback();</c> is read per path.</summary>
 internal enum BoolValue : byte
 {
@@ -59,11 +73,13 @@ internal sealed class FlowState : IEquatable<FlowState>
     readonly ValueFlags[] _values;
     readonly int[] _completionLines;
     readonly BoolValue[] _bools;
+    readonly TransactionActivity[] _activity;
 
     public FlowState(int valueCount, int boolCount)
     {
         _values = new ValueFlags[valueCount];
         _completionLines = new int[valueCount];
+        _activity = new TransactionActivity[valueCount];
         _bools = new BoolValue[boolCount];
         for (var i = 0; i < _bools.Length; i++)
             _bools[i] = BoolValue.Unknown;
@@ -74,6 +90,7 @@ internal sealed class FlowState : IEquatable<FlowState>
         _values = (ValueFlags[])other._values.Clone();
         _completionLines = (int[])other._completionLines.Clone();
         _bools = (BoolValue[])other._bools.Clone();
+        _activity = (TransactionActivity[])other._activity.Clone();
     }
 
     public FlowState Clone() => new(this);
@@ -93,6 +110,13 @@ internal sealed class FlowState : IEquatable<FlowState>
         _completionLines[index] = line;
     }
 
+    /// <summary>What the transaction has done on the server so far, on some path to this point.</summary>
+    public TransactionActivity Activity(int index) => _activity[index];
+
+    public void AddActivity(int index, TransactionActivity activity) => _activity[index] |= activity;
+
+    public void ClearActivity(int index) => _activity[index] = TransactionActivity.None;
+
     public BoolValue GetBool(int index) => _bools[index];
 
     public void SetBool(int index, BoolValue value) => _bools[index] = value;
@@ -111,6 +135,12 @@ internal sealed class FlowState : IEquatable<FlowState>
             }
             if (_completionLines[i] == 0)
                 _completionLines[i] = other._completionLines[i];
+            var activity = _activity[i] | other._activity[i];
+            if (activity != _activity[i])
+            {
+                _activity[i] = activity;
+                changed = true;
+            }
         }
         for (var i = 0; i < _bools.Length; i++)
         {
@@ -137,7 +167,7 @@ internal sealed class FlowState : IEquatable<FlowState>
             return true;
         for (var i = 0; i < _values.Length; i++)
         {
-            if (_values[i] != other._values[i] || _completionLines[i] != other._completionLines[i])
+            if (_values[i] != other._values[i] || _completionLines[i] != other._completionLines[i] || _activity[i] != other._activity[i])
                 return false;
         }
         for (var i = 0; i < _bools.Length; i++)
@@ -153,8 +183,8 @@ internal sealed class FlowState : IEquatable<FlowState>
     public override int GetHashCode()
     {
         var hash = 17;
-        foreach (var value in _values)
-            hash = (hash * 31) + (int)value;
+        for (var i = 0; i < _values.Length; i++)
+            hash = (hash * 31) + (int)_values[i] + ((int)_activity[i] << 8);
         foreach (var value in _bools)
             hash = (hash * 31) + (int)value;
         return hash;

@@ -16,6 +16,7 @@ internal sealed class MethodScope
     readonly Dictionary<ISymbol, TrackedResource> _resources = new(SymbolEqualityComparer.Default);
     readonly Dictionary<ISymbol, int> _bools = new(SymbolEqualityComparer.Default);
     readonly OwnershipTakingMethods _takers;
+    readonly Dictionary<ILocalSymbol, IOperation> _seenAssignments = new(SymbolEqualityComparer.Default);
     readonly int _depth;
 
     public MethodScope(ControlFlowGraph graph, NpgsqlSymbols symbols, OwnershipTakingMethods takers, int depth, IEnumerable<(ISymbol Symbol, bool Owned)> outerValues, CancellationToken cancellationToken)
@@ -45,7 +46,22 @@ internal sealed class MethodScope
     /// <summary>Command or batch locals and the transaction they run in.</summary>
     public Dictionary<ISymbol, ISymbol> CommandTransactions { get; } = new(SymbolEqualityComparer.Default);
 
+    /// <summary>Command locals and the constant SQL text they run, when the method sets it once.</summary>
+    public Dictionary<ISymbol, string> CommandSql { get; } = new(SymbolEqualityComparer.Default);
+
+    /// <summary>Locals assigned exactly once, from a constant string.</summary>
+    readonly Dictionary<ILocalSymbol, string?> _constantLocals = new(SymbolEqualityComparer.Default);
+
     public int BoolCount => _bools.Count;
+
+    /// <summary>The SQL text of an operand: a constant, or a local assigned once from a constant.</summary>
+    public string? ConstantText(IOperation? operation)
+    {
+        operation = Unwrap(operation);
+        if (operation?.ConstantValue is { HasValue: true, Value: string text })
+            return text;
+        return operation is ILocalReferenceOperation local && _constantLocals.TryGetValue(local.Local, out var value) ? value : null;
+    }
 
     public TrackedResource? Resource(ISymbol? symbol)
         => symbol is not null && _resources.TryGetValue(symbol, out var resource) ? resource : null;
@@ -210,6 +226,17 @@ internal sealed class MethodScope
         var target = Unwrap(assignment.Target);
         if (target is ILocalReferenceOperation local)
         {
+            if (local.Local.Type.SpecialType == SpecialType.System_String)
+            {
+                // Seen twice (second pass) is still one assignment; a second distinct one makes it unknown.
+                var text = assignment.Value.ConstantValue is { HasValue: true, Value: string constant } ? constant : null;
+                if (_constantLocals.TryGetValue(local.Local, out var known) && !ReferenceEquals(_seenAssignments.TryGetValue(local.Local, out var seen) ? seen : null, assignment))
+                    _constantLocals[local.Local] = null;
+                else if (!_constantLocals.ContainsKey(local.Local))
+                    _constantLocals[local.Local] = text;
+                _seenAssignments[local.Local] = assignment;
+            }
+
             if (local.Local.Type.SpecialType == SpecialType.System_Boolean
                 && Unwrap(assignment.Value) is ILiteralOperation { ConstantValue.HasValue: true }
                 && !_bools.ContainsKey(local.Local))
@@ -232,6 +259,8 @@ internal sealed class MethodScope
                 CommandConnections[command] = connection;
             else if (property.Property.Name == "Transaction" && ReferencedSymbol(assignment.Value) is ISymbol transaction)
                 CommandTransactions[command] = transaction;
+            else if (property.Property.Name == "CommandText" && ConstantText(assignment.Value) is string sql)
+                CommandSql[command] = sql;
         }
     }
 
@@ -243,6 +272,8 @@ internal sealed class MethodScope
             case IObjectCreationOperation creation:
                 foreach (var argument in creation.Arguments)
                 {
+                    if (argument.Parameter is { Name: "cmdText" } && ConstantText(argument.Value) is string sql)
+                        CommandSql[command] = sql;
                     var kind = Symbols.KindOfVariableType(argument.Parameter?.Type);
                     if (kind == ResourceKind.Connection && ConnectionSymbol(argument.Value) is ISymbol connection)
                         CommandConnections[command] = connection;
@@ -259,6 +290,8 @@ internal sealed class MethodScope
                                 CommandConnections[command] = connection;
                             else if (property.Property.Name == "Transaction" && ReferencedSymbol(set.Value) is ISymbol transaction)
                                 CommandTransactions[command] = transaction;
+                            else if (property.Property.Name == "CommandText" && ConstantText(set.Value) is string sql)
+                                CommandSql[command] = sql;
                         }
                     }
                 }

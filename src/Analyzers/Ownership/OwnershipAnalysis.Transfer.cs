@@ -51,6 +51,7 @@ internal sealed partial class OwnershipAnalysis
                     Throws(creation, "new " + (creation.Type?.Name ?? "object"), state);
                     break;
                 case IAwaitOperation awaited:
+                    _analysis.Await(awaited, state);
                     Throws(awaited, "await", state);
                     break;
                 case IThrowOperation thrown:
@@ -125,7 +126,19 @@ internal sealed partial class OwnershipAnalysis
             CommandRuns(invocation, receiverOperand, state);
 
         if (kind == CallKind.DapperCommand && _scope.ConnectionSymbol(receiverOperand) is ISymbol dapperConnection)
+        {
             CheckReaders(dapperConnection, invocation, state);
+            string? sql = null;
+            ISymbol? transaction = null;
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter?.Name == "sql")
+                    sql = _scope.ConstantText(argument.Value);
+                else if (argument.Parameter?.Name == "transaction")
+                    transaction = _scope.ReferencedSymbol(argument.Value);
+            }
+            StatementRuns(dapperConnection, transaction, sql, invocation, state);
+        }
 
         var localFunction = invocation.TargetMethod.MethodKind == MethodKind.LocalFunction
             && _localFunctions.TryGetValue(invocation.TargetMethod.OriginalDefinition, out var summary) ? summary : null;
@@ -194,6 +207,7 @@ internal sealed partial class OwnershipAnalysis
             if (_scope.IsCreation(assignment.Value, out _, out var connection, out var command))
             {
                 state[resource.Index] = ValueFlags.Open;
+                state.ClearActivity(resource.Index);
                 resource.Connection ??= ConnectionOf(connection, command);
             }
             else if (source is not null && source != resource)
@@ -240,6 +254,11 @@ internal sealed partial class OwnershipAnalysis
             CheckUse(transaction, commandOperand!, invocation.TargetMethod.Name, state);
         if (_scope.CommandConnections.TryGetValue(command, out var connection))
             CheckReaders(connection, invocation, state);
+        if (invocation.TargetMethod.Name is not ("Prepare" or "PrepareAsync"))
+        {
+            _scope.CommandSql.TryGetValue(command, out var sql);
+            StatementRuns(connection, transactionSymbol, sql, invocation, state);
+        }
     }
 
     void CheckReaders(ISymbol connection, IInvocationOperation invocation, FlowState state)

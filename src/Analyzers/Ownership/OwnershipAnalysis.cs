@@ -152,6 +152,8 @@ internal sealed partial class OwnershipAnalysis
             _localFunctions[localFunction] = summary;
             var nested = AnalyzeNested(graph, localFunction.Parameters);
             summary.TouchedCaptures.UnionWith(nested._touchedCaptures);
+            if (GraphTouchesDatabase(graph))
+                _databaseLocalFunctions.Add(localFunction);
             foreach (var parameter in localFunction.Parameters)
             {
                 if (nested._scope.Resource(parameter) is not null && nested.Releases(parameter))

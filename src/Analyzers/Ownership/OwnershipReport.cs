@@ -68,6 +68,14 @@ internal readonly record struct NestedBegin(Location BeginLocation, string Conne
 /// <summary>A command run on a connection while a reader on that connection is open.</summary>
 internal readonly record struct ReaderStillOpen(TrackedResource Reader, Location CommandLocation, string CommandName, string ConnectionName, int Line);
 
+/// <summary>
+/// An await of something that is not database work while a transaction that has run statements is
+/// open on every path to it. <paramref name="AwaitedMember"/> is "Namespace.Type.Method" (for
+/// configuration); <paramref name="LockStatement"/> describes the first statement that took locks,
+/// null when the transaction holds no known locks.
+/// </summary>
+internal readonly record struct AwaitWhileOpen(TrackedResource Transaction, Location AwaitLocation, string AwaitedMember, string AwaitedDisplay, int Line, string? LockStatement, int LockLine);
+
 /// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
 internal sealed class OwnershipReport
 {
@@ -82,4 +90,6 @@ internal sealed class OwnershipReport
     public List<NestedBegin> NestedBegins { get; } = new();
 
     public List<ReaderStillOpen> ReadersStillOpen { get; } = new();
+
+    public List<AwaitWhileOpen> AwaitsWhileOpen { get; } = new();
 }

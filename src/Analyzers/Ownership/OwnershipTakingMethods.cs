@@ -26,6 +26,7 @@ internal sealed class OwnershipTakingMethods
     readonly NpgsqlSymbols _symbols;
     readonly ConcurrentDictionary<IParameterSymbol, bool> _cache = new(SymbolEqualityComparer.Default);
     readonly ConcurrentDictionary<IMethodSymbol, ResourceKind?> _factories = new(SymbolEqualityComparer.Default);
+    readonly ConcurrentDictionary<IMethodSymbol, bool> _mentionsDatabase = new(SymbolEqualityComparer.Default);
     readonly ThreadLocal<System.Collections.Generic.HashSet<IMethodSymbol>> _inProgress = new(() => new(SymbolEqualityComparer.Default));
 
     public OwnershipTakingMethods(Compilation compilation, NpgsqlSymbols symbols)
@@ -186,5 +187,40 @@ internal sealed class OwnershipTakingMethods
                 || ReturnedOwnedKind(invocation.TargetMethod, depth) is not null,
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// Whether a method of this compilation works with Npgsql types itself (a repository method that
+    /// opens its own connection, say): awaiting it is database work, not an unrelated wait. Methods
+    /// outside the compilation that are not Npgsql's do not.
+    /// </summary>
+    public bool MentionsDatabase(IMethodSymbol method)
+    {
+        var definition = method.OriginalDefinition;
+        if (definition.DeclaringSyntaxReferences.Length == 0)
+            return false;
+        return _mentionsDatabase.GetOrAdd(definition, m =>
+        {
+            foreach (var reference in m.DeclaringSyntaxReferences)
+            {
+                var syntax = reference.GetSyntax();
+                if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+                    continue;
+#pragma warning disable RS1030 // Summaries need the callee's body; computed once per compilation and cached.
+                var model = _compilation.GetSemanticModel(syntax.SyntaxTree);
+#pragma warning restore RS1030
+                var body = model.GetOperation(syntax);
+                if (body is null)
+                    continue;
+                foreach (var operation in body.DescendantsAndSelf())
+                {
+                    if (_symbols.IsInteresting(operation.Type))
+                        return true;
+                    if (operation is IInvocationOperation call && NpgsqlSymbols.IsBorrowingLibrary(call.TargetMethod))
+                        return true;
+                }
+            }
+            return false;
+        });
     }
 }

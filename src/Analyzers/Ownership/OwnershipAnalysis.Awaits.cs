@@ -1,0 +1,188 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using PgBorrow.Analyzers.Sql;
+
+namespace PgBorrow.Analyzers.Ownership;
+
+/// <summary>
+/// What transactions do on the server (statements run, locks taken) and which awaits wait for
+/// something else while they are open: the facts behind PGB101 and PGB102, clippy's
+/// <c>await_holding_lock</c> keyed on the SQL a transaction ran.
+/// </summary>
+internal sealed partial class OwnershipAnalysis
+{
+    readonly Dictionary<string, SqlText> _classified = new();
+    readonly Dictionary<int, (string Statement, int Line)> _lockSites = new();
+    readonly HashSet<IMethodSymbol> _databaseLocalFunctions = new(SymbolEqualityComparer.Default);
+
+    /// <summary>
+    /// A statement runs on <paramref name="connection"/> (and in <paramref name="transaction"/>).
+    /// Npgsql runs every command of a connection inside the connection's open transaction, whatever
+    /// the command's Transaction property says, so every open transaction of that connection is hit.
+    /// </summary>
+    void StatementRuns(ISymbol? connection, ISymbol? transaction, string? sql, IOperation site, FlowState state)
+    {
+        var text = sql is null ? null : Classify(sql);
+        foreach (var resource in _scope.Resources)
+        {
+            if (resource.Kind != ResourceKind.Transaction || (state[resource.Index] & ValueFlags.Open) == 0)
+                continue;
+            var hit = (transaction is not null && SymbolEqualityComparer.Default.Equals(resource.Symbol, transaction))
+                || (connection is not null && SymbolEqualityComparer.Default.Equals(resource.Connection, connection));
+            if (!hit)
+                continue;
+            state.AddActivity(resource.Index, TransactionActivity.StatementRun);
+            if (text is not null && text.TakesTransactionLocks)
+            {
+                state.AddActivity(resource.Index, TransactionActivity.HoldsLocks);
+                if (!_lockSites.ContainsKey(resource.Index))
+                    _lockSites[resource.Index] = (DescribeLocks(text), LineOf(site));
+            }
+        }
+    }
+
+    SqlText Classify(string sql)
+    {
+        if (!_classified.TryGetValue(sql, out var text))
+            _classified[sql] = text = SqlClassifier.Classify(sql);
+        return text;
+    }
+
+    static string DescribeLocks(SqlText text)
+    {
+        foreach (var statement in text.Statements)
+        {
+            if (statement.LocksTable)
+                return "LOCK TABLE" + Tables(statement.WrittenTables);
+            if (statement.RowLock != RowLockStrength.None)
+            {
+                var clause = statement.RowLock switch
+                {
+                    RowLockStrength.Update => "FOR UPDATE",
+                    RowLockStrength.NoKeyUpdate => "FOR NO KEY UPDATE",
+                    RowLockStrength.Share => "FOR SHARE",
+                    _ => "FOR KEY SHARE",
+                };
+                return "SELECT ... " + clause + Tables(statement.ReadTables, " on");
+            }
+            if (statement.Upserts)
+                return "INSERT ... ON CONFLICT DO UPDATE" + Tables(statement.WrittenTables, " on");
+            if (statement.Writes)
+                return statement.Verb + Tables(statement.WrittenTables);
+            foreach (var call in statement.AdvisoryLocks)
+            {
+                if (!call.SessionLevel && !call.Unlock)
+                    return call.Function;
+            }
+        }
+        return "a locking statement";
+    }
+
+    static string Tables(List<string> tables, string prefix = "")
+        => tables.Count == 0 ? "" : prefix + " " + string.Join(", ", tables);
+
+    /// <summary>An await: if it waits for something that is not database work, open transactions wait too.</summary>
+    void Await(IAwaitOperation awaited, FlowState state)
+    {
+        if (!_reporting)
+            return;
+        var target = MethodScope.Unwrap(awaited.Operation);
+        if (target is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
+            target = MethodScope.Unwrap(configureAwait.Instance);
+        if (target is not IInvocationOperation invocation || IsDatabaseWork(invocation, depth: 0))
+            return;
+
+        foreach (var resource in _scope.Resources)
+        {
+            if (resource.Kind != ResourceKind.Transaction || !FlowState.IsDefinitelyOpen(state[resource.Index]))
+                continue;
+            var activity = state.Activity(resource.Index);
+            if (activity == TransactionActivity.None)
+                continue; // nothing sent yet: Npgsql has not even sent BEGIN
+            var method = invocation.TargetMethod;
+            var member = (method.ContainingType?.ToDisplayString() ?? "") + "." + method.Name;
+            var display = (method.ContainingType?.Name ?? "") + "." + method.Name;
+            var holdsLocks = (activity & TransactionActivity.HoldsLocks) != 0 && _lockSites.TryGetValue(resource.Index, out _);
+            var site = holdsLocks ? _lockSites[resource.Index] : default;
+            var location = awaited.Syntax.GetLocation();
+            if (_reportedUses.Add((resource, location)))
+                _report.AwaitsWhileOpen.Add(new AwaitWhileOpen(resource, location, member, display, LineOf(awaited), holdsLocks ? site.Statement : null, site.Line));
+        }
+    }
+
+    /// <summary>
+    /// Database work: anything on an Npgsql, ADO.NET, Dapper or PgBorrow type, any call that receives
+    /// a transaction, connection or command or a lambda capturing one, and methods and local
+    /// functions of this compilation that work with Npgsql types themselves.
+    /// </summary>
+    bool IsDatabaseWork(IInvocationOperation invocation, int depth)
+    {
+        var method = invocation.TargetMethod;
+        if (NpgsqlSymbols.IsBorrowingLibrary(method))
+            return true;
+        var receiver = invocation.Instance;
+        if (receiver is not null && (TouchesDatabase(receiver)))
+            return true;
+        foreach (var argument in invocation.Arguments)
+        {
+            if (TouchesDatabase(argument.Value))
+                return true;
+            if (depth < 2 && MethodScope.Unwrap(argument.Value) is IInvocationOperation inner && IsDatabaseWork(inner, depth + 1))
+                return true; // Task.WhenAll(cmd.ExecuteNonQueryAsync(), ...)
+        }
+        if (method.MethodKind == MethodKind.LocalFunction)
+            return _databaseLocalFunctions.Contains(method.OriginalDefinition);
+        return _takers.MentionsDatabase(method);
+    }
+
+    /// <summary>The operand is, holds or captures something of the database.</summary>
+    bool TouchesDatabase(IOperation operand)
+    {
+        foreach (var node in operand.DescendantsAndSelf())
+        {
+            if (_scope.Symbols.IsInteresting(node.Type))
+                return true;
+            if (node is IFlowAnonymousFunctionOperation lambda && LambdaTouchesDatabase(lambda))
+                return true;
+            if (node is ILocalReferenceOperation or IParameterReferenceOperation or IFlowCaptureReferenceOperation
+                && _scope.ReferencedSymbol(node) is ISymbol symbol
+                && (_scope.Resource(symbol) is not null || _scope.CommandConnections.ContainsKey(symbol)))
+                return true;
+        }
+        return false;
+    }
+
+    bool LambdaTouchesDatabase(IFlowAnonymousFunctionOperation lambda)
+    {
+        var graph = _scope.Graph.GetAnonymousFunctionControlFlowGraph(lambda, _scope.CancellationToken);
+        return GraphTouchesDatabase(graph);
+    }
+
+    bool GraphTouchesDatabase(ControlFlowGraph graph)
+    {
+        foreach (var block in graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                {
+                    if (_scope.Symbols.IsInteresting(node.Type))
+                        return true;
+                    if (node is IInvocationOperation call && NpgsqlSymbols.IsBorrowingLibrary(call.TargetMethod))
+                        return true;
+                }
+            }
+            if (block.BranchValue is not null)
+            {
+                foreach (var node in block.BranchValue.DescendantsAndSelf())
+                {
+                    if (_scope.Symbols.IsInteresting(node.Type))
+                        return true;
+                }
+            }
+        }
+        return false;
+    }
+}
