@@ -34,8 +34,19 @@ internal sealed partial class OwnershipAnalysis
             if (!hit)
                 continue;
             state.AddActivity(resource.Index, TransactionActivity.StatementRun);
+            if (text is not null)
+            {
+                foreach (var statement in text.Statements)
+                {
+                    if (statement.IsolationLevel is not null)
+                        resource.IsolationLevel = statement.IsolationLevel;
+                    if (statement.Deferrable)
+                        resource.Deferrable = true;
+                }
+            }
             if (text is not null && text.TakesTransactionLocks)
             {
+                resource.EverHoldsLocks = true;
                 state.AddActivity(resource.Index, TransactionActivity.HoldsLocks);
                 if (!_lockSites.ContainsKey(resource.Index))
                     _lockSites[resource.Index] = (DescribeLocks(text), LineOf(site));

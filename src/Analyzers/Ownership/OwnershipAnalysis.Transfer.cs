@@ -209,6 +209,16 @@ internal sealed partial class OwnershipAnalysis
                 state[resource.Index] = ValueFlags.Open;
                 state.ClearActivity(resource.Index);
                 resource.Connection ??= ConnectionOf(connection, command);
+                if (resource.Kind == ResourceKind.Transaction && BeginInvocation(assignment.Value) is IInvocationOperation begin)
+                {
+                    if (resource.BeginSyntax is null)
+                    {
+                        resource.BeginSyntax = begin.Syntax;
+                        resource.IsolationLevel = IsolationLevelOf(begin);
+                    }
+                    if (_reporting && !_report.BegunTransactions.Contains(resource))
+                        _report.BegunTransactions.Add(resource);
+                }
             }
             else if (source is not null && source != resource)
             {
@@ -496,4 +506,35 @@ internal sealed partial class OwnershipAnalysis
 
     static bool IsNullLiteral(IOperation? operation)
         => MethodScope.Unwrap(operation) is { ConstantValue: { HasValue: true, Value: null } };
+
+    static IInvocationOperation? BeginInvocation(IOperation value)
+    {
+        var operation = MethodScope.Unwrap(value);
+        if (operation is IAwaitOperation awaited)
+            operation = MethodScope.Unwrap(awaited.Operation);
+        if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
+            operation = MethodScope.Unwrap(configureAwait.Instance);
+        return operation as IInvocationOperation;
+    }
+
+    /// <summary>The IsolationLevel argument of a Begin call, as PostgreSQL names it.</summary>
+    static string? IsolationLevelOf(IInvocationOperation begin)
+    {
+        foreach (var argument in begin.Arguments)
+        {
+            if (argument.Parameter?.Type.Name != "IsolationLevel" || argument.ArgumentKind == ArgumentKind.DefaultValue)
+                continue;
+            return MethodScope.Unwrap(argument.Value)?.ConstantValue.Value switch
+            {
+                0x00100000 => "SERIALIZABLE",
+                0x00010000 => "REPEATABLE READ",
+                0x00001000 => "READ COMMITTED",
+                0x00000100 => "READ UNCOMMITTED",
+                0x00000010 => "CHAOS",
+                0x01000000 => "SNAPSHOT",
+                _ => null,
+            };
+        }
+        return null;
+    }
 }

@@ -49,6 +49,18 @@ internal sealed class TrackedResource
 
     public int Index { get; set; }
 
+    /// <summary>For transactions: the isolation level named at Begin or set by SQL, upper case ("SERIALIZABLE").</summary>
+    public string? IsolationLevel { get; set; }
+
+    /// <summary>For transactions: DEFERRABLE was set by SQL.</summary>
+    public bool Deferrable { get; set; }
+
+    /// <summary>For transactions: a statement that writes or locks rows ran in it on some path.</summary>
+    public bool EverHoldsLocks { get; set; }
+
+    /// <summary>For transactions: where Begin was called.</summary>
+    public SyntaxNode? BeginSyntax { get; set; }
+
     /// <summary>A value of the enclosing method captured by a lambda or local function.</summary>
     public bool IsCaptured { get; set; }
 }
@@ -92,4 +104,7 @@ internal sealed class OwnershipReport
     public List<ReaderStillOpen> ReadersStillOpen { get; } = new();
 
     public List<AwaitWhileOpen> AwaitsWhileOpen { get; } = new();
+
+    /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
+    public List<TrackedResource> BegunTransactions { get; } = new();
 }

@@ -85,6 +85,9 @@ internal static class SqlClassifier
                     if (statement.Verb.Length == 0)
                         statement.Verb = tokens[start].Value.ToUpperInvariant();
                     break;
+                case "DEFERRABLE" when !previous.IsWord("NOT") && (tokens[start].IsWord("SET") || tokens[start].IsWord("BEGIN") || tokens[start].IsWord("START")):
+                    statement.Deferrable = true;
+                    break;
                 case "FROM" or "JOIN":
                     if (!(previous.IsWord("DELETE")))
                         AddTable(statement.ReadTables, tokens, i + 1 < end ? i + 1 : -1);

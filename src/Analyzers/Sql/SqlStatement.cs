@@ -41,6 +41,9 @@ internal sealed class SqlStatement
     /// <summary>SET TRANSACTION / BEGIN / START TRANSACTION ISOLATION LEVEL x, upper case ("SERIALIZABLE").</summary>
     public string? IsolationLevel { get; set; }
 
+    /// <summary>SET TRANSACTION ... DEFERRABLE (a serializable read-only transaction that cannot fail to serialize).</summary>
+    public bool Deferrable { get; set; }
+
     /// <summary>Tables read (FROM, JOIN), lower case unless quoted, without schema.</summary>
     public List<string> ReadTables { get; } = new();
 

@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Ownership;
+
+namespace PgBorrow.Analyzers.Rules;
+
+/// <summary>
+/// PGB106: a SERIALIZABLE transaction (read-only ones too, unless DEFERRABLE), or a REPEATABLE READ
+/// one that writes or locks rows, begun with no retry around it.
+/// </summary>
+/// <remarks>
+/// Retry counts when the Begin sits in a loop whose catch handles serialization failures (a filter
+/// or handler that reads SqlState against 40001/40P01, <c>PostgresErrorCodes.SerializationFailure</c>
+/// or <c>DeadlockDetected</c>, or <c>IsTransient</c>), or inside a lambda or local function (the
+/// shape of every retry API: Polly pipelines, EF Core execution strategies, a team's own wrapper;
+/// precision first: a lambda is assumed to be retried).
+/// </remarks>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class SerializableWithoutRetryAnalyzer : OwnershipRuleAnalyzer
+{
+    public static readonly DiagnosticDescriptor Descriptor = new(
+        id: RuleIdentifiers.SerializableWithoutRetry,
+        title: "Serializable or repeatable-read transaction without retry",
+        messageFormat: "{0} transaction '{1}' can fail with a serialization failure (40001) or deadlock (40P01), and nothing retries it: wrap the whole transaction in a retry loop that catches those SQLSTATEs",
+        category: RuleCategories.Concurrency,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "PostgreSQL guarantees serializable and repeatable-read isolation by aborting transactions that would break it, with SQLSTATE 40001. The manual says applications using these levels must be prepared to retry. Without a retry, a normal concurrent workload turns into user-visible errors.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.SerializableWithoutRetry));
+
+    static readonly ImmutableHashSet<string> s_retryMarkers = ImmutableHashSet.Create(
+        "SerializationFailure", "DeadlockDetected", "IsTransient");
+
+    private protected override DiagnosticDescriptor Rule => Descriptor;
+
+    private protected override void Report(OwnershipReport report, OperationBlockAnalysisContext context)
+    {
+        foreach (var transaction in report.BegunTransactions)
+        {
+            if (transaction.BeginSyntax is not SyntaxNode begin)
+                continue;
+            var level = transaction.IsolationLevel;
+            var mustRetry = level == "SERIALIZABLE" && !transaction.Deferrable
+                || level == "REPEATABLE READ" && transaction.EverHoldsLocks;
+            if (!mustRetry || IsRetried(begin))
+                continue;
+            var name = level == "SERIALIZABLE" ? "Serializable" : "Repeatable-read";
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, begin.GetLocation(), name, transaction.Name));
+        }
+    }
+
+    static bool IsRetried(SyntaxNode begin)
+    {
+        foreach (var ancestor in begin.Ancestors())
+        {
+            switch (ancestor)
+            {
+                case AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax:
+                    return true;
+                case ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
+                    if (CatchesSerializationFailures(ancestor))
+                        return true;
+                    break;
+                case MemberDeclarationSyntax:
+                    return false;
+            }
+        }
+        return false;
+    }
+
+    static bool CatchesSerializationFailures(SyntaxNode loop)
+    {
+        foreach (var catchClause in loop.DescendantNodes().OfType<CatchClauseSyntax>())
+        {
+            foreach (var node in catchClause.DescendantNodesAndSelf())
+            {
+                switch (node)
+                {
+                    case IdentifierNameSyntax identifier when s_retryMarkers.Contains(identifier.Identifier.ValueText):
+                        return true;
+                    case LiteralExpressionSyntax literal when literal.IsKind(SyntaxKind.StringLiteralExpression)
+                        && literal.Token.ValueText is "40001" or "40P01":
+                        return true;
+                }
+            }
+        }
+        return false;
+    }
+}
