@@ -1,0 +1,121 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+using VerifyPgb104 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.ConnectionUsedConcurrentlyAnalyzer>;
+
+namespace PgBorrow.Tests.Rules;
+
+public class ConnectionUsedConcurrentlyTests
+{
+    [Fact]
+    public Task Two_commands_on_one_connection_awaited_together_are_reported()
+        => VerifyPgb104.AnalyzerAsync("""
+            class Dashboard
+            {
+                async Task LoadAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var orders = new NpgsqlCommand("SELECT count(*) FROM orders", conn);
+                    await using var customers = new NpgsqlCommand("SELECT count(*) FROM customers", conn);
+                    await {|#0:Task.WhenAll(orders.ExecuteScalarAsync(ct), customers.ExecuteScalarAsync(ct))|};
+                }
+            }
+            """,
+            new DiagnosticResult("PGB104", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("conn", "'ExecuteScalarAsync' and 'ExecuteScalarAsync' are awaited together by 'WhenAll'"));
+
+    [Fact]
+    public Task Select_async_over_a_captured_connection_is_reported()
+        => VerifyPgb104.AnalyzerAsync("""
+            class Orders
+            {
+                async Task ShipAllAsync(NpgsqlConnection conn, int[] ids, CancellationToken ct)
+                {
+                    var tasks = ids.Select(async id =>
+                    {
+                        await using var cmd = new NpgsqlCommand("UPDATE orders SET shipped = true WHERE id = $1", conn);
+                        cmd.Parameters.AddWithValue(id);
+                        await cmd.ExecuteNonQueryAsync(ct);
+                    });
+                    await {|PGB104:Task.WhenAll(tasks)|};
+                }
+            }
+            """.Replace("class Orders", "using System.Linq;\nclass Orders"));
+
+    [Fact]
+    public Task Parallel_bodies_and_unawaited_task_run_capturing_a_connection_are_reported()
+        => VerifyPgb104.AnalyzerAsync("""
+            class Orders
+            {
+                async Task ShipAllAsync(NpgsqlConnection conn, int[] ids, CancellationToken ct)
+                {
+                    await {|PGB104:Parallel.ForEachAsync(ids, ct, async (id, token) =>
+                    {
+                        await using var cmd = new NpgsqlCommand("UPDATE orders SET shipped = true WHERE id = $1", conn);
+                        cmd.Parameters.AddWithValue(id);
+                        await cmd.ExecuteNonQueryAsync(token);
+                    })|};
+                }
+
+                Task Background(NpgsqlConnection conn)
+                {
+                    var work = {|PGB104:Task.Run(() =>
+                    {
+                        using var cmd = new NpgsqlCommand("VACUUM", conn);
+                        cmd.ExecuteNonQuery();
+                    })|};
+                    return work;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Stored_task_still_pending_when_the_next_command_starts_is_reported()
+        => VerifyPgb104.AnalyzerAsync("""
+            class Orders
+            {
+                async Task<long> CountAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var first = new NpgsqlCommand("UPDATE orders SET seen = true", conn);
+                    await using var second = new NpgsqlCommand("SELECT count(*) FROM orders", conn);
+                    var update = first.ExecuteNonQueryAsync(ct);
+                    var count = (long)(await {|PGB104:second.ExecuteScalarAsync(ct)|})!;
+                    await update;
+                    return count;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task One_after_another_own_connections_and_awaited_task_run_are_fine()
+        => VerifyPgb104.AnalyzerAsync("""
+            class Dashboard
+            {
+                async Task LoadAsync(NpgsqlConnection conn, NpgsqlDataSource dataSource, int[] ids, CancellationToken ct)
+                {
+                    await using var orders = new NpgsqlCommand("SELECT count(*) FROM orders", conn);
+                    await using var customers = new NpgsqlCommand("SELECT count(*) FROM customers", conn);
+                    await orders.ExecuteScalarAsync(ct);
+                    await customers.ExecuteScalarAsync(ct);
+
+                    var pending = orders.ExecuteScalarAsync(ct);
+                    await pending;
+                    await customers.ExecuteScalarAsync(ct);
+
+                    await Task.WhenAll(
+                        dataSource.CreateCommand("SELECT 1").ExecuteScalarAsync(ct),
+                        dataSource.CreateCommand("SELECT 2").ExecuteScalarAsync(ct));
+
+                    await Parallel.ForEachAsync(ids, ct, async (id, token) =>
+                    {
+                        await using var own = await dataSource.OpenConnectionAsync(token);
+                        await using var cmd = new NpgsqlCommand("UPDATE orders SET shipped = true WHERE id = $1", own);
+                        cmd.Parameters.AddWithValue(id);
+                        await cmd.ExecuteNonQueryAsync(token);
+                    });
+
+                    await Task.Run(() => orders.ExecuteScalar());
+                }
+            }
+            """);
+}
