@@ -13,6 +13,7 @@ public static class RuleIdentifiers
     public const string LocksHeldAcrossAwait = "PGB101";
     public const string TransactionHeldAcrossAwait = "PGB102";
     public const string ConnectionUsedConcurrently = "PGB104";
+    public const string SecondConnectionWhileLocked = "PGB105";
     public const string SerializableWithoutRetry = "PGB106";
     public const string SqlBuiltFromNonConstantText = "PGB201";
     public const string PlaceholdersDoNotMatchParameters = "PGB202";

@@ -46,6 +46,9 @@ internal sealed class MethodScope
     /// <summary>Command or batch locals and the transaction they run in.</summary>
     public Dictionary<ISymbol, ISymbol> CommandTransactions { get; } = new(SymbolEqualityComparer.Default);
 
+    /// <summary>Commands created by NpgsqlDataSource.CreateCommand: each runs on a pooled connection of its own.</summary>
+    public HashSet<ISymbol> DataSourceCommands { get; } = new(SymbolEqualityComparer.Default);
+
     /// <summary>Command locals and the constant SQL text they run, when the method sets it once.</summary>
     public Dictionary<ISymbol, string> CommandSql { get; } = new(SymbolEqualityComparer.Default);
 
@@ -294,6 +297,16 @@ internal sealed class MethodScope
                                 CommandSql[command] = sql;
                         }
                     }
+                }
+                break;
+            case IInvocationOperation { TargetMethod.Name: "CreateCommand" } fromDataSource
+                when NpgsqlSymbols.IsOrDerives(NpgsqlCalls.Receiver(fromDataSource)?.Type, Symbols.NpgsqlDataSource):
+                // NpgsqlDataSource.CreateCommand: the command gets a connection of its own from the pool.
+                DataSourceCommands.Add(command);
+                foreach (var argument in fromDataSource.Arguments)
+                {
+                    if (ConstantText(argument.Value) is string text)
+                        CommandSql[command] = text;
                 }
                 break;
             case IInvocationOperation { TargetMethod.Name: "CreateCommand" or "CreateBatch" } invocation

@@ -25,6 +25,8 @@ internal sealed partial class OwnershipAnalysis
     void StatementRuns(ISymbol? connection, ISymbol? transaction, string? sql, IOperation site, FlowState state)
     {
         var text = sql is null ? null : Classify(sql);
+        if (connection is not null)
+            OtherConnectionWrites(connection, sql, site, state);
         foreach (var resource in _scope.Resources)
         {
             if (resource.Kind != ResourceKind.Transaction || (state[resource.Index] & ValueFlags.Open) == 0)
@@ -195,5 +197,36 @@ internal sealed partial class OwnershipAnalysis
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// PGB105's fact: a statement that writes or locks runs on <paramref name="connection"/> (null: a
+    /// pooled connection of its own, from NpgsqlDataSource.CreateCommand) while a transaction of
+    /// another connection of this method holds locks. The second connection may wait on those locks
+    /// forever (an undetectable deadlock: the first connection waits for this method), and it cannot
+    /// see the transaction's uncommitted rows.
+    /// </summary>
+    void OtherConnectionWrites(ISymbol? connection, string? sql, IOperation site, FlowState state)
+    {
+        if (!_reporting || sql is null || !Classify(sql).TakesTransactionLocks)
+            return;
+        foreach (var resource in _scope.Resources)
+        {
+            if (resource.Kind != ResourceKind.Transaction || resource.Connection is null
+                || SymbolEqualityComparer.Default.Equals(resource.Connection, connection)
+                || !FlowState.IsDefinitelyOpen(state[resource.Index])
+                || (state.Activity(resource.Index) & TransactionActivity.HoldsLocks) == 0
+                || !_lockSites.TryGetValue(resource.Index, out var lockSite))
+            {
+                continue;
+            }
+            var location = site.Syntax.GetLocation();
+            if (_reportedUses.Add((resource, location)))
+            {
+                var name = site is IInvocationOperation invocation ? invocation.TargetMethod.Name : "statement";
+                var other = connection is null ? "a connection of its own from the data source" : $"connection '{connection.Name}'";
+                _report.SecondConnectionWrites.Add(new SecondConnectionWrite(resource, location, name, other, lockSite.Statement, lockSite.Line));
+            }
+        }
     }
 }

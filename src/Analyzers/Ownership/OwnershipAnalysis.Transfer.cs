@@ -123,7 +123,13 @@ internal sealed partial class OwnershipAnalysis
             CheckNestedBegin(invocation, state);
 
         if (kind is CallKind.ExecuteCommand or CallKind.ExecuteReader)
-            CommandRuns(invocation, receiverOperand, state);
+        {
+            if (MethodScope.Unwrap(receiverOperand) is IInvocationOperation { TargetMethod.Name: "CreateCommand" } created
+                && NpgsqlSymbols.IsOrDerives(NpgsqlCalls.Receiver(created)?.Type, _scope.Symbols.NpgsqlDataSource))
+                OtherConnectionWrites(null, created.Arguments.Length > 0 ? _scope.ConstantText(created.Arguments[0].Value) : null, invocation, state);
+            else
+                CommandRuns(invocation, receiverOperand, state);
+        }
 
         if (kind == CallKind.DapperCommand && _scope.ConnectionSymbol(receiverOperand) is ISymbol dapperConnection)
         {
@@ -267,7 +273,10 @@ internal sealed partial class OwnershipAnalysis
         if (invocation.TargetMethod.Name is not ("Prepare" or "PrepareAsync"))
         {
             _scope.CommandSql.TryGetValue(command, out var sql);
-            StatementRuns(connection, transactionSymbol, sql, invocation, state);
+            if (_scope.DataSourceCommands.Contains(command))
+                OtherConnectionWrites(null, sql, invocation, state);
+            else
+                StatementRuns(connection, transactionSymbol, sql, invocation, state);
         }
     }
 

@@ -88,6 +88,12 @@ internal readonly record struct ReaderStillOpen(TrackedResource Reader, Location
 /// </summary>
 internal readonly record struct AwaitWhileOpen(TrackedResource Transaction, Location AwaitLocation, string AwaitedMember, string AwaitedDisplay, int Line, string? LockStatement, int LockLine);
 
+/// <summary>
+/// A statement that writes or locks runs on another connection while <paramref name="Transaction"/>
+/// holds locks on its own connection.
+/// </summary>
+internal readonly record struct SecondConnectionWrite(TrackedResource Transaction, Location Location, string Operation, string OtherConnection, string LockStatement, int LockLine);
+
 /// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
 internal sealed class OwnershipReport
 {
@@ -104,6 +110,8 @@ internal sealed class OwnershipReport
     public List<ReaderStillOpen> ReadersStillOpen { get; } = new();
 
     public List<AwaitWhileOpen> AwaitsWhileOpen { get; } = new();
+
+    public List<SecondConnectionWrite> SecondConnectionWrites { get; } = new();
 
     /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
     public List<TrackedResource> BegunTransactions { get; } = new();
