@@ -12,6 +12,7 @@ public static class RuleIdentifiers
     public const string DataReaderLeftOpen = "PGB007";
     public const string LocksHeldAcrossAwait = "PGB101";
     public const string TransactionHeldAcrossAwait = "PGB102";
+    public const string SessionAdvisoryLockNotReleased = "PGB103";
     public const string ConnectionUsedConcurrently = "PGB104";
     public const string SecondConnectionWhileLocked = "PGB105";
     public const string SerializableWithoutRetry = "PGB106";

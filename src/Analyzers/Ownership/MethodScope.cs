@@ -29,6 +29,7 @@ internal sealed class MethodScope
         foreach (var (symbol, owned) in outerValues)
             AddResource(symbol, owned);
         Collect();
+        CollectAdvisoryLocks();
     }
 
     public ControlFlowGraph Graph { get; }
@@ -201,6 +202,63 @@ internal sealed class MethodScope
                 {
                     foreach (var node in block.BranchValue.DescendantsAndSelf())
                         CollectFrom(node);
+                }
+            }
+        }
+    }
+
+    /// <summary>Connections of this method that take session-level advisory locks, and their lock resources.</summary>
+    public Dictionary<ISymbol, TrackedResource> AdvisoryLocks { get; } = new(SymbolEqualityComparer.Default);
+
+    /// <summary>A session advisory lock resource for a connection whose SQL takes one.</summary>
+    void AddAdvisoryLock(ISymbol connection, Sql.SqlText text)
+    {
+        foreach (var statement in text.Statements)
+        {
+            foreach (var call in statement.AdvisoryLocks)
+            {
+                if (!call.SessionLevel || call.Unlock)
+                    continue;
+                if (!AdvisoryLocks.TryGetValue(connection, out var resource))
+                {
+                    resource = new TrackedResource(null, connection.Name, ResourceKind.AdvisoryLock, Location.None, isOwned: true)
+                    {
+                        Index = Resources.Count,
+                        Connection = connection,
+                        LockFunction = call.Function,
+                    };
+                    Resources.Add(resource);
+                    AdvisoryLocks.Add(connection, resource);
+                }
+                if (!call.Try)
+                    resource.OnlyTryLocks = false;
+            }
+        }
+    }
+
+    void CollectAdvisoryLocks()
+    {
+        foreach (var pair in CommandSql)
+        {
+            if (CommandConnections.TryGetValue(pair.Key, out var connection) && pair.Value.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
+                AddAdvisoryLock(connection, Sql.SqlClassifier.Classify(pair.Value));
+        }
+        foreach (var block in Graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                {
+                    if (node is IInvocationOperation invocation
+                        && NpgsqlCalls.Classify(invocation, Symbols) == CallKind.DapperCommand
+                        && ConnectionSymbol(NpgsqlCalls.Receiver(invocation)) is ISymbol connection)
+                    {
+                        foreach (var argument in invocation.Arguments)
+                        {
+                            if (argument.Parameter?.Name == "sql" && ConstantText(argument.Value) is string sql && sql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
+                                AddAdvisoryLock(connection, Sql.SqlClassifier.Classify(sql));
+                        }
+                    }
                 }
             }
         }

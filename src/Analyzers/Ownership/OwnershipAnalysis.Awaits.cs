@@ -26,7 +26,11 @@ internal sealed partial class OwnershipAnalysis
     {
         var text = sql is null ? null : Classify(sql);
         if (connection is not null)
+        {
             OtherConnectionWrites(connection, sql, site, state);
+            if (text is not null && _scope.AdvisoryLocks.TryGetValue(connection, out var advisory))
+                AdvisoryLockStatement(advisory, text, site, state);
+        }
         foreach (var resource in _scope.Resources)
         {
             if (resource.Kind != ResourceKind.Transaction || (state[resource.Index] & ValueFlags.Open) == 0)
@@ -226,6 +230,32 @@ internal sealed partial class OwnershipAnalysis
                 var name = site is IInvocationOperation invocation ? invocation.TargetMethod.Name : "statement";
                 var other = connection is null ? "a connection of its own from the data source" : $"connection '{connection.Name}'";
                 _report.SecondConnectionWrites.Add(new SecondConnectionWrite(resource, location, name, other, lockSite.Statement, lockSite.Line));
+            }
+        }
+    }
+
+    /// <summary>Session advisory locks: taken by pg_advisory_lock*, released by pg_advisory_unlock*.</summary>
+    void AdvisoryLockStatement(TrackedResource advisory, SqlText text, IOperation site, FlowState state)
+    {
+        foreach (var statement in text.Statements)
+        {
+            foreach (var call in statement.AdvisoryLocks)
+            {
+                if (!call.SessionLevel)
+                    continue;
+                if (call.Unlock)
+                {
+                    state.Complete(advisory.Index, ValueFlags.Disposed, LineOf(site));
+                }
+                else
+                {
+                    state[advisory.Index] = ValueFlags.Open;
+                    if (advisory.Location == Location.None)
+                    {
+                        advisory.Location = site.Syntax.GetLocation();
+                        advisory.LockFunction = call.Function;
+                    }
+                }
             }
         }
     }

@@ -258,6 +258,10 @@ internal sealed partial class OwnershipAnalysis
             var flags = state[resource.Index];
             var open = (flags & ValueFlags.Open) != 0
                 || (resource.Kind == ResourceKind.Transaction && (flags & ValueFlags.EndedWithConnection) != 0);
+            // A pg_try_advisory_lock's result decides whether anything is held; the engine does not
+            // follow it, so only exception paths are judged for try-only locks.
+            if (resource.Kind == ResourceKind.AdvisoryLock && resource.OnlyTryLocks)
+                open = false;
             if (open && _reportedExits.Add(resource))
                 _report.OpenAtExit.Add(new OpenAtExit(resource, ExitLine(source)));
         }

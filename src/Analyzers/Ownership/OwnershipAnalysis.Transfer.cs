@@ -52,7 +52,7 @@ internal sealed partial class OwnershipAnalysis
                     break;
                 case IAwaitOperation awaited:
                     _analysis.Await(awaited, state);
-                    Throws(awaited, "await", state);
+                    Throws(awaited, "await", _analysis.AwaitExceptionState(awaited, state));
                     break;
                 case IThrowOperation thrown:
                     Throws(thrown, "throw", state);
@@ -88,7 +88,10 @@ internal sealed partial class OwnershipAnalysis
         var kind = NpgsqlCalls.Classify(invocation, _scope.Symbols);
         var receiverOperand = NpgsqlCalls.Receiver(invocation);
         var receiver = _scope.Resource(_scope.ReferencedSymbol(receiverOperand));
-        var name = invocation.TargetMethod.Name;
+        // A delegate call is named by the delegate (`work`), not by its Invoke method.
+        var name = invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke && invocation.Instance is { Syntax: var delegateSyntax } && delegateSyntax.Span.Length <= 40
+            ? delegateSyntax.ToString()
+            : invocation.TargetMethod.Name;
 
         // Using a value, completing it and checking the connection happen before the call can throw;
         // a failed Commit or Rollback leaves the value ended but not known to be completed.
@@ -121,6 +124,11 @@ internal sealed partial class OwnershipAnalysis
 
         if (kind == CallKind.BeginTransaction)
             CheckNestedBegin(invocation, state);
+
+        // A lock or unlock statement that throws has not changed what the session holds.
+        var beforeStatement = _scope.AdvisoryLocks.Count > 0 && kind is CallKind.ExecuteCommand or CallKind.ExecuteReader or CallKind.DapperCommand
+            ? state.Clone()
+            : null;
 
         if (kind is CallKind.ExecuteCommand or CallKind.ExecuteReader)
         {
@@ -156,7 +164,38 @@ internal sealed partial class OwnershipAnalysis
 
         Arguments(invocation.Arguments, invocation.TargetMethod, state, localFunction, skipFirst: invocation.Instance is null && invocation.TargetMethod.IsExtensionMethod && receiver is not null);
 
-        context.Throws(invocation, name, failedCompletion ?? state);
+        var exceptional = failedCompletion ?? state;
+        if (beforeStatement is not null)
+        {
+            exceptional = RestoreAdvisoryLocks(exceptional, beforeStatement);
+            _lastStatement = (invocation, beforeStatement);
+        }
+        context.Throws(invocation, name, exceptional);
+    }
+
+    /// <summary>The statement call most recently run, and the state before it (for its await's exception).</summary>
+    (IInvocationOperation Invocation, FlowState Before)? _lastStatement;
+
+    /// <summary>
+    /// The state when an await throws. Awaiting a lock or unlock statement that fails means the
+    /// statement did not take effect: the advisory locks are as they were before it.
+    /// </summary>
+    FlowState AwaitExceptionState(IAwaitOperation awaited, FlowState state)
+    {
+        if (_lastStatement is not (IInvocationOperation statement, FlowState before))
+            return state;
+        var target = MethodScope.Unwrap(awaited.Operation);
+        if (target is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
+            target = MethodScope.Unwrap(configureAwait.Instance);
+        return target == statement ? RestoreAdvisoryLocks(state, before) : state;
+    }
+
+    FlowState RestoreAdvisoryLocks(FlowState state, FlowState before)
+    {
+        var restored = state.Clone();
+        foreach (var advisory in _scope.AdvisoryLocks.Values)
+            restored[advisory.Index] = before[advisory.Index];
+        return restored;
     }
 
     void Arguments(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, IMethodSymbol? method, FlowState state, LocalFunctionSummary? localFunction = null, bool skipFirst = false)
@@ -361,7 +400,9 @@ internal sealed partial class OwnershipAnalysis
     {
         foreach (var dependent in _scope.Resources)
         {
-            if (dependent.Kind != ResourceKind.Connection
+            // Session advisory locks are not released by closing: the pooled connection keeps them
+            // until Npgsql resets it on its next use.
+            if (dependent.Kind is not (ResourceKind.Connection or ResourceKind.AdvisoryLock)
                 && SymbolEqualityComparer.Default.Equals(dependent.Connection, connection)
                 && (state[dependent.Index] & ValueFlags.Open) != 0)
             {

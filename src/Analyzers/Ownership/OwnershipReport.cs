@@ -9,6 +9,9 @@ internal enum ResourceKind
     Transaction,
     Connection,
     DataReader,
+
+    /// <summary>A session-level advisory lock held by a connection (pg_advisory_lock and friends).</summary>
+    AdvisoryLock,
 }
 
 /// <summary>How a tracked value stopped being usable.</summary>
@@ -39,7 +42,7 @@ internal sealed class TrackedResource
     public ResourceKind Kind { get; }
 
     /// <summary>Where diagnostics about the value as a whole are reported: its declarator, or the creation.</summary>
-    public Location Location { get; }
+    public Location Location { get; set; }
 
     /// <summary>Owned values must be completed or moved on every path; borrowed ones (parameters) need not.</summary>
     public bool IsOwned { get; }
@@ -48,6 +51,12 @@ internal sealed class TrackedResource
     public ISymbol? Connection { get; set; }
 
     public int Index { get; set; }
+
+    /// <summary>For advisory locks: every lock call seen is a pg_try_advisory_lock*, whose result the engine cannot follow.</summary>
+    public bool OnlyTryLocks { get; set; } = true;
+
+    /// <summary>For advisory locks: the function that took the lock, for messages.</summary>
+    public string? LockFunction { get; set; }
 
     /// <summary>For transactions: the isolation level named at Begin or set by SQL, upper case ("SERIALIZABLE").</summary>
     public string? IsolationLevel { get; set; }
