@@ -29,11 +29,12 @@ public sealed class InsufficientFundsException : Exception
 /// <summary>The showcase schema and its seed data.</summary>
 /// <remarks>
 /// <code>
-/// accounts(id int primary key, balance int not null)
+/// accounts(id int primary key, owner text not null, balance int not null)
 /// orders(id int identity primary key, account_id int not null references accounts, amount int not null,
 ///        status text not null default 'pending')
 /// </code>
-/// Seed: account 1 has 100, account 2 has 50, account 3 has 0; no orders.
+/// Seed: account 1 (Ada Lovelace) has 100, account 2 (Conor O'Brien) has 50, account 3 (Grace Hopper)
+/// has 0; no orders.
 /// </remarks>
 public static class ShowcaseDatabase
 {
@@ -45,6 +46,7 @@ public static class ShowcaseDatabase
         DROP TABLE IF EXISTS accounts;
         CREATE TABLE accounts (
             id      int PRIMARY KEY,
+            owner   text NOT NULL,
             balance int NOT NULL
         );
         CREATE TABLE orders (
@@ -57,7 +59,8 @@ public static class ShowcaseDatabase
 
     public const string SeedSql = """
         TRUNCATE orders, accounts RESTART IDENTITY;
-        INSERT INTO accounts (id, balance) VALUES (1, 100), (2, 50), (3, 0);
+        INSERT INTO accounts (id, owner, balance) VALUES
+            (1, 'Ada Lovelace', 100), (2, 'Conor O''Brien', 50), (3, 'Grace Hopper', 0);
         """;
 
     /// <summary>(Re)creates the tables in the first schema of the connection's search_path.</summary>
@@ -90,5 +93,13 @@ public static class ShowcaseDatabase
         await using var command = new NpgsqlCommand("SELECT balance FROM accounts WHERE id = $1", connection);
         command.Parameters.AddWithValue(accountId);
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public static async Task<string> GetOwnerAsync(NpgsqlDataSource dataSource, int accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT owner FROM accounts WHERE id = $1", connection);
+        command.Parameters.AddWithValue(accountId);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

@@ -8,7 +8,8 @@ namespace PgBorrow.Samples.Showcase;
 /// <summary>Runs every Right/ scenario, in order, against a seeded database and says what happened.</summary>
 /// <remarks>
 /// Starting from the seed (account 1: 100, account 2: 50, account 3: 0, no orders), the database ends
-/// with balances 1: 40, 2: 30, 3: 25 and three orders: (2, 20, paid), (1, 10, charged), (2, 15, pending).
+/// with balances 1: 40, 2: 30, 3: 25 and three orders: (2, 20, paid), (1, 10, charged), (2, 15, pending);
+/// the owner of account 2 is renamed from "Conor O'Brien" to "Aoife O'Brien".
 /// </remarks>
 public static class ShowcaseRunner
 {
@@ -68,6 +69,18 @@ public static class ShowcaseRunner
 
         var charged = await new Right.OrderChargingService(dataSource).ChargePendingOrdersAsync(accountId: 1, cancellationToken);
         output.WriteLine($"PGB007  charged {charged} pending order(s) of account 1 (reader closed before the updates)");
+
+        var search = new Right.AccountSearch(dataSource);
+        var found = await search.FindAccountsByOwnerAsync("Conor O'Brien", cancellationToken);
+        output.WriteLine($"PGB201  accounts owned by Conor O'Brien: [{string.Join(", ", found)}]");
+        var injected = await search.FindAccountsByOwnerAsync("x' OR '1'='1", cancellationToken);
+        output.WriteLine($"PGB201  accounts owned by \"x' OR '1'='1\": [{string.Join(", ", injected)}] (the text is a value, never SQL)");
+
+        var owners = new Right.AccountOwnerService(dataSource);
+        var renamed = await owners.RenameOwnerAsync(accountId: 2, expectedOwner: "Conor O'Brien", newOwner: "Aoife O'Brien", cancellationToken);
+        output.WriteLine($"PGB202  rename account 2 from Conor O'Brien to Aoife O'Brien: {(renamed ? "done" : "refused (unexpected)")}");
+        renamed = await owners.RenameOwnerAsync(accountId: 2, expectedOwner: "Conor O'Brien", newOwner: "Someone Else", cancellationToken);
+        output.WriteLine($"PGB202  rename account 2 again from the stale name Conor O'Brien: {(renamed ? "done (unexpected)" : "refused, the owner changed meanwhile")}");
 
         output.WriteLine("Final balances: "
             + $"account 1 = {await ShowcaseDatabase.GetBalanceAsync(dataSource, 1, cancellationToken)}, "

@@ -148,6 +148,32 @@ public sealed class RightScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyn
     }
 
     [PgFact]
+    public async Task Pgb201_owner_name_is_a_parameter_so_quotes_are_data_and_injection_finds_nothing()
+    {
+        var search = new AccountSearch(_db.DataSource);
+
+        Assert.Equal([2], await search.FindAccountsByOwnerAsync("Conor O'Brien", Ct));
+        Assert.Equal([1], await search.FindAccountsByOwnerAsync("Ada Lovelace", Ct));
+        Assert.Empty(await search.FindAccountsByOwnerAsync("x' OR '1'='1", Ct));
+        Assert.Empty(await search.FindAccountsByOwnerAsync("x'; UPDATE accounts SET balance = 0; --", Ct));
+        Assert.Equal(new Dictionary<int, int> { [1] = 100, [2] = 50, [3] = 0 }, await _db.BalancesAsync());
+    }
+
+    [PgFact]
+    public async Task Pgb202_every_placeholder_has_its_value_and_a_stale_owner_is_refused()
+    {
+        var owners = new AccountOwnerService(_db.DataSource);
+
+        Assert.True(await owners.RenameOwnerAsync(accountId: 2, expectedOwner: "Conor O'Brien", newOwner: "Aoife O'Brien", Ct));
+        Assert.Equal("Aoife O'Brien", await ShowcaseDatabase.GetOwnerAsync(_db.DataSource, 2, Ct));
+
+        // $3 really takes part: a rename based on the old name matches no row.
+        Assert.False(await owners.RenameOwnerAsync(accountId: 2, expectedOwner: "Conor O'Brien", newOwner: "Someone Else", Ct));
+        Assert.Equal("Aoife O'Brien", await ShowcaseDatabase.GetOwnerAsync(_db.DataSource, 2, Ct));
+        Assert.Equal("Ada Lovelace", await ShowcaseDatabase.GetOwnerAsync(_db.DataSource, 1, Ct));
+    }
+
+    [PgFact]
     public async Task Showcase_runner_runs_every_right_scenario_and_ends_in_the_documented_state()
     {
         using var output = new StringWriter();
@@ -157,8 +183,11 @@ public sealed class RightScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyn
         var text = output.ToString();
         for (var rule = 1; rule <= 7; rule++)
             Assert.Contains($"PGB00{rule} ", text, StringComparison.Ordinal);
+        Assert.Contains("PGB201  accounts owned by Conor O'Brien: [2]", text, StringComparison.Ordinal);
+        Assert.Contains("PGB202 ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("unexpected", text, StringComparison.Ordinal);
         Assert.Equal(new Dictionary<int, int> { [1] = 40, [2] = 30, [3] = 25 }, await _db.BalancesAsync());
         Assert.Equal([(2, 20, "paid"), (1, 10, "charged"), (2, 15, "pending")], await _db.OrdersAsync());
+        Assert.Equal("Aoife O'Brien", await ShowcaseDatabase.GetOwnerAsync(_db.DataSource, 2, Ct));
     }
 }

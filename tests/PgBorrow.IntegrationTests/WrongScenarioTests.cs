@@ -16,6 +16,8 @@ namespace PgBorrow.IntegrationTests;
 public sealed class WrongScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
 {
     private const string LockNotAvailable = "55P03";
+    private const string SyntaxError = "42601";
+    private const string ProtocolViolation = "08P01";
 
     private readonly PgDatabaseFixture _db;
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
@@ -142,5 +144,39 @@ public sealed class WrongScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyn
         Assert.Contains("A command is already in progress", error.Message, StringComparison.Ordinal);
         Assert.Equal(100, (await _db.BalancesAsync())[1]);
         Assert.Equal([(1, 10, "pending"), (1, 15, "pending")], await _db.OrdersAsync());
+    }
+
+    [PgFact]
+    public async Task Pgb201_spliced_name_lets_an_injected_condition_read_every_account_and_breaks_on_a_quote()
+    {
+        var search = new AccountSearch(_db.DataSource);
+
+        // Nobody is called "x' OR '1'='1", yet the search returns every account in the table.
+        Assert.Equal([1, 2, 3], await search.FindAccountsByOwnerAsync("x' OR '1'='1", Ct));
+
+        // A real customer's name ends the string constant early: the statement does not even parse.
+        var error = await Assert.ThrowsAsync<PostgresException>(() => search.FindAccountsByOwnerAsync("Conor O'Brien", Ct));
+        Assert.Equal(SyntaxError, error.SqlState);
+        Assert.Contains("Brien", error.MessageText, StringComparison.Ordinal);
+
+        // Npgsql runs every statement of the command text: the "name" below runs an UPDATE.
+        Assert.Empty(await search.FindAccountsByOwnerAsync("x'; UPDATE accounts SET balance = 0; --", Ct));
+        Assert.Equal(new Dictionary<int, int> { [1] = 0, [2] = 0, [3] = 0 }, await _db.BalancesAsync());
+    }
+
+    [PgFact]
+    public async Task Pgb202_missing_value_for_a_placeholder_fails_at_bind_with_08P01_and_renames_nothing()
+    {
+        var owners = new AccountOwnerService(_db.DataSource);
+
+        // Observed with Npgsql 10 and PostgreSQL's extended protocol: not 42P02 (that is what the
+        // simple protocol, e.g. psql, reports) but a Bind that brings fewer values than the parsed
+        // statement needs.
+        var error = await Assert.ThrowsAsync<PostgresException>(
+            () => owners.RenameOwnerAsync(accountId: 2, expectedOwner: "Conor O'Brien", newOwner: "Aoife O'Brien", Ct));
+
+        Assert.Equal(ProtocolViolation, error.SqlState);
+        Assert.Contains("bind message supplies 2 parameters, but prepared statement \"\" requires 3", error.MessageText, StringComparison.Ordinal);
+        Assert.Equal("Conor O'Brien", await ShowcaseDatabase.GetOwnerAsync(_db.DataSource, 2, Ct));
     }
 }
