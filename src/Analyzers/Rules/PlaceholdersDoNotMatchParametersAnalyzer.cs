@@ -26,7 +26,7 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
         category: RuleCategories.Sql,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "PostgreSQL rejects a statement that uses $n without a value for it (42P02), and Npgsql rejects parameters the statement does not use. Checking the placeholders against the parameters added in the same method finds the mismatch at build time.",
+        description: "A $n without a value fails only at run time (with Npgsql: 08P01, 'bind message supplies 2 parameters, but prepared statement requires 3', and the connection is closed). Worse, a misnamed @name is left in the SQL, where PostgreSQL may read it as the prefix operator @ (absolute value) and run a different statement without any error. Checking the placeholders against the parameters added in the same method finds the mismatch at build time.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.PlaceholdersDoNotMatchParameters));
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor);
@@ -210,6 +210,8 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
     {
         var usesPositional = text.PositionalParameters.Count > 0;
         var usesNamed = text.NamedParameters.Count > 0;
+        if (usesPositional && usesNamed)
+            return "The SQL mixes $n and @name placeholders; Npgsql supports one style per command";
         if (usesPositional && named.Count == 0)
         {
             var highest = text.PositionalParameters.Max();
@@ -302,6 +304,7 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
         return parent switch
         {
             IArgumentOperation => true,
+            IVariableInitializerOperation => true, // var alias = cmd;
             ISimpleAssignmentOperation assignment => assignment.Value == local || assignment.Value is IConversionOperation conversion && conversion.Operand == local,
             IReturnOperation => true,
             _ => false,

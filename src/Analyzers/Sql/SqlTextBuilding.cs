@@ -17,6 +17,7 @@ internal sealed class SqlTextBuilding
 
     readonly IOperation _body;
     readonly Dictionary<ILocalSymbol, List<IOperation>> _assignments = new(SymbolEqualityComparer.Default);
+    readonly HashSet<IOperation> _appended = new();
 
     public SqlTextBuilding(IOperation body)
     {
@@ -35,7 +36,9 @@ internal sealed class SqlTextBuilding
                     Add(local.Local, assignment.Value);
                     break;
                 case ICompoundAssignmentOperation { Target: ILocalReferenceOperation local } compound:
+                    // `sql += piece` appends: the piece is part of a building even when it is a bare variable.
                     Add(local.Local, compound.Value);
+                    _appended.Add(compound.Value);
                     break;
             }
         }
@@ -81,6 +84,14 @@ internal sealed class SqlTextBuilding
             case IConditionalOperation conditional:
                 return Unsafe(conditional.WhenTrue, building, depth + 1, visiting) ?? Unsafe(conditional.WhenFalse, building, depth + 1, visiting);
 
+            case ISwitchExpressionOperation switchExpression:
+                foreach (var arm in switchExpression.Arms)
+                {
+                    if (Unsafe(arm.Value, building, depth + 1, visiting) is IOperation piece)
+                        return piece;
+                }
+                return null;
+
             case ICoalesceOperation coalesce:
                 return Unsafe(coalesce.Value, building, depth + 1, visiting) ?? Unsafe(coalesce.WhenNull, building, depth + 1, visiting);
 
@@ -115,8 +126,9 @@ internal sealed class SqlTextBuilding
                     // local that is then built upon counts as a piece of the building.
                     foreach (var value in values)
                     {
-                        if (Unsafe(value, building, depth + 1, visiting) is IOperation piece)
-                            return building && piece == value ? operation : piece;
+                        var appended = _appended.Contains(value);
+                        if (Unsafe(value, building || appended, depth + 1, visiting) is IOperation piece)
+                            return building && !appended && piece == value ? operation : piece;
                     }
                     return null;
                 }

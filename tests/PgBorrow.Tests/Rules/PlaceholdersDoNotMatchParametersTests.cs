@@ -105,4 +105,25 @@ public class PlaceholdersDoNotMatchParametersTests
                     => conn.ExecuteAsync({|PGB202:"UPDATE accounts SET balance = balance - @amount WHERE id = @id"|}, new { id });
             }
             """);
+
+    [Fact]
+    public Task Mixed_styles_are_reported_and_an_alias_is_not_judged()
+        => VerifyPgb202.AnalyzerAsync("""
+            class Accounts
+            {
+                void Mixed(NpgsqlConnection conn, int id)
+                {
+                    using var cmd = new NpgsqlCommand({|PGB202:"SELECT * FROM accounts WHERE id = $1 AND owner = @owner"|}, conn);
+                    cmd.Parameters.AddWithValue(id);
+                }
+
+                void Alias(NpgsqlConnection conn, int id)
+                {
+                    using var cmd = new NpgsqlCommand("SELECT * FROM accounts WHERE id = $1 AND owner = $2", conn);
+                    var same = cmd;
+                    same.Parameters.AddWithValue(id);
+                    same.Parameters.AddWithValue("ada");
+                }
+            }
+            """);
 }

@@ -106,4 +106,21 @@ public class SqlBuiltFromNonConstantTextTests
             }
             """,
             "dotnet_code_quality.PGB201.additional_sinks = Db.Run");
+
+    [Fact]
+    public Task Appending_a_bare_variable_is_reported_and_constant_switch_arms_are_fine()
+        => VerifyPgb201.AnalyzerAsync("""
+            class Customers
+            {
+                void Run(NpgsqlConnection conn, string filter, int sort)
+                {
+                    var sql = "SELECT * FROM customers WHERE ";
+                    sql += {|PGB201:filter|};
+                    using var a = new NpgsqlCommand(sql, conn);
+
+                    var order = sort switch { 0 => "name", 1 => "created", _ => "id" };
+                    using var b = new NpgsqlCommand("SELECT * FROM customers ORDER BY " + order, conn);
+                }
+            }
+            """);
 }
