@@ -174,6 +174,17 @@ public class Pgb001MatrixTests
                         tx.Commit();
                 }
 
+                void AssignedInBranches(NpgsqlConnection conn, bool serializable)
+                {
+                    NpgsqlTransaction {|PGB001:tx|};
+                    if (serializable)
+                        tx = conn.BeginTransaction(IsolationLevel.Serializable);
+                    else
+                        tx = conn.BeginTransaction();
+                    if (serializable)
+                        tx.Commit();
+                }
+
                 void SavepointRollbackIsNotAnEnd(NpgsqlConnection conn)
                 {
                     var {|PGB001:tx|} = conn.BeginTransaction();
@@ -219,6 +230,23 @@ public class Pgb001MatrixTests
                         default:
                             tx.Commit();
                             return "other";
+                    }
+                }
+
+                void GotoCase(NpgsqlConnection conn, int kind)
+                {
+                    var {|PGB001:tx|} = conn.BeginTransaction();
+                    switch (kind)
+                    {
+                        case 0:
+                            goto case 1;
+                        case 1:
+                            tx.Commit();
+                            break;
+                        case 2:
+                            goto default;
+                        default:
+                            break;
                     }
                 }
             }
@@ -278,6 +306,17 @@ public class Pgb001MatrixTests
                             return;
                     }
                     tx.Commit();
+                }
+
+                void DoWhileWithContinue(NpgsqlConnection conn, Queue<int> queue)
+                {
+                    do
+                    {
+                        var {|PGB001:tx|} = conn.BeginTransaction();
+                        if (queue.Dequeue() < 0)
+                            continue;
+                        tx.Commit();
+                    } while (queue.Count > 0);
                 }
             }
             """);
@@ -400,6 +439,14 @@ public class Pgb001MatrixTests
                     void Finish() => tx.Commit();
                 }
 
+                void StaticLocalFunctionWithParameter(NpgsqlConnection conn)
+                {
+                    var tx = conn.BeginTransaction();
+                    Finish(tx);
+
+                    static void Finish(NpgsqlTransaction t) => t.Commit();
+                }
+
                 void LocalFunctionThatOnlyBorrows(NpgsqlConnection conn)
                 {
                     var {|PGB001:tx|} = conn.BeginTransaction();
@@ -434,6 +481,12 @@ public class Pgb001MatrixTests
                     await retry(async () => await tx.CommitAsync());
                 }
 
+                Task ExpressionLambdaCommits(NpgsqlConnection conn, Func<Func<Task>, Task> run)
+                {
+                    var tx = conn.BeginTransaction();
+                    return run(() => tx.CommitAsync());
+                }
+
                 void SyncLambdaOnlyUses(NpgsqlConnection conn, Action<Action> run)
                 {
                     var {|PGB001:tx|} = conn.BeginTransaction();
@@ -464,6 +517,73 @@ public class Pgb001MatrixTests
                 {
                     var tx = conn.BeginTransaction();
                     return () => tx;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Accessors_constructors_iterators_and_lock_bodies_are_analysed()
+        => VerifyPgb001.AnalyzerAsync("""
+            class Orders
+            {
+                readonly object _gate = new();
+                readonly NpgsqlConnection _conn = new();
+
+                Orders(NpgsqlConnection conn)
+                {
+                    var {|PGB001:tx|} = conn.BeginTransaction();
+                }
+
+                int Pending
+                {
+                    get
+                    {
+                        var {|PGB001:tx|} = _conn.BeginTransaction();
+                        return 0;
+                    }
+                }
+
+                void Locked(bool ok)
+                {
+                    lock (_gate)
+                    {
+                        var {|PGB001:tx|} = _conn.BeginTransaction();
+                        if (ok)
+                            tx.Commit();
+                    }
+                }
+
+                IEnumerable<int> Numbers(int n)
+                {
+                    var {|PGB001:tx|} = _conn.BeginTransaction();
+                    for (var i = 0; i < n; i++)
+                    {
+                        if (i > 10)
+                            yield break;
+                        yield return i;
+                    }
+                    tx.Commit();
+                }
+
+                async IAsyncEnumerable<int> NumbersAsync(int n)
+                {
+                    await using var tx = await _conn.BeginTransactionAsync();
+                    for (var i = 0; i < n; i++)
+                        yield return i;
+                    await tx.CommitAsync();
+                }
+            }
+            """);
+
+    [Fact(Skip = "ENGINE: a transaction created in both arms of a conditional expression (c ? conn.BeginTransaction(a) : conn.BeginTransaction()) is not tracked")]
+    public Task Transaction_begun_in_either_arm_of_a_conditional_is_owned()
+        => VerifyPgb001.AnalyzerAsync("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn, bool serializable)
+                {
+                    var {|PGB001:tx|} = serializable ? conn.BeginTransaction(IsolationLevel.Serializable) : conn.BeginTransaction();
+                    tx.Save("a");
                 }
             }
             """);

@@ -2,7 +2,6 @@ using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
-using PgBorrow.Tests.Infrastructure;
 using Xunit;
 using VerifyPgb002 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.TransactionNotRolledBackOnExceptionAnalyzer>;
 
@@ -215,6 +214,26 @@ public class Pgb002MatrixTests
                     catch (Exception)
                     {
                         Console.WriteLine("insert failed");
+                        throw;
+                    }
+                }
+
+                void TypedCatchFollowedByCatchAll(NpgsqlConnection conn)
+                {
+                    var tx = conn.BeginTransaction();
+                    try
+                    {
+                        Db.Insert(conn, tx);
+                        tx.Commit();
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        tx.Rollback();
+                        throw;
+                    }
+                    catch
+                    {
+                        tx.Rollback();
                         throw;
                     }
                 }
@@ -586,6 +605,14 @@ public class Pgb002MatrixTests
                     }
                 }
 
+                void UsingOfAnotherConnectionDoesNotCover(NpgsqlDataSource dataSource, NpgsqlConnection other)
+                {
+                    using var conn = dataSource.OpenConnection();
+                    var {|PGB002:tx|} = other.BeginTransaction();
+                    Db.Insert(other, tx);
+                    tx.Commit();
+                }
+
                 void BorrowedConnectionDoesNotCover(NpgsqlConnection conn)
                 {
                     var {|PGB002:tx|} = conn.BeginTransaction();
@@ -656,7 +683,7 @@ public class Pgb002MatrixTests
             }
             """);
 
-    [Fact(Skip = "ENGINE: a while (true) loop is given a condition-false exit path, so code after it (or the method end) is reached with the value in its pre-loop state; the bogus normal exit makes PGB002 defer to PGB001")]
+    [Fact]
     public Task While_true_retry_loop_that_rolls_back_only_serialization_failures_is_reported()
         => VerifyPgb002.AnalyzerAsync(Helpers + """
             class Accounts

@@ -160,6 +160,28 @@ public class Pgb003MatrixTests
             """);
 
     [Fact]
+    public Task Rollback_in_catch_reached_from_a_failed_commit_or_a_later_call_is_not_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn, Action notify)
+                {
+                    var tx = conn.BeginTransaction();
+                    try
+                    {
+                        tx.Commit();
+                        notify();
+                    }
+                    catch
+                    {
+                        tx.Rollback();
+                        throw;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
     public Task Rollback_in_finally_after_a_commit_before_the_try_is_reported()
         => VerifyPgb003.AnalyzerAsync("""
             class Orders
@@ -489,6 +511,38 @@ public class Pgb003MatrixTests
                     var tx = conn.BeginTransaction();
                     conn.Close();
                     tx.Rollback();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Retry_loop_that_rolls_back_and_begins_again_in_the_same_variable_is_fine()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Accounts
+            {
+                static void Debit(NpgsqlConnection conn, NpgsqlTransaction tx)
+                {
+                    using var cmd = new NpgsqlCommand("UPDATE accounts SET balance = balance - 1", conn, tx);
+                    cmd.ExecuteNonQuery();
+                }
+
+                void Run(NpgsqlConnection conn)
+                {
+                    var tx = conn.BeginTransaction(IsolationLevel.Serializable);
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try
+                        {
+                            Debit(conn, tx);
+                            tx.Commit();
+                            return;
+                        }
+                        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.SerializationFailure && attempt < 3)
+                        {
+                            tx.Rollback();
+                            tx = conn.BeginTransaction(IsolationLevel.Serializable);
+                        }
+                    }
                 }
             }
             """);

@@ -212,6 +212,23 @@ public class Pgb004MatrixTests
                     }
                 }
 
+                void RetryThatSwallowsWithoutRollback(NpgsqlConnection conn, Action<NpgsqlTransaction> work)
+                {
+                    for (var attempt = 0; attempt < 3; attempt++)
+                    {
+                        var tx = conn.BeginTransaction();
+                        try
+                        {
+                            work(tx);
+                            tx.Commit();
+                            return;
+                        }
+                        catch (PostgresException)
+                        {
+                        }
+                    }
+                }
+
                 void BreakAfterCommit(NpgsqlConnection conn, Queue<int> rows)
                 {
                     while (true)
@@ -383,6 +400,12 @@ public class Pgb004MatrixTests
                 {
                     using var first = _conn.BeginTransaction();
                     using var second = {|PGB004:_conn.BeginTransaction()|};
+                }
+
+                void FieldThroughThis()
+                {
+                    using var first = _conn.BeginTransaction();
+                    using var second = {|PGB004:this._conn.BeginTransaction()|};
                 }
 
                 void Property()

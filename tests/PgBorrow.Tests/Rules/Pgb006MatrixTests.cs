@@ -62,6 +62,15 @@ public class Pgb006MatrixTests
                     var {|PGB006:configured|} = await OpenAsync(dataSource, ct).ConfigureAwait(false);
                 }
             }
+
+            static class Program
+            {
+                static async Task Main()
+                {
+                    var {|PGB006:conn|} = new NpgsqlConnection("Host=localhost");
+                    await conn.OpenAsync();
+                }
+            }
             """);
 
     [Fact]
@@ -202,6 +211,23 @@ public class Pgb006MatrixTests
                         using var conn = dataSource.OpenConnection();
                         if (ids[i] < 0)
                             break;
+                    }
+                }
+
+                void CatchThatContinues(NpgsqlDataSource dataSource, int[] ids)
+                {
+                    foreach (var id in ids)
+                    {
+                        var {|PGB006:conn|} = dataSource.OpenConnection();
+                        try
+                        {
+                            Console.WriteLine(id);
+                        }
+                        catch (NpgsqlException)
+                        {
+                            continue;
+                        }
+                        conn.Dispose();
                     }
                 }
 
@@ -349,6 +375,11 @@ public class Pgb006MatrixTests
     [Fact]
     public Task Return_yield_return_field_array_tuple_out_and_ref_move_the_connection()
         => VerifyPgb006.AnalyzerAsync("""
+            class Session
+            {
+                public NpgsqlConnection? Connection { get; set; }
+            }
+
             class Connections
             {
                 NpgsqlConnection? _conn;
@@ -365,6 +396,7 @@ public class Pgb006MatrixTests
                 }
 
                 void Field(NpgsqlDataSource dataSource) { var conn = dataSource.OpenConnection(); _conn = conn; }
+                Session Initializer(NpgsqlDataSource dataSource) { var conn = dataSource.OpenConnection(); return new Session { Connection = conn }; }
                 void Array(NpgsqlDataSource dataSource) { var conn = dataSource.OpenConnection(); _pool[0] = conn; }
                 void Tuple(NpgsqlDataSource dataSource) { var conn = dataSource.OpenConnection(); _tenant = (conn, "a"); }
 
@@ -599,6 +631,16 @@ public class Pgb006MatrixTests
                     conn.Dispose();
                 }
 
+                void LateUsing(string connectionString)
+                {
+                    var {|PGB006:conn|} = new NpgsqlConnection(connectionString);
+                    conn.Open();
+                    using (conn)
+                    {
+                        Console.WriteLine(conn.State);
+                    }
+                }
+
                 void TypedCatch(NpgsqlDataSource dataSource)
                 {
                     var {|PGB006:conn|} = dataSource.OpenConnection();
@@ -653,6 +695,57 @@ public class Pgb006MatrixTests
             }
             """,
             ExceptionPaths);
+
+    [Fact]
+    public Task Keep_flag_in_finally_is_followed()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Listener
+            {
+                NpgsqlConnection? _listener;
+
+                static bool Listen(NpgsqlConnection conn)
+                {
+                    using var cmd = new NpgsqlCommand("LISTEN jobs", conn);
+                    cmd.ExecuteNonQuery();
+                    return true;
+                }
+
+                void Good(NpgsqlDataSource dataSource)
+                {
+                    var conn = dataSource.OpenConnection();
+                    var keep = false;
+                    try
+                    {
+                        if (Listen(conn))
+                        {
+                            _listener = conn;
+                            keep = true;
+                        }
+                    }
+                    finally
+                    {
+                        if (!keep)
+                            conn.Dispose();
+                    }
+                }
+
+                void FlagSetWithoutHandingOver(NpgsqlDataSource dataSource)
+                {
+                    var {|PGB006:conn|} = dataSource.OpenConnection();
+                    var keep = false;
+                    try
+                    {
+                        Listen(conn);
+                        keep = true;
+                    }
+                    finally
+                    {
+                        if (!keep)
+                            conn.Dispose();
+                    }
+                }
+            }
+            """);
 
     [Fact]
     public Task Retry_loop_that_swallows_the_error_leaks_each_failed_attempt()

@@ -417,6 +417,14 @@ public class Pgb007MatrixTests
                     var {|PGB007:reader|} = cmd.ExecuteReader();
                     return ReadAll(reader);
                 }
+
+                DataTable SystemDataBorrows(NpgsqlCommand cmd)
+                {
+                    var {|PGB007:reader|} = cmd.ExecuteReader();
+                    var table = new DataTable();
+                    table.Load(reader);
+                    return table;
+                }
             }
             """);
 
