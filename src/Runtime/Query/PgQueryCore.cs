@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.Data;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+
+namespace PgBorrow;
+
+/// <summary>The bodies of the query methods, shared by the connection, transaction and data-source overloads.</summary>
+internal static class PgQueryCore
+{
+    public static async Task<List<T>> QueryAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+        where T : IPgRow<T>
+    {
+        var command = target.CreateCommand(statement);
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var ordinals = T.GetOrdinals(reader);
+                var rows = new List<T>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    rows.Add(T.Read(reader, ordinals));
+                return rows;
+            }
+        }
+    }
+
+    public static async Task<T> QuerySingleAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+        where T : IPgRow<T>
+    {
+        var command = target.CreateCommand(statement);
+        await using (command.ConfigureAwait(false))
+        {
+            // Not SingleRow: a second row must be seen to be reported.
+            var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var ordinals = T.GetOrdinals(reader);
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    throw new InvalidOperationException($"QuerySingleAsync<{typeof(T).Name}> expects exactly one row, but the query returned none.");
+                var row = T.Read(reader, ordinals);
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    throw new InvalidOperationException($"QuerySingleAsync<{typeof(T).Name}> expects exactly one row, but the query returned more than one.");
+                return row;
+            }
+        }
+    }
+
+    public static async Task<T?> QueryFirstOrDefaultAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+        where T : IPgRow<T>
+    {
+        var command = target.CreateCommand(statement);
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult | CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var ordinals = T.GetOrdinals(reader);
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? T.Read(reader, ordinals) : default;
+            }
+        }
+    }
+
+    public static async IAsyncEnumerable<T> QueryStreamAsync<T>(
+        PgTarget target, PgStatement statement, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : IPgRow<T>
+    {
+        var command = target.CreateCommand(statement);
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var ordinals = T.GetOrdinals(reader);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    yield return T.Read(reader, ordinals);
+            }
+        }
+    }
+
+    public static async Task<int> ExecuteAsync(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+    {
+        var command = target.CreateCommand(statement);
+        await using (command.ConfigureAwait(false))
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public static async Task<T?> ExecuteScalarAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+    {
+        var command = target.CreateCommand(statement);
+        await using (command.ConfigureAwait(false))
+        {
+            // A reader rather than ExecuteScalar, which boxes the value.
+            var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult | CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (reader.FieldCount == 0 || !await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(0))
+                    return default;
+                return reader.GetFieldValue<T>(0);
+            }
+        }
+    }
+}
