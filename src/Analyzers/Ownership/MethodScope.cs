@@ -29,7 +29,25 @@ internal sealed class MethodScope
         foreach (var (symbol, owned) in outerValues)
             AddResource(symbol, owned);
         Collect();
+        CollectInitializedCommands();
         CollectAdvisoryLocks();
+    }
+
+    /// <summary>
+    /// `new NpgsqlCommand { Connection = conn, Transaction = tx }`: the graph splits object
+    /// initializers into assignments on a compiler temporary, so read them from the original tree.
+    /// </summary>
+    void CollectInitializedCommands()
+    {
+        foreach (var operation in Graph.OriginalOperation.Descendants())
+        {
+            if (operation is IVariableDeclaratorOperation declarator && Symbols.IsCommandType(declarator.Symbol.Type))
+            {
+                var value = declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value;
+                if (Unwrap(value) is IObjectCreationOperation { Initializer: not null } creation)
+                    CollectCommand(declarator.Symbol, creation);
+            }
+        }
     }
 
     public ControlFlowGraph Graph { get; }
@@ -40,6 +58,9 @@ internal sealed class MethodScope
 
     /// <summary>Flow captures (compiler temporaries for <c>?.</c>, <c>??</c>, <c>using (expr)</c>) that hold a tracked value.</summary>
     public Dictionary<CaptureId, ISymbol> Captures { get; } = new();
+
+    /// <summary>Flow captures that hold a freshly created value (the arms of a conditional expression).</summary>
+    public Dictionary<CaptureId, IOperation> CreationCaptures { get; } = new();
 
     /// <summary>Command or batch locals and the connection they run on.</summary>
     public Dictionary<ISymbol, ISymbol> CommandConnections { get; } = new(SymbolEqualityComparer.Default);
@@ -76,6 +97,10 @@ internal sealed class MethodScope
     public ISymbol? ReferencedSymbol(IOperation? operation)
     {
         operation = Unwrap(operation);
+        // `await using (tx.ConfigureAwait(false))` disposes tx through a ConfiguredAsyncDisposable.
+        if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: not null } configured
+            && configured.Type?.Name == "ConfiguredAsyncDisposable")
+            operation = Unwrap(configured.Instance);
         return operation switch
         {
             ILocalReferenceOperation local => local.Local,
@@ -127,6 +152,8 @@ internal sealed class MethodScope
         connection = null;
         command = null;
         value = Unwrap(value);
+        if (value is IFlowCaptureReferenceOperation captured && CreationCaptures.TryGetValue(captured.Id, out var creationValue))
+            value = creationValue; // c ? conn.BeginTransaction(a) : conn.BeginTransaction()
         if (value is IAwaitOperation awaited)
             value = Unwrap(awaited.Operation);
         if (value is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
@@ -268,6 +295,9 @@ internal sealed class MethodScope
     {
         switch (node)
         {
+            case IFlowCaptureOperation creation when !CreationCaptures.ContainsKey(creation.Id) && IsCreation(creation.Value, out _, out _, out _):
+                CreationCaptures[creation.Id] = creation.Value;
+                break;
             case IFlowCaptureOperation capture when ReferencedSymbol(capture.Value) is ISymbol captured && Resource(captured) is not null:
                 Captures[capture.Id] = captured;
                 break;

@@ -47,7 +47,8 @@ internal static class NpgsqlCalls
         var receiverType = ReceiverType(invocation);
 
         // Dispose can be declared far up the hierarchy (NpgsqlConnection.Dispose is Component.Dispose).
-        if (method.Name is "Dispose" or "DisposeAsync" && method.Parameters.Length == 0 && symbols.KindOfVariableType(receiverType) is not null)
+        if (method.Name is "Dispose" or "DisposeAsync" && method.Parameters.Length == 0
+            && (symbols.KindOfVariableType(receiverType) is not null || receiverType?.Name == "ConfiguredAsyncDisposable"))
             return CallKind.Dispose;
 
         if (IsConnectionApi(container, receiverType, symbols))

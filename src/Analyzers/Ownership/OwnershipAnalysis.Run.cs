@@ -269,6 +269,15 @@ internal sealed partial class OwnershipAnalysis
 
     int ExitLine(BasicBlock source)
     {
+        // `if (x) return;`: the exit leaves from the condition's block; name the return statement.
+        if (source.ConditionKind != ControlFlowConditionKind.None && source.BranchValue?.Syntax.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.IfStatementSyntax ifStatement)
+        {
+            var taken = ifStatement.Statement is Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax { Statements.Count: > 0 } block ? block.Statements[0] : ifStatement.Statement;
+            if (taken is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax)
+                return LineOf(taken);
+            if (ifStatement.Else?.Statement is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax elseReturn)
+                return LineOf(elseReturn);
+        }
         if (source.BranchValue is not null)
             return LineOf(source.BranchValue);
         var syntax = _scope.Graph.OriginalOperation.Syntax;

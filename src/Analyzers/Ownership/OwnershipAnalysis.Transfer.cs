@@ -164,6 +164,10 @@ internal sealed partial class OwnershipAnalysis
 
         Arguments(invocation.Arguments, invocation.TargetMethod, state, localFunction, skipFirst: invocation.Instance is null && invocation.TargetMethod.IsExtensionMethod && receiver is not null);
 
+        // The implicit `: base()` call of a constructor runs before the body has anything to lose.
+        if (invocation.IsImplicit && invocation.TargetMethod.MethodKind == MethodKind.Constructor)
+            return;
+
         var exceptional = failedCompletion ?? state;
         if (beforeStatement is not null)
         {
@@ -488,6 +492,15 @@ internal sealed partial class OwnershipAnalysis
     {
         conditionalFeasible = true;
         fallThroughFeasible = true;
+
+        // while (true), if (false): only one side can run.
+        if (condition.ConstantValue is { HasValue: true, Value: bool constantCondition })
+        {
+            conditionalFeasible = constantCondition == jumpWhenTrue;
+            fallThroughFeasible = !conditionalFeasible;
+            return true;
+        }
+
         var negated = false;
         condition = MethodScope.Unwrap(condition)!;
         while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)

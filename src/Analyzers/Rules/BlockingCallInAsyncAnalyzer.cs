@@ -95,7 +95,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             {
                 case IVariableDeclaratorOperation declarator when symbols.KindOfVariableType(declarator.Symbol.Type) is not null:
                     return declarator.Symbol.Name;
-                case ILocalReferenceOperation local when operation.Parent == resources && symbols.KindOfVariableType(local.Type) is not null:
+                case ILocalReferenceOperation local when (operation == resources || operation.Parent == resources) && symbols.KindOfVariableType(local.Type) is not null:
                     return local.Local.Name;
             }
         }

@@ -95,7 +95,7 @@ public class Pgb005MatrixTests
             }
             """);
 
-    [Fact(Skip = "ENGINE: a sync using statement on an existing connection, transaction or reader local ('using (conn) { }') is not reported")]
+    [Fact]
     public Task Sync_using_statement_on_an_existing_local_is_reported_on_the_keyword()
         => VerifyPgb005.AnalyzerAsync("""
             class Jobs
