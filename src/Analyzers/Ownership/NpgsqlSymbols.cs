@@ -81,6 +81,9 @@ internal sealed class NpgsqlSymbols
     /// <summary>Npgsql's own API and the PgBorrow runtime only borrow what is passed to them.</summary>
     public static bool IsBorrowingLibrary(IMethodSymbol method)
     {
+        // The libraries themselves, not a project's own code that happens to use their namespace names.
+        if (method.DeclaringSyntaxReferences.Length > 0)
+            return false;
         var ns = method.ContainingNamespace;
         while (ns is { IsGlobalNamespace: false })
         {

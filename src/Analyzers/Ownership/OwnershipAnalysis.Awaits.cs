@@ -119,7 +119,9 @@ internal sealed partial class OwnershipAnalysis
             if (activity == TransactionActivity.None)
                 continue; // nothing sent yet: Npgsql has not even sent BEGIN
             var method = invocation.TargetMethod;
-            var member = (method.ContainingType?.ToDisplayString() ?? "") + "." + method.Name;
+            // Without type arguments, so that configuration can name generic types as `Cache.*`.
+            var type = method.ContainingType;
+            var member = (type is null ? "" : (type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." : "") + type.Name) + "." + method.Name;
             var display = (method.ContainingType?.Name ?? "") + "." + method.Name;
             var holdsLocks = (activity & TransactionActivity.HoldsLocks) != 0 && _lockSites.TryGetValue(resource.Index, out _);
             var site = holdsLocks ? _lockSites[resource.Index] : default;

@@ -43,6 +43,20 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
 
     static void Analyze(OperationAnalysisContext context, SqlSinks sinks)
     {
+        if (SqlSinks.StringConvertedToPgSql(context.Operation) is (IOperation text, string querySink))
+        {
+            // PgBorrow's query API: interpolate (each hole becomes a parameter) or pass a constant.
+            if (!text.ConstantValue.HasValue)
+            {
+                var body = context.Operation;
+                while (body.Parent is not null)
+                    body = body.Parent;
+                var offending = new SqlTextBuilding(body).UnsafePiece(text) ?? text;
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, offending.Syntax.GetLocation(), querySink, Shorten(offending.Syntax.ToString())));
+            }
+            return;
+        }
+
         var found = sinks.SqlOf(context.Operation, ImmutableArray<string>.Empty);
         if (found is null && context.Operation is IInvocationOperation)
         {

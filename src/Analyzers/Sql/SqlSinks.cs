@@ -97,6 +97,27 @@ internal sealed class SqlSinks
         return null;
     }
 
+    /// <summary>
+    /// PgBorrow's own query API takes SQL as a <c>PgSql</c> interpolated-string handler, where every
+    /// hole is a parameter. A plain string reaches it only through the implicit conversion, and then
+    /// any non-constant string is suspect (there is no reason to pass one): the operand of that
+    /// conversion, or null when the call does not convert a string to <c>PgSql</c>.
+    /// </summary>
+    public static (IOperation Sql, string Sink)? StringConvertedToPgSql(IOperation operation)
+    {
+        if (operation is not IInvocationOperation invocation)
+            return null;
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.Type is { Name: "PgSql", ContainingNamespace: { Name: "PgBorrow", ContainingNamespace.IsGlobalNamespace: true } }
+                && argument.Value is IConversionOperation { OperatorMethod: not null, Operand.Type.SpecialType: SpecialType.System_String } conversion)
+            {
+                return (conversion.Operand, invocation.TargetMethod.Name);
+            }
+        }
+        return null;
+    }
+
     /// <summary>Reads the comma-separated list of extra sinks ("Namespace.Type.Method" or "Type.Method").</summary>
     public static ImmutableArray<string> ParseSinkList(string? value)
     {

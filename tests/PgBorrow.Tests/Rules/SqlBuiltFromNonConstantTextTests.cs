@@ -123,4 +123,21 @@ public class SqlBuiltFromNonConstantTextTests
                 }
             }
             """);
+
+    [Fact]
+    public Task PgBorrow_query_api_accepts_interpolation_and_constants_but_no_other_string()
+        => VerifyPgb201.AnalyzerAsync("""
+            class Customers
+            {
+                const string Count = "SELECT count(*) FROM customers";
+
+                async Task Run(NpgsqlConnection conn, string name, string sqlFromCaller, CancellationToken ct)
+                {
+                    await conn.ExecuteAsync($"DELETE FROM customers WHERE name = {name}", ct);
+                    await conn.ExecuteScalarAsync<long>(Count, ct);
+                    await conn.ExecuteAsync({|PGB201:sqlFromCaller|}, ct);
+                    await conn.ExecuteAsync("DELETE FROM customers WHERE name = '" + {|PGB201:name|} + "'", ct);
+                }
+            }
+            """);
 }
