@@ -69,6 +69,14 @@ public static class ShowcaseRunner
         var charged = await new Right.OrderChargingService(dataSource).ChargePendingOrdersAsync(accountId: 1, cancellationToken);
         output.WriteLine($"PGB007  charged {charged} pending order(s) of account 1 (reader closed before the updates)");
 
+        var payments = new ExternalServices.FakePaymentProvider(System.TimeSpan.FromMilliseconds(50));
+        var changed = await new Right.PaymentSyncService(dataSource, payments).SyncPaymentStatusAsync(orderId: 1, cancellationToken);
+        output.WriteLine($"PGB101  order 1 synced with the payment provider ('paid'): {(changed ? "status changed" : "status unchanged")}; provider asked before the row lock");
+
+        var rates = new ExternalServices.FakeExchangeRates(System.TimeSpan.FromMilliseconds(50), rate: 0.5m);
+        var report = await new Right.BalanceReportService(dataSource, rates).GetReportAsync("EUR", cancellationToken);
+        output.WriteLine($"PGB102  report in {report.Currency}: balances {report.TotalBalances}, pending orders {report.PendingOrders} (one snapshot; rate fetched after the commit)");
+
         output.WriteLine("Final balances: "
             + $"account 1 = {await ShowcaseDatabase.GetBalanceAsync(dataSource, 1, cancellationToken)}, "
             + $"account 2 = {await ShowcaseDatabase.GetBalanceAsync(dataSource, 2, cancellationToken)}, "
