@@ -81,6 +81,13 @@ public static class ShowcaseRunner
         output.WriteLine($"PGB202  rename account 2 from Conor O'Brien to Aoife O'Brien: {(renamed ? "done" : "refused (unexpected)")}");
         renamed = await owners.RenameOwnerAsync(accountId: 2, expectedOwner: "Conor O'Brien", newOwner: "Someone Else", cancellationToken);
         output.WriteLine($"PGB202  rename account 2 again from the stale name Conor O'Brien: {(renamed ? "done (unexpected)" : "refused, the owner changed meanwhile")}");
+        var payments = new ExternalServices.FakePaymentProvider(System.TimeSpan.FromMilliseconds(50));
+        var changed = await new Right.PaymentSyncService(dataSource, payments).SyncPaymentStatusAsync(orderId: 1, cancellationToken);
+        output.WriteLine($"PGB101  order 1 synced with the payment provider ('paid'): {(changed ? "status changed" : "status unchanged")}; provider asked before the row lock");
+
+        var rates = new ExternalServices.FakeExchangeRates(System.TimeSpan.FromMilliseconds(50), rate: 0.5m);
+        var report = await new Right.BalanceReportService(dataSource, rates).GetReportAsync("EUR", cancellationToken);
+        output.WriteLine($"PGB102  report in {report.Currency}: balances {report.TotalBalances}, pending orders {report.PendingOrders} (one snapshot; rate fetched after the commit)");
 
         output.WriteLine("Final balances: "
             + $"account 1 = {await ShowcaseDatabase.GetBalanceAsync(dataSource, 1, cancellationToken)}, "
