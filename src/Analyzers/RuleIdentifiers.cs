@@ -16,6 +16,7 @@ public static class RuleIdentifiers
     public const string ConnectionUsedConcurrently = "PGB104";
     public const string SecondConnectionWhileLocked = "PGB105";
     public const string SerializableWithoutRetry = "PGB106";
+    public const string ReadModifyWriteWithoutLock = "PGB107";
     public const string SqlBuiltFromNonConstantText = "PGB201";
     public const string PlaceholdersDoNotMatchParameters = "PGB202";
 

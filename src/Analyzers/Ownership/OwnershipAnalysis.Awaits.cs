@@ -50,6 +50,8 @@ internal sealed partial class OwnershipAnalysis
                         resource.Deferrable = true;
                 }
             }
+            if (text is not null && _reporting)
+                ReadsAndWrites(resource, text, site);
             if (text is not null && text.TakesTransactionLocks)
             {
                 resource.EverHoldsLocks = true;
@@ -256,6 +258,41 @@ internal sealed partial class OwnershipAnalysis
                     {
                         advisory.Location = site.Syntax.GetLocation();
                         advisory.LockFunction = call.Function;
+                    }
+                }
+            }
+        }
+    }
+
+    readonly Dictionary<(int Transaction, string Table), int> _unlockedReads = new();
+
+    /// <summary>
+    /// PGB107's facts: a read-committed transaction reads a table without FOR UPDATE/SHARE, then
+    /// updates that table with a value computed in the application (not SET x = x - $1).
+    /// </summary>
+    void ReadsAndWrites(TrackedResource transaction, SqlText text, IOperation site)
+    {
+        if (transaction.IsolationLevel is not (null or "READ COMMITTED"))
+            return; // repeatable read and serializable turn a lost update into 40001
+        foreach (var statement in text.Statements)
+        {
+            if (statement.Verb == "SELECT" && statement.RowLock == RowLockStrength.None && !statement.Writes)
+            {
+                foreach (var table in statement.ReadTables)
+                {
+                    if (!_unlockedReads.ContainsKey((transaction.Index, table)))
+                        _unlockedReads[(transaction.Index, table)] = LineOf(site);
+                }
+            }
+            else if (statement.Verb == "UPDATE" && !statement.RelativeUpdate)
+            {
+                foreach (var table in statement.WrittenTables)
+                {
+                    if (_unlockedReads.TryGetValue((transaction.Index, table), out var readLine))
+                    {
+                        var location = site.Syntax.GetLocation();
+                        if (_reportedUses.Add((transaction, location)))
+                            _report.ReadModifyWrites.Add(new ReadModifyWrite(transaction, location, table, readLine));
                     }
                 }
             }

@@ -103,6 +103,9 @@ internal readonly record struct AwaitWhileOpen(TrackedResource Transaction, Loca
 /// </summary>
 internal readonly record struct SecondConnectionWrite(TrackedResource Transaction, Location Location, string Operation, string OtherConnection, string LockStatement, int LockLine);
 
+/// <summary>A read-committed transaction read a table without a row lock and later updated it.</summary>
+internal readonly record struct ReadModifyWrite(TrackedResource Transaction, Location Location, string Table, int ReadLine);
+
 /// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
 internal sealed class OwnershipReport
 {
@@ -121,6 +124,8 @@ internal sealed class OwnershipReport
     public List<AwaitWhileOpen> AwaitsWhileOpen { get; } = new();
 
     public List<SecondConnectionWrite> SecondConnectionWrites { get; } = new();
+
+    public List<ReadModifyWrite> ReadModifyWrites { get; } = new();
 
     /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
     public List<TrackedResource> BegunTransactions { get; } = new();

@@ -85,6 +85,13 @@ internal static class SqlClassifier
                     if (statement.Verb.Length == 0)
                         statement.Verb = tokens[start].Value.ToUpperInvariant();
                     break;
+                case "SET" when statement.Verb == "UPDATE" && i + 3 < end
+                    && tokens[i + 1].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier
+                    && tokens[i + 2].Kind == SqlTokenKind.Operator && tokens[i + 2].Value == "="
+                    && tokens[i + 3].Kind == tokens[i + 1].Kind
+                    && string.Equals(tokens[i + 3].Value, tokens[i + 1].Value, StringComparison.OrdinalIgnoreCase):
+                    statement.RelativeUpdate = true; // SET stock = stock - $1
+                    break;
                 case "DEFERRABLE" when !previous.IsWord("NOT") && (tokens[start].IsWord("SET") || tokens[start].IsWord("BEGIN") || tokens[start].IsWord("START")):
                     statement.Deferrable = true;
                     break;
