@@ -69,6 +69,15 @@ public static class ShowcaseRunner
         var charged = await new Right.OrderChargingService(dataSource).ChargePendingOrdersAsync(accountId: 1, cancellationToken);
         output.WriteLine($"PGB007  charged {charged} pending order(s) of account 1 (reader closed before the updates)");
 
+        var dashboard = await new Right.AccountDashboard(dataSource).LoadAsync(cancellationToken);
+        output.WriteLine($"PGB104  dashboard: {dashboard.Accounts} accounts, {dashboard.Orders} orders, total balance {dashboard.TotalBalance} (one pooled connection per query)");
+
+        var serializable = new Right.SerializableTransferService(dataSource);
+        var attempts = await Task.WhenAll(
+            serializable.TransferAsync(fromAccountId: 1, toAccountId: 2, amount: 5, cancellationToken),
+            serializable.TransferAsync(fromAccountId: 2, toAccountId: 1, amount: 5, cancellationToken));
+        output.WriteLine($"PGB106  opposite serializable transfers of 5 between accounts 1 and 2, at the same time: committed after {attempts[0]} and {attempts[1]} attempt(s)");
+
         output.WriteLine("Final balances: "
             + $"account 1 = {await ShowcaseDatabase.GetBalanceAsync(dataSource, 1, cancellationToken)}, "
             + $"account 2 = {await ShowcaseDatabase.GetBalanceAsync(dataSource, 2, cancellationToken)}, "
