@@ -88,6 +88,14 @@ public static class ShowcaseRunner
         var rates = new ExternalServices.FakeExchangeRates(System.TimeSpan.FromMilliseconds(50), rate: 0.5m);
         var report = await new Right.BalanceReportService(dataSource, rates).GetReportAsync("EUR", cancellationToken);
         output.WriteLine($"PGB102  report in {report.Currency}: balances {report.TotalBalances}, pending orders {report.PendingOrders} (one snapshot; rate fetched after the commit)");
+        var dashboard = await new Right.AccountDashboard(dataSource).LoadAsync(cancellationToken);
+        output.WriteLine($"PGB104  dashboard: {dashboard.Accounts} accounts, {dashboard.Orders} orders, total balance {dashboard.TotalBalance} (one pooled connection per query)");
+
+        var serializable = new Right.SerializableTransferService(dataSource);
+        var attempts = await Task.WhenAll(
+            serializable.TransferAsync(fromAccountId: 1, toAccountId: 2, amount: 5, cancellationToken),
+            serializable.TransferAsync(fromAccountId: 2, toAccountId: 1, amount: 5, cancellationToken));
+        output.WriteLine($"PGB106  opposite serializable transfers of 5 between accounts 1 and 2, at the same time: committed after {attempts[0]} and {attempts[1]} attempt(s)");
 
         output.WriteLine("Final balances: "
             + $"account 1 = {await ShowcaseDatabase.GetBalanceAsync(dataSource, 1, cancellationToken)}, "

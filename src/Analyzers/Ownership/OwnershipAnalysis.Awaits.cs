@@ -46,7 +46,8 @@ internal sealed partial class OwnershipAnalysis
                 {
                     if (statement.IsolationLevel is not null)
                         resource.IsolationLevel = statement.IsolationLevel;
-                    if (statement.Deferrable)
+                    // PostgreSQL honours DEFERRABLE only for SERIALIZABLE READ ONLY transactions.
+                    if (statement.Deferrable && statement.ReadOnly)
                         resource.Deferrable = true;
                 }
             }

@@ -594,7 +594,7 @@ internal sealed partial class OwnershipAnalysis
                 0x00001000 => "READ COMMITTED",
                 0x00000100 => "READ UNCOMMITTED",
                 0x00000010 => "CHAOS",
-                0x01000000 => "SNAPSHOT",
+                0x01000000 => "REPEATABLE READ", // Npgsql begins Snapshot as REPEATABLE READ
                 _ => null,
             };
         }

@@ -130,6 +130,13 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
                 foreach (var element in array.Initializer.ElementValues)
                     yield return MethodScope.Unwrap(element)!;
             }
+            else if (value?.Type is { Name: "ReadOnlySpan" or "Span" })
+            {
+                // C# 13 binds Task.WhenAll(a, b) to the params ReadOnlySpan<Task> overload (.NET 9+):
+                // the argument is a collection whose children are the tasks.
+                foreach (var element in value.ChildOperations)
+                    yield return MethodScope.Unwrap(element)!;
+            }
             else if (value is not null)
             {
                 yield return value;

@@ -92,6 +92,9 @@ internal static class SqlClassifier
                     && string.Equals(tokens[i + 3].Value, tokens[i + 1].Value, StringComparison.OrdinalIgnoreCase):
                     statement.RelativeUpdate = true; // SET stock = stock - $1
                     break;
+                case "ONLY" when previous.IsWord("READ") && (tokens[start].IsWord("SET") || tokens[start].IsWord("BEGIN") || tokens[start].IsWord("START")):
+                    statement.ReadOnly = true;
+                    break;
                 case "DEFERRABLE" when !previous.IsWord("NOT") && (tokens[start].IsWord("SET") || tokens[start].IsWord("BEGIN") || tokens[start].IsWord("START")):
                     statement.Deferrable = true;
                     break;

@@ -44,6 +44,9 @@ internal sealed class SqlStatement
     /// <summary>UPDATE ... SET col = col +/- ...: the new value is computed by the server from the current one.</summary>
     public bool RelativeUpdate { get; set; }
 
+    /// <summary>SET TRANSACTION / BEGIN ... READ ONLY.</summary>
+    public bool ReadOnly { get; set; }
+
     /// <summary>SET TRANSACTION ... DEFERRABLE (a serializable read-only transaction that cannot fail to serialize).</summary>
     public bool Deferrable { get; set; }
 
