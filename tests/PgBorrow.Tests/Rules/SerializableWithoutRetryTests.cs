@@ -141,4 +141,27 @@ public class SerializableWithoutRetryTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Deferrable_without_read_only_and_snapshot_isolation_are_reported()
+        => VerifyPgb106.AnalyzerAsync("""
+            class Bank
+            {
+                void Deferrable(NpgsqlConnection conn)
+                {
+                    using var tx = {|PGB106:conn.BeginTransaction(IsolationLevel.Serializable)|};
+                    using var set = new NpgsqlCommand("SET TRANSACTION DEFERRABLE", conn, tx);
+                    set.ExecuteNonQuery();
+                    tx.Commit();
+                }
+
+                void Snapshot(NpgsqlConnection conn)
+                {
+                    using var tx = {|PGB106:conn.BeginTransaction(IsolationLevel.Snapshot)|};
+                    using var cmd = new NpgsqlCommand("DELETE FROM sessions WHERE expired", conn, tx);
+                    cmd.ExecuteNonQuery();
+                    tx.Commit();
+                }
+            }
+            """);
 }
