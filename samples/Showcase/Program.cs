@@ -19,7 +19,7 @@ if (string.IsNullOrWhiteSpace(connectionString))
         or let the repository start a throwaway server for you:
             bash ci/with-postgres.sh dotnet run --project samples/Showcase
 
-        The program creates (and empties) the tables accounts and orders in the schema
+        The program creates (and empties) the tables accounts, orders and payment_audit in the schema
         "pgborrow_showcase" of that database. Build the project to see the analyzers' warnings on Wrong/.
         """);
     return 0;
@@ -37,7 +37,7 @@ await using (var setup = NpgsqlDataSource.Create(connectionString))
 var builder = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = ShowcaseDatabase.SchemaName };
 await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
 await ShowcaseDatabase.CreateTablesAsync(dataSource, cancellationToken);
-Console.WriteLine($"Created tables accounts and orders in schema {ShowcaseDatabase.SchemaName} on {builder.Host}:{builder.Port}/{builder.Database}.");
+Console.WriteLine($"Created tables accounts, orders and payment_audit in schema {ShowcaseDatabase.SchemaName} on {builder.Host}:{builder.Port}/{builder.Database}.");
 
 await ShowcaseRunner.RunRightScenariosAsync(dataSource, Console.Out, cancellationToken);
 Console.WriteLine("All Right/ scenarios ran.");

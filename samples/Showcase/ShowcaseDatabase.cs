@@ -32,6 +32,8 @@ public sealed class InsufficientFundsException : Exception
 /// accounts(id int primary key, owner text not null, balance int not null)
 /// orders(id int identity primary key, account_id int not null references accounts, amount int not null,
 ///        status text not null default 'pending')
+/// payment_audit(id int identity primary key, order_id int not null, reference text not null,
+///               order_status text, recorded_at timestamptz not null default now())
 /// </code>
 /// Seed: account 1 (Ada Lovelace) has 100, account 2 (Conor O'Brien) has 50, account 3 (Grace Hopper)
 /// has 0; no orders.
@@ -42,6 +44,7 @@ public static class ShowcaseDatabase
     public const string SchemaName = "pgborrow_showcase";
 
     public const string CreateTablesSql = """
+        DROP TABLE IF EXISTS payment_audit;
         DROP TABLE IF EXISTS orders;
         DROP TABLE IF EXISTS accounts;
         CREATE TABLE accounts (
@@ -55,10 +58,17 @@ public static class ShowcaseDatabase
             amount     int NOT NULL,
             status     text NOT NULL DEFAULT 'pending'
         );
+        CREATE TABLE payment_audit (
+            id           int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            order_id     int NOT NULL,
+            reference    text NOT NULL,
+            order_status text,
+            recorded_at  timestamptz NOT NULL DEFAULT now()
+        );
         """;
 
     public const string SeedSql = """
-        TRUNCATE orders, accounts RESTART IDENTITY;
+        TRUNCATE payment_audit, orders, accounts RESTART IDENTITY;
         INSERT INTO accounts (id, owner, balance) VALUES
             (1, 'Ada Lovelace', 100), (2, 'Conor O''Brien', 50), (3, 'Grace Hopper', 0);
         """;

@@ -70,6 +70,19 @@ public static class ShowcaseRunner
         var charged = await new Right.OrderChargingService(dataSource).ChargePendingOrdersAsync(accountId: 1, cancellationToken);
         output.WriteLine($"PGB007  charged {charged} pending order(s) of account 1 (reader closed before the updates)");
 
+        var jobs = new Right.ExclusiveJobRunner(dataSource);
+        try
+        {
+            await jobs.RunExclusiveAsync(jobKey: 103, _ => throw new System.InvalidOperationException("the report service is down"), cancellationToken);
+        }
+        catch (System.InvalidOperationException e)
+        {
+            output.WriteLine($"PGB103  job 103 failed ({e.Message}); its advisory lock is still held: {await jobs.IsRunningAsync(103, cancellationToken)}");
+        }
+
+        var audited = await new Right.PaymentConfirmationService(dataSource).ConfirmAsync(orderId: 1, reference: "psp-105", cancellationToken);
+        output.WriteLine($"PGB105  payment psp-105 of order 1 confirmed; the audit row, written in the same transaction, records '{audited}'");
+
         var search = new Right.AccountSearch(dataSource);
         var found = await search.FindAccountsByOwnerAsync("Conor O'Brien", cancellationToken);
         output.WriteLine($"PGB201  accounts owned by Conor O'Brien: [{string.Join(", ", found)}]");
