@@ -11,7 +11,7 @@ var connectionString = Environment.GetEnvironmentVariable("PG_CONNECTION_STRING"
 if (string.IsNullOrWhiteSpace(connectionString))
 {
     Console.WriteLine("""
-        PgBorrow showcase: the bugs PGB001-PGB007, PGB201 and PGB202 (Wrong/) and their fixes (Right/).
+        PgBorrow showcase: the bugs PGB001-PGB007, PGB101-PGB107, PGB201 and PGB202 (Wrong/) and their fixes (Right/).
 
         Set PG_CONNECTION_STRING to an Npgsql connection string to run the fixed scenarios, e.g.
             PG_CONNECTION_STRING="Host=127.0.0.1;Port=5432;Username=postgres;Password=...;Database=postgres" \

@@ -196,9 +196,14 @@ internal sealed partial class OwnershipAnalysis
 
     FlowState RestoreAdvisoryLocks(FlowState state, FlowState before)
     {
+        // A failed lock call took nothing. A failed unlock call counts as released: it fails when the
+        // session is broken, and a broken session holds no locks (precision first).
         var restored = state.Clone();
         foreach (var advisory in _scope.AdvisoryLocks.Values)
-            restored[advisory.Index] = before[advisory.Index];
+        {
+            if ((state[advisory.Index] & ValueFlags.Disposed) == 0)
+                restored[advisory.Index] = before[advisory.Index];
+        }
         return restored;
     }
 

@@ -98,4 +98,19 @@ public class SessionAdvisoryLockNotReleasedTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Lock_then_unlock_with_nothing_between_is_fine()
+        => VerifyPgb103.AnalyzerAsync("""
+            class Jobs
+            {
+                void Touch(NpgsqlConnection conn)
+                {
+                    using var acquire = new NpgsqlCommand("SELECT pg_advisory_lock(1)", conn);
+                    using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(1)", conn);
+                    acquire.ExecuteNonQuery();
+                    release.ExecuteNonQuery();
+                }
+            }
+            """);
 }
