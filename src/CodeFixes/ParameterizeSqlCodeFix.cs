@@ -1,0 +1,144 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Formatting;
+using PgBorrow.Analyzers;
+
+namespace PgBorrow.CodeFixes;
+
+/// <summary>
+/// PGB201: turns every non-constant hole of an interpolated command text into a positional
+/// parameter. <c>var cmd = new NpgsqlCommand($"... WHERE name = '{name}'", conn);</c> becomes
+/// <c>... WHERE name = $1</c> plus <c>cmd.Parameters.Add(new NpgsqlParameter&lt;string&gt; { TypedValue = name });</c>
+/// right after the declaration. Offered for a command declared as a local with the interpolated
+/// text passed to its constructor (the shape where the parameters have an obvious home).
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ParameterizeSqlCodeFix)), Shared]
+public sealed class ParameterizeSqlCodeFix : CodeFixProvider
+{
+    const string Title = "Pass the values as parameters ($n)";
+
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.SqlBuiltFromNonConstantText);
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+            return;
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            if (Target(root, model, diagnostic.Location.SourceSpan, context.CancellationToken) is null)
+                continue;
+            context.RegisterCodeFix(
+                CodeAction.Create(Title, ct => FixAsync(context.Document, diagnostic.Location.SourceSpan, ct), equivalenceKey: Title),
+                diagnostic);
+        }
+    }
+
+    sealed class FixTarget
+    {
+        public FixTarget(InterpolatedStringExpressionSyntax text, LocalDeclarationStatementSyntax statement, string command)
+        {
+            Text = text;
+            Statement = statement;
+            Command = command;
+        }
+
+        public InterpolatedStringExpressionSyntax Text { get; }
+        public LocalDeclarationStatementSyntax Statement { get; }
+        public string Command { get; }
+    }
+
+    static FixTarget? Target(SyntaxNode root, SemanticModel model, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+    {
+        var node = root.FindNode(span, getInnermostNodeForTie: true);
+        var text = node.FirstAncestorOrSelf<InterpolatedStringExpressionSyntax>();
+        if (text?.Parent is not ArgumentSyntax { Parent: ArgumentListSyntax { Parent: BaseObjectCreationExpressionSyntax creation } })
+            return null;
+        if (model.GetTypeInfo(creation, cancellationToken).Type?.ToDisplayString() != "Npgsql.NpgsqlCommand")
+            return null;
+        if (creation.Parent is not EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }
+            || declarator.Parent?.Parent is not LocalDeclarationStatementSyntax statement
+            || statement.Parent is not BlockSyntax)
+            return null;
+        // The command must not already get positional parameters we would collide with.
+        if (text.Contents.OfType<InterpolatedStringTextSyntax>().Any(t => t.TextToken.ValueText.Contains("$1")))
+            return null;
+        return new FixTarget(text, statement, declarator.Identifier.ValueText);
+    }
+
+    static async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || model is null || Target(root, model, span, cancellationToken) is not FixTarget target)
+            return document;
+
+        var contents = target.Text.Contents.ToList();
+        var rewritten = new List<InterpolatedStringContentSyntax>();
+        var parameters = new List<StatementSyntax>();
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is not InterpolationSyntax hole || model.GetConstantValue(hole.Expression, cancellationToken).HasValue)
+            {
+                rewritten.Add(contents[i]);
+                continue;
+            }
+
+            // '{name}' becomes $n: the quotes belonged to the SQL literal the value was spliced into.
+            var quoted = rewritten.Count > 0 && rewritten[rewritten.Count - 1] is InterpolatedStringTextSyntax before && before.TextToken.ValueText.EndsWith("'")
+                && i + 1 < contents.Count && contents[i + 1] is InterpolatedStringTextSyntax after && after.TextToken.ValueText.StartsWith("'");
+            if (quoted)
+            {
+                var before2 = (InterpolatedStringTextSyntax)rewritten[rewritten.Count - 1];
+                rewritten[rewritten.Count - 1] = Text(before2.TextToken.Text.Substring(0, before2.TextToken.Text.Length - 1));
+                var after2 = (InterpolatedStringTextSyntax)contents[i + 1];
+                contents[i + 1] = Text(after2.TextToken.Text.Substring(1));
+            }
+
+            var number = parameters.Count + 1;
+            rewritten.Add(Text("$" + number));
+            var type = model.GetTypeInfo(hole.Expression, cancellationToken).Type;
+            var typeName = type is null ? "object" : type.ToMinimalDisplayString(model, hole.SpanStart);
+            parameters.Add(SyntaxFactory.ParseStatement(
+                    $"{target.Command}.Parameters.Add(new NpgsqlParameter<{typeName}> {{ TypedValue = {hole.Expression.WithoutTrivia()} }});")
+                .WithLeadingTrivia(target.Statement.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)))
+                .WithTrailingTrivia(target.Statement.GetTrailingTrivia())
+                .WithAdditionalAnnotations(Formatter.Annotation));
+        }
+        if (parameters.Count == 0)
+            return document;
+
+        // Merge adjacent text parts, so that the string reads as one piece of SQL again.
+        var merged = new List<InterpolatedStringContentSyntax>();
+        foreach (var part in rewritten)
+        {
+            if (part is InterpolatedStringTextSyntax text && merged.Count > 0 && merged[merged.Count - 1] is InterpolatedStringTextSyntax previous)
+                merged[merged.Count - 1] = Text(previous.TextToken.Text + text.TextToken.Text);
+            else
+                merged.Add(part);
+        }
+
+        var newText = target.Text.WithContents(SyntaxFactory.List(merged));
+        var newStatement = target.Statement.ReplaceNode(target.Text, newText);
+        var block = (BlockSyntax)target.Statement.Parent!;
+        var index = block.Statements.IndexOf(target.Statement);
+        var statements = block.Statements.RemoveAt(index).Insert(index, newStatement).InsertRange(index + 1, parameters);
+        return document.WithSyntaxRoot(root.ReplaceNode(block, block.WithStatements(statements)));
+    }
+
+    static InterpolatedStringTextSyntax Text(string rawText)
+        => SyntaxFactory.InterpolatedStringText(
+            SyntaxFactory.Token(default, SyntaxKind.InterpolatedStringTextToken, rawText, rawText, default));
+}

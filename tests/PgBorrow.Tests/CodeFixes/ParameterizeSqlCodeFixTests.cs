@@ -1,0 +1,52 @@
+using System.Threading.Tasks;
+using PgBorrow.Analyzers.Rules;
+using PgBorrow.CodeFixes;
+using PgBorrow.Tests.Infrastructure;
+using Xunit;
+
+namespace PgBorrow.Tests.CodeFixes;
+
+public class ParameterizeSqlCodeFixTests
+{
+    [Fact]
+    public Task Holes_become_positional_parameters_and_quotes_go()
+        => Verify<SqlBuiltFromNonConstantTextAnalyzer>.CodeFixAsync<ParameterizeSqlCodeFix>("""
+            class Customers
+            {
+                const string Table = "customers";
+
+                void Rename(NpgsqlConnection conn, string from, string to)
+                {
+                    using var cmd = new NpgsqlCommand($"UPDATE {Table} SET name = '{{|PGB201:to|}}' WHERE name = '{from}'", conn);
+                    cmd.ExecuteNonQuery();
+                }
+
+                void Find(NpgsqlConnection conn, string name, int limit)
+                {
+                    using var cmd = new NpgsqlCommand($"SELECT * FROM customers WHERE name LIKE {{|PGB201:name|}} LIMIT {limit}", conn);
+                    cmd.ExecuteNonQuery();
+                }
+            }
+            """, """
+            class Customers
+            {
+                const string Table = "customers";
+
+                void Rename(NpgsqlConnection conn, string from, string to)
+                {
+                    using var cmd = new NpgsqlCommand($"UPDATE {Table} SET name = $1 WHERE name = $2", conn);
+                    cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = to });
+                    cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = from });
+                    cmd.ExecuteNonQuery();
+                }
+
+                void Find(NpgsqlConnection conn, string name, int limit)
+                {
+                    using var cmd = new NpgsqlCommand($"SELECT * FROM customers WHERE name LIKE $1 LIMIT $2", conn);
+                    cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+                    cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+                    cmd.ExecuteNonQuery();
+                }
+            }
+            """);
+}
