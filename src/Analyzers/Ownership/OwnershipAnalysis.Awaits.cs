@@ -285,7 +285,7 @@ internal sealed partial class OwnershipAnalysis
                         _unlockedReads[(transaction.Index, table)] = LineOf(site);
                 }
             }
-            else if (statement.Verb == "UPDATE" && !statement.RelativeUpdate)
+            else if (statement.Verb == "UPDATE" && statement.SetUsesParameters && !statement.RelativeUpdate)
             {
                 foreach (var table in statement.WrittenTables)
                 {

@@ -85,6 +85,11 @@ internal static class SqlClassifier
                     if (statement.Verb.Length == 0)
                         statement.Verb = tokens[start].Value.ToUpperInvariant();
                     break;
+                case "SET" when statement.Verb == "UPDATE" && SetUsesParameters(tokens, i + 1, end):
+                    statement.SetUsesParameters = true;
+                    if (IsRelative(tokens, i, end))
+                        statement.RelativeUpdate = true;
+                    break;
                 case "SET" when statement.Verb == "UPDATE" && i + 3 < end
                     && tokens[i + 1].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier
                     && tokens[i + 2].Kind == SqlTokenKind.Operator && tokens[i + 2].Value == "="
@@ -114,6 +119,33 @@ internal static class SqlClassifier
     }
 
     static SqlToken Next(List<SqlToken> tokens, int i, int end) => i + 1 < end ? tokens[i + 1] : default;
+
+    /// <summary>Whether the SET list (up to WHERE, FROM or RETURNING at its own depth) uses a parameter.</summary>
+    static bool SetUsesParameters(List<SqlToken> tokens, int i, int end)
+    {
+        var depth = 0;
+        for (; i < end; i++)
+        {
+            var token = tokens[i];
+            if (token.Kind == SqlTokenKind.OpenParen)
+                depth++;
+            else if (token.Kind == SqlTokenKind.CloseParen && --depth < 0)
+                return false;
+            else if (depth == 0 && (token.IsWord("WHERE") || token.IsWord("FROM") || token.IsWord("RETURNING")))
+                return false;
+            else if (token.Kind is SqlTokenKind.PositionalParameter or SqlTokenKind.NamedParameter)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>SET col = col ...: the first assignment computes from the current value.</summary>
+    static bool IsRelative(List<SqlToken> tokens, int set, int end)
+        => set + 3 < end
+        && tokens[set + 1].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier
+        && tokens[set + 2].Kind == SqlTokenKind.Operator && tokens[set + 2].Value == "="
+        && tokens[set + 3].Kind == tokens[set + 1].Kind
+        && string.Equals(tokens[set + 3].Value, tokens[set + 1].Value, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>FOR UPDATE | FOR NO KEY UPDATE | FOR SHARE | FOR KEY SHARE [OF t, ...] [NOWAIT | SKIP LOCKED].</summary>
     static void ReadLockingClause(List<SqlToken> tokens, int i, int end, SqlStatement statement)

@@ -41,6 +41,9 @@ internal sealed class SqlStatement
     /// <summary>SET TRANSACTION / BEGIN / START TRANSACTION ISOLATION LEVEL x, upper case ("SERIALIZABLE").</summary>
     public string? IsolationLevel { get; set; }
 
+    /// <summary>UPDATE ... SET assigns a value from a parameter ($n, @name): a value computed by the application.</summary>
+    public bool SetUsesParameters { get; set; }
+
     /// <summary>UPDATE ... SET col = col +/- ...: the new value is computed by the server from the current one.</summary>
     public bool RelativeUpdate { get; set; }
 

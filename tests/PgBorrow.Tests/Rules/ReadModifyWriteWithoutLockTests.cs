@@ -39,7 +39,8 @@ public class ReadModifyWriteWithoutLockTests
                     using var tx = conn.BeginTransaction();
                     using var read = new NpgsqlCommand("SELECT quantity FROM stock WHERE sku = 'a' FOR UPDATE", conn, tx);
                     read.ExecuteScalar();
-                    using var write = new NpgsqlCommand("UPDATE stock SET quantity = 1 WHERE sku = 'a'", conn, tx);
+                    using var write = new NpgsqlCommand("UPDATE stock SET quantity = $1 WHERE sku = 'a'", conn, tx);
+                    write.Parameters.AddWithValue(1);
                     write.ExecuteNonQuery();
                     tx.Commit();
                 }
@@ -59,7 +60,19 @@ public class ReadModifyWriteWithoutLockTests
                     using var tx = conn.BeginTransaction();
                     using var read = new NpgsqlCommand("SELECT price FROM products WHERE sku = 'a'", conn, tx);
                     read.ExecuteScalar();
-                    using var write = new NpgsqlCommand("UPDATE stock SET quantity = 1 WHERE sku = 'a'", conn, tx);
+                    using var write = new NpgsqlCommand("UPDATE stock SET quantity = $1 WHERE sku = 'a'", conn, tx);
+                    write.Parameters.AddWithValue(1);
+                    write.ExecuteNonQuery();
+                    tx.Commit();
+                }
+
+                void ConstantAssignmentGuardedByState(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    using var read = new NpgsqlCommand("SELECT id FROM orders WHERE status = 'pending'", conn, tx);
+                    read.ExecuteScalar();
+                    using var write = new NpgsqlCommand("UPDATE orders SET status = 'charged' WHERE id = $1 AND status = 'pending'", conn, tx);
+                    write.Parameters.AddWithValue(1);
                     write.ExecuteNonQuery();
                     tx.Commit();
                 }
@@ -69,7 +82,8 @@ public class ReadModifyWriteWithoutLockTests
                     using var tx = conn.BeginTransaction(IsolationLevel.Serializable);
                     using var read = new NpgsqlCommand("SELECT quantity FROM stock WHERE sku = 'a'", conn, tx);
                     read.ExecuteScalar();
-                    using var write = new NpgsqlCommand("UPDATE stock SET quantity = 1 WHERE sku = 'a'", conn, tx);
+                    using var write = new NpgsqlCommand("UPDATE stock SET quantity = $1 WHERE sku = 'a'", conn, tx);
+                    write.Parameters.AddWithValue(1);
                     write.ExecuteNonQuery();
                     tx.Commit();
                 }
