@@ -17,6 +17,9 @@ internal sealed class MethodScope
     readonly Dictionary<ISymbol, int> _bools = new(SymbolEqualityComparer.Default);
     readonly OwnershipTakingMethods _takers;
     readonly Dictionary<ILocalSymbol, IOperation> _seenAssignments = new(SymbolEqualityComparer.Default);
+
+    /// <summary>`await using var _ = conn.ConfigureAwait(false);`: the local stands for conn.</summary>
+    readonly Dictionary<ILocalSymbol, ISymbol> _aliases = new(SymbolEqualityComparer.Default);
     readonly int _depth;
 
     public MethodScope(ControlFlowGraph graph, NpgsqlSymbols symbols, OwnershipTakingMethods takers, int depth, IEnumerable<(ISymbol Symbol, bool Owned)> outerValues, CancellationToken cancellationToken)
@@ -98,12 +101,13 @@ internal sealed class MethodScope
     {
         operation = Unwrap(operation);
         // `await using (tx.ConfigureAwait(false))` disposes tx through a ConfiguredAsyncDisposable.
-        if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: not null } configured
+        // (TaskAsyncEnumerableExtensions.ConfigureAwait is an extension method: tx is its first argument.)
+        if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configured
             && configured.Type?.Name == "ConfiguredAsyncDisposable")
-            operation = Unwrap(configured.Instance);
+            operation = Unwrap(configured.Instance ?? (configured.Arguments.Length > 0 ? configured.Arguments[0].Value : null));
         return operation switch
         {
-            ILocalReferenceOperation local => local.Local,
+            ILocalReferenceOperation local => _aliases.TryGetValue(local.Local, out var aliased) ? aliased : local.Local,
             IParameterReferenceOperation parameter => parameter.Parameter,
             IFlowCaptureReferenceOperation capture => Captures.TryGetValue(capture.Id, out var symbol) ? symbol : null,
             _ => null,
@@ -315,6 +319,12 @@ internal sealed class MethodScope
     void CollectAssignment(ISimpleAssignmentOperation assignment)
     {
         var target = Unwrap(assignment.Target);
+        if (target is ILocalReferenceOperation configuredLocal && configuredLocal.Local.Type.Name == "ConfiguredAsyncDisposable"
+            && ReferencedSymbol(assignment.Value) is ISymbol configured && Resource(configured) is not null)
+        {
+            _aliases[configuredLocal.Local] = configured;
+            return;
+        }
         if (target is ILocalReferenceOperation local)
         {
             if (local.Local.Type.SpecialType == SpecialType.System_String)

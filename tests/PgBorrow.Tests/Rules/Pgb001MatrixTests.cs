@@ -363,7 +363,7 @@ public class Pgb001MatrixTests
             }
             """);
 
-    [Fact(Skip = "Known gap: await using (x.ConfigureAwait(false)) is not yet seen as disposing x; tracked in the issue note")]
+    [Fact]
     public Task Await_using_of_the_configured_transaction_disposes_it()
         => VerifyPgb001.AnalyzerAsync("""
             class Orders

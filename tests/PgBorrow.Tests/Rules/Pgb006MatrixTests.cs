@@ -267,7 +267,7 @@ public class Pgb006MatrixTests
             }
             """);
 
-    [Fact(Skip = "Known gap: await using (x.ConfigureAwait(false)) is not yet seen as disposing x; tracked in the issue note")]
+    [Fact]
     public Task Await_using_of_the_configured_connection_disposes_it()
         => VerifyPgb006.AnalyzerAsync("""
             class Customers
