@@ -49,6 +49,7 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
 
     static void AnalyzeBody(OperationBlockAnalysisContext context, NpgsqlSymbols symbols)
     {
+        var reporter = new Reporter(context);
         foreach (var block in context.OperationBlocks)
         {
             ConnectionAliases? aliases = null;
@@ -59,13 +60,13 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
                 switch (operation)
                 {
                     case IInvocationOperation invocation when IsTaskCombinator(invocation):
-                        CheckAwaitedTogether(context, invocation, Aliases());
+                        CheckAwaitedTogether(reporter, invocation, Aliases());
                         break;
                     case IInvocationOperation invocation when IsParallelBody(invocation):
-                        CheckCapturedByParallelBody(context, invocation, Aliases());
+                        CheckCapturedByParallelBody(reporter, invocation, Aliases());
                         break;
                     case IBlockOperation statements:
-                        CheckPendingTasks(context, statements, Aliases(), symbols);
+                        CheckPendingTasks(reporter, statements, Aliases(), symbols);
                         break;
                 }
             }
@@ -94,7 +95,7 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>Task.WhenAll(a, b) where two of the tasks run on one connection, or over Select(async ...).</summary>
-    static void CheckAwaitedTogether(OperationBlockAnalysisContext context, IInvocationOperation combinator, ConnectionAliases aliases)
+    static void CheckAwaitedTogether(Reporter reporter, IInvocationOperation combinator, ConnectionAliases aliases)
     {
         var seen = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
         foreach (var element in Elements(combinator))
@@ -104,7 +105,7 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
             {
                 if (seen.TryGetValue(connection, out var first))
                 {
-                    Report(context, combinator.Syntax, connection, $"'{first}' and '{name}' are awaited together by '{combinator.TargetMethod.Name}'");
+                    reporter.Report(combinator.Syntax, connection, $"'{first}' and '{name}' are awaited together by '{combinator.TargetMethod.Name}'");
                     return;
                 }
                 seen[connection] = name;
@@ -114,7 +115,7 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
             // items.Select(async item => ... conn ...): one task per item, all on the captured connection.
             if (SelectLambda(element) is IAnonymousFunctionOperation lambda && CapturedConnection(lambda, aliases) is ISymbol captured)
             {
-                Report(context, combinator.Syntax, captured, $"the tasks of 'Select' all use it and are awaited together by '{combinator.TargetMethod.Name}'");
+                reporter.Report(combinator.Syntax, captured, $"the tasks of 'Select' all use it and are awaited together by '{combinator.TargetMethod.Name}'");
                 return;
             }
         }
@@ -233,7 +234,7 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>Parallel.ForEach*(..., body) and un-awaited Task.Run(body) capturing a connection.</summary>
-    static void CheckCapturedByParallelBody(OperationBlockAnalysisContext context, IInvocationOperation invocation, ConnectionAliases aliases)
+    static void CheckCapturedByParallelBody(Reporter reporter, IInvocationOperation invocation, ConnectionAliases aliases)
     {
         foreach (var argument in invocation.Arguments)
         {
@@ -244,7 +245,7 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
                     var how = invocation.TargetMethod.ContainingType?.Name == "Parallel"
                         ? $"the bodies of 'Parallel.{invocation.TargetMethod.Name}' run at the same time and all use it"
                         : $"the body of '{invocation.TargetMethod.Name}' runs on another thread while this method goes on";
-                    Report(context, invocation.Syntax, connection, how);
+                    reporter.Report(invocation.Syntax, connection, how);
                     return;
                 }
             }
@@ -255,7 +256,7 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
     /// `var t = conn.ExecuteAsync(...)` (not awaited), then another operation on conn before `await t`.
     /// Statement order within one block; the stored task must come from a database call.
     /// </summary>
-    static void CheckPendingTasks(OperationBlockAnalysisContext context, IBlockOperation block, ConnectionAliases aliases, NpgsqlSymbols symbols)
+    static void CheckPendingTasks(Reporter reporter, IBlockOperation block, ConnectionAliases aliases, NpgsqlSymbols symbols)
     {
         var pending = new List<(ILocalSymbol Task, ISymbol Connection, string Started)>();
         foreach (var statement in block.Operations)
@@ -270,7 +271,7 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
                         {
                             if (SymbolEqualityComparer.Default.Equals(connection, taskConnection))
                             {
-                                Report(context, call.Syntax, connection, $"'{call.TargetMethod.Name}' starts while the task in '{task.Name}' ('{started}') may still be running");
+                                reporter.Report(call.Syntax, connection, $"'{call.TargetMethod.Name}' starts while the task in '{task.Name}' ('{started}') may still be running");
                                 return;
                             }
                         }
@@ -312,6 +313,21 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
     static bool IsTask(ITypeSymbol type)
         => type.Name is "Task" or "ValueTask" && type.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks";
 
-    static void Report(OperationBlockAnalysisContext context, SyntaxNode at, ISymbol connection, string how)
-        => context.ReportDiagnostic(Diagnostic.Create(Descriptor, at.GetLocation(), connection.Name, how));
+    /// <summary>
+    /// Reports at most one diagnostic per connection in a method: the shapes often describe the same
+    /// overlap twice (a pending stored task, then the WhenAll that awaits it).
+    /// </summary>
+    sealed class Reporter
+    {
+        readonly OperationBlockAnalysisContext _context;
+        readonly HashSet<ISymbol> _reported = new(SymbolEqualityComparer.Default);
+
+        public Reporter(OperationBlockAnalysisContext context) => _context = context;
+
+        public void Report(SyntaxNode at, ISymbol connection, string how)
+        {
+            if (_reported.Add(connection))
+                _context.ReportDiagnostic(Diagnostic.Create(Descriptor, at.GetLocation(), connection.Name, how));
+        }
+    }
 }
