@@ -1,0 +1,81 @@
+using System.Threading.Tasks;
+using PgBorrow.Analyzers.Rules;
+using PgBorrow.CodeFixes;
+using PgBorrow.Tests.Infrastructure;
+using Xunit;
+
+namespace PgBorrow.Tests.CodeFixes;
+
+public class MoveAwaitAfterCommitCodeFixTests
+{
+    const string Api = """
+        interface INotifier { Task NotifyAsync(int id, CancellationToken ct); Task<string> LabelAsync(int id, CancellationToken ct); }
+
+        """;
+
+    [Fact]
+    public Task Unrelated_await_whose_result_is_not_used_moves_after_the_commit()
+        => Verify<LocksHeldAcrossAwaitAnalyzer>.CodeFixAsync<MoveAwaitAfterCommitCodeFix>(Api + """
+            class Orders
+            {
+                async Task ShipAsync(NpgsqlConnection conn, INotifier notifier, int id, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("UPDATE orders SET shipped = true WHERE id = $1", conn, tx);
+                    cmd.Parameters.AddWithValue(id);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    {|PGB101:await notifier.NotifyAsync(id, ct)|};
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """, Api + """
+            class Orders
+            {
+                async Task ShipAsync(NpgsqlConnection conn, INotifier notifier, int id, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("UPDATE orders SET shipped = true WHERE id = $1", conn, tx);
+                    cmd.Parameters.AddWithValue(id);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    await tx.CommitAsync(ct);
+                    await notifier.NotifyAsync(id, ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task No_fix_when_the_result_is_used_inside_the_transaction()
+        => Verify<LocksHeldAcrossAwaitAnalyzer>.CodeFixAsync<MoveAwaitAfterCommitCodeFix>(Api + """
+            class Orders
+            {
+                async Task ShipAsync(NpgsqlConnection conn, INotifier notifier, int id, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("UPDATE orders SET shipped = true WHERE id = $1", conn, tx);
+                    cmd.Parameters.AddWithValue(id);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    var label = {|PGB101:await notifier.LabelAsync(id, ct)|};
+                    await using var set = new NpgsqlCommand("UPDATE orders SET label = $1", conn, tx);
+                    set.Parameters.AddWithValue(label);
+                    await set.ExecuteNonQueryAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """, Api + """
+            class Orders
+            {
+                async Task ShipAsync(NpgsqlConnection conn, INotifier notifier, int id, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("UPDATE orders SET shipped = true WHERE id = $1", conn, tx);
+                    cmd.Parameters.AddWithValue(id);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    var label = {|PGB101:await notifier.LabelAsync(id, ct)|};
+                    await using var set = new NpgsqlCommand("UPDATE orders SET label = $1", conn, tx);
+                    set.Parameters.AddWithValue(label);
+                    await set.ExecuteNonQueryAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """);
+}
