@@ -37,8 +37,16 @@ public sealed class SerializableWithoutRetryAnalyzer : OwnershipRuleAnalyzer
 
     private protected override DiagnosticDescriptor Rule => Descriptor;
 
+    /// <summary>
+    /// Methods whose transactions their callers retry (a team's retry policy around a repository
+    /// method, say): "Namespace.Type.Method", "Type.Method", "Namespace.Type.*" or "Type.*".
+    /// </summary>
+    public const string RetriedMethodsOption = "dotnet_code_quality.PGB106.retried_methods";
+
     private protected override void Report(OwnershipReport report, OperationBlockAnalysisContext context)
     {
+        if (report.BegunTransactions.Count == 0 || IsRetriedByCallers(context))
+            return;
         foreach (var transaction in report.BegunTransactions)
         {
             if (transaction.BeginSyntax is not SyntaxNode begin)
@@ -89,5 +97,18 @@ public sealed class SerializableWithoutRetryAnalyzer : OwnershipRuleAnalyzer
             }
         }
         return false;
+    }
+
+    static bool IsRetriedByCallers(OperationBlockAnalysisContext context)
+    {
+        var tree = context.OwningSymbol.Locations.Length > 0 ? context.OwningSymbol.Locations[0].SourceTree : null;
+        if (tree is null || !context.Options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(RetriedMethodsOption, out var value))
+            return false;
+        var entries = value.Split(new[] { ',', ';' }, System.StringSplitOptions.RemoveEmptyEntries).Select(e => e.Trim()).Where(e => e.Length > 0).ToList();
+        var type = context.OwningSymbol.ContainingType;
+        if (type is null)
+            return false;
+        var member = (type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." : "") + type.Name + "." + context.OwningSymbol.Name;
+        return AwaitRuleOptions.Matches(member, entries);
     }
 }

@@ -164,4 +164,27 @@ public class SerializableWithoutRetryTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Methods_retried_by_their_callers_are_configured_in_editorconfig()
+        => VerifyPgb106.AnalyzerAsync("""
+            namespace Billing
+            {
+                class Ledger
+                {
+                    void Post(NpgsqlConnection conn)
+                    {
+                        using var tx = conn.BeginTransaction(IsolationLevel.Serializable);
+                        tx.Commit();
+                    }
+
+                    void Close(NpgsqlConnection conn)
+                    {
+                        using var tx = {|PGB106:conn.BeginTransaction(IsolationLevel.Serializable)|};
+                        tx.Commit();
+                    }
+                }
+            }
+            """,
+            "dotnet_code_quality.PGB106.retried_methods = Billing.Ledger.Post");
 }
