@@ -19,28 +19,17 @@ namespace PgBorrow.CodeFixes;
 /// used and every argument is a call written in place, so running them in order keeps the meaning.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AwaitOneAfterAnotherCodeFix)), Shared]
-public sealed class AwaitOneAfterAnotherCodeFix : CodeFixProvider
+public sealed class AwaitOneAfterAnotherCodeFix : SpanCodeFixProvider
 {
-    const string Title = "Await the operations one after another";
+    const string ActionTitle = "Await the operations one after another";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.ConnectionUsedConcurrently);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    protected override string Title => ActionTitle;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-            return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (Target(root, diagnostic.Location.SourceSpan) is null)
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(Title, ct => FixAsync(context.Document, diagnostic.Location.SourceSpan, ct), equivalenceKey: Title),
-                diagnostic);
-        }
-    }
+    protected override bool CanFix(SyntaxNode root, SemanticModel? model, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+        => Target(root, span) is not null;
+
 
     /// <summary>The `await Task.WhenAll(call, call, ...);` statement, when the fix applies.</summary>
     static ExpressionStatementSyntax? Target(SyntaxNode root, Microsoft.CodeAnalysis.Text.TextSpan span)
@@ -61,7 +50,7 @@ public sealed class AwaitOneAfterAnotherCodeFix : CodeFixProvider
         return statement;
     }
 
-    static async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null || Target(root, span) is not ExpressionStatementSyntax statement)

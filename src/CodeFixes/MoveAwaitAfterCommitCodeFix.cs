@@ -20,29 +20,18 @@ namespace PgBorrow.CodeFixes;
 /// used before the commit. Otherwise no fix is offered.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MoveAwaitAfterCommitCodeFix)), Shared]
-public sealed class MoveAwaitAfterCommitCodeFix : CodeFixProvider
+public sealed class MoveAwaitAfterCommitCodeFix : SpanCodeFixProvider
 {
-    const string Title = "Move the await after the commit";
+    const string ActionTitle = "Move the await after the commit";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
         RuleIdentifiers.LocksHeldAcrossAwait, RuleIdentifiers.TransactionHeldAcrossAwait);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    protected override string Title => ActionTitle;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-            return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (Target(root, diagnostic.Location.SourceSpan) is null)
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(Title, ct => FixAsync(context.Document, diagnostic.Location.SourceSpan, ct), equivalenceKey: Title),
-                diagnostic);
-        }
-    }
+    protected override bool CanFix(SyntaxNode root, SemanticModel? model, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+        => Target(root, span) is not null;
+
 
     static (BlockSyntax Block, int Await, int Commit)? Target(SyntaxNode root, Microsoft.CodeAnalysis.Text.TextSpan span)
     {
@@ -70,7 +59,7 @@ public sealed class MoveAwaitAfterCommitCodeFix : CodeFixProvider
         return null;
     }
 
-    static async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null || Target(root, span) is not (BlockSyntax block, int awaitIndex, int commitIndex))

@@ -22,29 +22,19 @@ namespace PgBorrow.CodeFixes;
 /// text passed to its constructor (the shape where the parameters have an obvious home).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ParameterizeSqlCodeFix)), Shared]
-public sealed class ParameterizeSqlCodeFix : CodeFixProvider
+public sealed class ParameterizeSqlCodeFix : SpanCodeFixProvider
 {
-    const string Title = "Pass the values as parameters ($n)";
+    const string ActionTitle = "Pass the values as parameters ($n)";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.SqlBuiltFromNonConstantText);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    protected override string Title => ActionTitle;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-            return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (Target(root, model, diagnostic.Location.SourceSpan, context.CancellationToken) is null)
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(Title, ct => FixAsync(context.Document, diagnostic.Location.SourceSpan, ct), equivalenceKey: Title),
-                diagnostic);
-        }
-    }
+    protected override bool NeedsSemanticModel => true;
+
+    protected override bool CanFix(SyntaxNode root, SemanticModel? model, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+        => model is not null && Target(root, model, span, cancellationToken) is not null;
+
 
     sealed class FixTarget
     {
@@ -78,7 +68,7 @@ public sealed class ParameterizeSqlCodeFix : CodeFixProvider
         return new FixTarget(text, statement, declarator.Identifier.ValueText);
     }
 
-    static async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);

@@ -21,28 +21,17 @@ namespace PgBorrow.CodeFixes;
 /// used after the unlock (it would fall out of scope).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnlockInFinallyCodeFix)), Shared]
-public sealed class UnlockInFinallyCodeFix : CodeFixProvider
+public sealed class UnlockInFinallyCodeFix : SpanCodeFixProvider
 {
-    const string Title = "Release the lock in a finally block";
+    const string ActionTitle = "Release the lock in a finally block";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.SessionAdvisoryLockNotReleased);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    protected override string Title => ActionTitle;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-            return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (Target(root, diagnostic.Location.SourceSpan) is null)
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(Title, ct => FixAsync(context.Document, diagnostic.Location.SourceSpan, ct), equivalenceKey: Title),
-                diagnostic);
-        }
-    }
+    protected override bool CanFix(SyntaxNode root, SemanticModel? model, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+        => Target(root, span) is not null;
+
 
     static (BlockSyntax Block, int Lock, int Unlock)? Target(SyntaxNode root, Microsoft.CodeAnalysis.Text.TextSpan span)
     {
@@ -94,7 +83,7 @@ public sealed class UnlockInFinallyCodeFix : CodeFixProvider
         return false;
     }
 
-    static async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null || Target(root, span) is not (BlockSyntax block, int lockIndex, int unlockIndex))
