@@ -35,10 +35,9 @@ public sealed class ParameterizeSqlCodeFix : SpanCodeFixProvider
     protected override bool CanFix(SyntaxNode root, SemanticModel? model, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
         => model is not null && Target(root, model, span, cancellationToken) is not null;
 
-
     sealed class FixTarget
     {
-        public FixTarget(InterpolatedStringExpressionSyntax text, LocalDeclarationStatementSyntax statement, string command)
+        public FixTarget(InterpolatedStringExpressionSyntax text, StatementSyntax statement, string command)
         {
             Text = text;
             Statement = statement;
@@ -46,7 +45,8 @@ public sealed class ParameterizeSqlCodeFix : SpanCodeFixProvider
         }
 
         public InterpolatedStringExpressionSyntax Text { get; }
-        public LocalDeclarationStatementSyntax Statement { get; }
+        /// <summary>The statement that sets the text; the parameters are added right after it.</summary>
+        public StatementSyntax Statement { get; }
         public string Command { get; }
     }
 
@@ -54,19 +54,34 @@ public sealed class ParameterizeSqlCodeFix : SpanCodeFixProvider
     {
         var node = root.FindNode(span, getInnermostNodeForTie: true);
         var text = node.FirstAncestorOrSelf<InterpolatedStringExpressionSyntax>();
-        if (text?.Parent is not ArgumentSyntax { Parent: ArgumentListSyntax { Parent: BaseObjectCreationExpressionSyntax creation } })
-            return null;
-        if (model.GetTypeInfo(creation, cancellationToken).Type?.ToDisplayString() != "Npgsql.NpgsqlCommand")
-            return null;
-        if (creation.Parent is not EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }
-            || declarator.Parent?.Parent is not LocalDeclarationStatementSyntax statement
-            || statement.Parent is not BlockSyntax)
+        if (text is null)
             return null;
         // The command must not already get positional parameters we would collide with.
         if (text.Contents.OfType<InterpolatedStringTextSyntax>().Any(t => t.TextToken.ValueText.Contains("$1")))
             return null;
-        return new FixTarget(text, statement, declarator.Identifier.ValueText);
+
+        // var cmd = new NpgsqlCommand($"...", conn);
+        if (text.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: BaseObjectCreationExpressionSyntax creation } }
+            && IsNpgsqlCommand(model.GetTypeInfo(creation, cancellationToken).Type)
+            && creation.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }
+            && declarator.Parent?.Parent is LocalDeclarationStatementSyntax declaration
+            && declaration.Parent is BlockSyntax)
+        {
+            return new FixTarget(text, declaration, declarator.Identifier.ValueText);
+        }
+
+        // cmd.CommandText = $"...";
+        if (text.Parent is AssignmentExpressionSyntax { Left: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "CommandText", Expression: IdentifierNameSyntax command } member, Parent: ExpressionStatementSyntax statement }
+            && statement.Parent is BlockSyntax
+            && IsNpgsqlCommand(model.GetTypeInfo(member.Expression, cancellationToken).Type))
+        {
+            return new FixTarget(text, statement, command.Identifier.ValueText);
+        }
+        return null;
     }
+
+    static bool IsNpgsqlCommand(ITypeSymbol? type) => type?.ToDisplayString() == "Npgsql.NpgsqlCommand";
+
 
     protected override async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
     {

@@ -49,4 +49,29 @@ public class ParameterizeSqlCodeFixTests
                 }
             }
             """);
+
+    [Fact]
+    public Task CommandText_assignment_gets_parameters_after_it()
+        => Verify<SqlBuiltFromNonConstantTextAnalyzer>.CodeFixAsync<ParameterizeSqlCodeFix>("""
+            class Customers
+            {
+                void Delete(NpgsqlConnection conn, string name)
+                {
+                    using var cmd = conn.CreateCommand();
+                    cmd.CommandText = $"DELETE FROM customers WHERE name = '{{|PGB201:name|}}'";
+                    cmd.ExecuteNonQuery();
+                }
+            }
+            """, """
+            class Customers
+            {
+                void Delete(NpgsqlConnection conn, string name)
+                {
+                    using var cmd = conn.CreateCommand();
+                    cmd.CommandText = $"DELETE FROM customers WHERE name = $1";
+                    cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+                    cmd.ExecuteNonQuery();
+                }
+            }
+            """);
 }
