@@ -152,43 +152,10 @@ internal sealed class MethodScope
     /// </summary>
     public bool IsCreation(IOperation? value, out ResourceKind kind, out IOperation? connection, out IOperation? command)
     {
-        kind = default;
-        connection = null;
-        command = null;
         value = Unwrap(value);
         if (value is IFlowCaptureReferenceOperation captured && CreationCaptures.TryGetValue(captured.Id, out var creationValue))
             value = creationValue; // c ? conn.BeginTransaction(a) : conn.BeginTransaction()
-        if (value is IAwaitOperation awaited)
-            value = Unwrap(awaited.Operation);
-        if (value is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
-            value = Unwrap(configureAwait.Instance);
-
-        switch (value)
-        {
-            case IObjectCreationOperation creation when NpgsqlSymbols.IsOrDerives(creation.Type, Symbols.NpgsqlConnection):
-                kind = ResourceKind.Connection;
-                return true;
-            case IInvocationOperation invocation:
-                switch (NpgsqlCalls.Classify(invocation, Symbols))
-                {
-                    case CallKind.BeginTransaction:
-                        kind = ResourceKind.Transaction;
-                        connection = NpgsqlCalls.Receiver(invocation);
-                        return true;
-                    case CallKind.CreateConnection:
-                        kind = ResourceKind.Connection;
-                        return true;
-                    case CallKind.ExecuteReader:
-                        kind = ResourceKind.DataReader;
-                        command = NpgsqlCalls.Receiver(invocation);
-                        return true;
-                    case CallKind.Other when _takers.ReturnedOwnedKind(invocation.TargetMethod, _depth) is ResourceKind returned:
-                        kind = returned;
-                        return true;
-                }
-                break;
-        }
-        return false;
+        return NpgsqlCalls.TryGetCreation(value, Symbols, method => _takers.ReturnedOwnedKind(method, _depth), out kind, out connection, out command);
     }
 
     void AddResource(ISymbol symbol, bool owned)
@@ -215,7 +182,7 @@ internal sealed class MethodScope
             || Graph.OriginalOperation.SemanticModel is not null)
         {
             foreach (var parameter in ParametersOf(Graph))
-                AddResource(parameter, owned: Symbols.OwnedAttribute is not null && HasOwnedAttribute(parameter));
+                AddResource(parameter, owned: Symbols.IsOwned(parameter));
         }
 
         // Locals become tracked when a creation or a tracked value is assigned to them. Two passes
@@ -413,16 +380,6 @@ internal sealed class MethodScope
                     CommandConnections[command] = owner;
                 break;
         }
-    }
-
-    bool HasOwnedAttribute(IParameterSymbol parameter)
-    {
-        foreach (var attribute in parameter.GetAttributes())
-        {
-            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, Symbols.OwnedAttribute))
-                return true;
-        }
-        return false;
     }
 
     static IEnumerable<IParameterSymbol> ParametersOf(ControlFlowGraph graph)

@@ -1,3 +1,4 @@
+using System;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -106,6 +107,57 @@ internal static class NpgsqlCalls
             return CallKind.DapperCommand;
 
         return CallKind.Other;
+    }
+
+    /// <summary>The operand without conversions, <c>await</c> and <c>.ConfigureAwait(..)</c>: what is really called.</summary>
+    public static IOperation? UnwrapAwaited(IOperation? value)
+    {
+        value = MethodScope.Unwrap(value);
+        if (value is IAwaitOperation awaited)
+            value = MethodScope.Unwrap(awaited.Operation);
+        if (value is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
+            value = MethodScope.Unwrap(configureAwait.Instance);
+        return value;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> creates an owned value: <c>new NpgsqlConnection</c>, Begin,
+    /// OpenConnection/CreateConnection, ExecuteReader (possibly awaited, with ConfigureAwait), or a
+    /// factory method of the compilation (<paramref name="factoryKind"/>). For transactions the
+    /// connection operand, for readers the command operand.
+    /// </summary>
+    public static bool TryGetCreation(IOperation? value, NpgsqlSymbols symbols, Func<IMethodSymbol, ResourceKind?> factoryKind,
+        out ResourceKind kind, out IOperation? connection, out IOperation? command)
+    {
+        kind = default;
+        connection = null;
+        command = null;
+        switch (UnwrapAwaited(value))
+        {
+            case IObjectCreationOperation creation when NpgsqlSymbols.IsOrDerives(creation.Type, symbols.NpgsqlConnection):
+                kind = ResourceKind.Connection;
+                return true;
+            case IInvocationOperation invocation:
+                switch (Classify(invocation, symbols))
+                {
+                    case CallKind.BeginTransaction:
+                        kind = ResourceKind.Transaction;
+                        connection = Receiver(invocation);
+                        return true;
+                    case CallKind.CreateConnection:
+                        kind = ResourceKind.Connection;
+                        return true;
+                    case CallKind.ExecuteReader:
+                        kind = ResourceKind.DataReader;
+                        command = Receiver(invocation);
+                        return true;
+                    case CallKind.Other when factoryKind(invocation.TargetMethod) is ResourceKind returned:
+                        kind = returned;
+                        return true;
+                }
+                break;
+        }
+        return false;
     }
 
     /// <summary>The receiver of an instance call, or the <c>this</c> argument of an extension method.</summary>

@@ -57,6 +57,19 @@ internal sealed class NpgsqlSymbols
         return connection is null ? null : new NpgsqlSymbols(compilation, connection);
     }
 
+    /// <summary>Whether the parameter is marked <c>[Owned]</c>: it takes ownership of what is passed.</summary>
+    public bool IsOwned(IParameterSymbol parameter)
+    {
+        if (OwnedAttribute is null)
+            return false;
+        foreach (var attribute in parameter.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, OwnedAttribute))
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>The kind of owned value a variable of this type can hold, if any.</summary>
     public ResourceKind? KindOfVariableType(ITypeSymbol? type)
     {

@@ -108,10 +108,7 @@ internal sealed partial class OwnershipAnalysis
     {
         if (!_reporting)
             return;
-        var target = MethodScope.Unwrap(awaited.Operation);
-        if (target is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
-            target = MethodScope.Unwrap(configureAwait.Instance);
-        if (target is not IInvocationOperation invocation || IsDatabaseWork(invocation, depth: 0))
+        if (NpgsqlCalls.UnwrapAwaited(awaited.Operation) is not IInvocationOperation invocation || IsDatabaseWork(invocation, depth: 0))
             return;
 
         foreach (var resource in _scope.Resources)
@@ -122,9 +119,7 @@ internal sealed partial class OwnershipAnalysis
             if (activity == TransactionActivity.None)
                 continue; // nothing sent yet: Npgsql has not even sent BEGIN
             var method = invocation.TargetMethod;
-            // Without type arguments, so that configuration can name generic types as `Cache.*`.
-            var type = method.ContainingType;
-            var member = (type is null ? "" : (type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." : "") + type.Name) + "." + method.Name;
+            var member = Infrastructure.MemberList.NameOf(method);
             var display = (method.ContainingType?.Name ?? "") + "." + method.Name;
             var holdsLocks = (activity & TransactionActivity.HoldsLocks) != 0 && _lockSites.TryGetValue(resource.Index, out _);
             var site = holdsLocks ? _lockSites[resource.Index] : default;

@@ -188,10 +188,7 @@ internal sealed partial class OwnershipAnalysis
     {
         if (_lastStatement is not (IInvocationOperation statement, FlowState before))
             return state;
-        var target = MethodScope.Unwrap(awaited.Operation);
-        if (target is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
-            target = MethodScope.Unwrap(configureAwait.Instance);
-        return target == statement ? RestoreAdvisoryLocks(state, before) : state;
+        return NpgsqlCalls.UnwrapAwaited(awaited.Operation) == statement ? RestoreAdvisoryLocks(state, before) : state;
     }
 
     FlowState RestoreAdvisoryLocks(FlowState state, FlowState before)
@@ -575,15 +572,7 @@ internal sealed partial class OwnershipAnalysis
     static bool IsNullLiteral(IOperation? operation)
         => MethodScope.Unwrap(operation) is { ConstantValue: { HasValue: true, Value: null } };
 
-    static IInvocationOperation? BeginInvocation(IOperation value)
-    {
-        var operation = MethodScope.Unwrap(value);
-        if (operation is IAwaitOperation awaited)
-            operation = MethodScope.Unwrap(awaited.Operation);
-        if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
-            operation = MethodScope.Unwrap(configureAwait.Instance);
-        return operation as IInvocationOperation;
-    }
+    static IInvocationOperation? BeginInvocation(IOperation value) => NpgsqlCalls.UnwrapAwaited(value) as IInvocationOperation;
 
     /// <summary>The IsolationLevel argument of a Begin call, as PostgreSQL names it.</summary>
     static string? IsolationLevelOf(IInvocationOperation begin)

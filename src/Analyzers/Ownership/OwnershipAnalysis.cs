@@ -194,7 +194,7 @@ internal sealed partial class OwnershipAnalysis
                 outer.Add((resource.Symbol, false));
         }
         foreach (var parameter in parameters)
-            outer.Add((parameter, _scope.Symbols.OwnedAttribute is not null && HasOwned(parameter)));
+            outer.Add((parameter, _scope.Symbols.IsOwned(parameter)));
 
         var scope = new MethodScope(graph, _scope.Symbols, _takers, _depth, outer, _scope.CancellationToken);
         foreach (var resource in _scope.Resources)
@@ -209,16 +209,6 @@ internal sealed partial class OwnershipAnalysis
         var nested = new OwnershipAnalysis(scope, _takers, _report, _depth);
         nested.Execute();
         return nested;
-    }
-
-    bool HasOwned(IParameterSymbol parameter)
-    {
-        foreach (var attribute in parameter.GetAttributes())
-        {
-            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, _scope.Symbols.OwnedAttribute))
-                return true;
-        }
-        return false;
     }
 
     void CountVisit()

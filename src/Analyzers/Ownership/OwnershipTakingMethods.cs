@@ -37,7 +37,7 @@ internal sealed class OwnershipTakingMethods
 
     public bool TakesOwnership(IMethodSymbol method, IParameterSymbol parameter, int depth, CancellationToken cancellationToken)
     {
-        if (IsMarkedOwned(parameter))
+        if (_symbols.IsOwned(parameter))
             return true;
         if (method.MethodKind == MethodKind.DelegateInvoke || NpgsqlSymbols.IsBorrowingLibrary(method))
             return false;
@@ -69,30 +69,9 @@ internal sealed class OwnershipTakingMethods
         }
     }
 
-    bool IsMarkedOwned(IParameterSymbol parameter)
-    {
-        if (_symbols.OwnedAttribute is null)
-            return false;
-        foreach (var attribute in parameter.GetAttributes())
-        {
-            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, _symbols.OwnedAttribute))
-                return true;
-        }
-        return false;
-    }
-
     bool Compute(IMethodSymbol method, IParameterSymbol parameter, int depth, CancellationToken cancellationToken)
     {
-        var reference = method.DeclaringSyntaxReferences[0];
-        var syntax = reference.GetSyntax();
-        if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
-            return true;
-
-#pragma warning disable RS1030 // Summaries of callees need their bodies; each is computed once per compilation and cached.
-        var model = _compilation.GetSemanticModel(syntax.SyntaxTree);
-#pragma warning restore RS1030
-        var body = model.GetOperation(syntax);
-        ControlFlowGraph? graph = body switch
+        ControlFlowGraph? graph = BodyOf(method) switch
         {
             IMethodBodyOperation methodBody => ControlFlowGraph.Create(methodBody, cancellationToken),
             IConstructorBodyOperation constructorBody => ControlFlowGraph.Create(constructorBody, cancellationToken),
@@ -140,13 +119,7 @@ internal sealed class OwnershipTakingMethods
 
     bool ReturnsOnlyCreations(IMethodSymbol method, int depth)
     {
-        var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
-        if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
-            return false;
-#pragma warning disable RS1030 // Factory summaries need the callee's body; computed once per compilation and cached.
-        var model = _compilation.GetSemanticModel(syntax.SyntaxTree);
-#pragma warning restore RS1030
-        if (model.GetOperation(syntax) is not IMethodBodyBaseOperation body)
+        if (BodyOf(method) is not IMethodBodyBaseOperation body)
             return false;
 
         var createdLocals = new System.Collections.Generic.HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
@@ -174,20 +147,7 @@ internal sealed class OwnershipTakingMethods
     }
 
     bool IsCreation(IOperation? value, int depth)
-    {
-        value = MethodScope.Unwrap(value);
-        if (value is IAwaitOperation awaited)
-            value = MethodScope.Unwrap(awaited.Operation);
-        if (value is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
-            value = MethodScope.Unwrap(configureAwait.Instance);
-        return value switch
-        {
-            IObjectCreationOperation creation => NpgsqlSymbols.IsOrDerives(creation.Type, _symbols.NpgsqlConnection),
-            IInvocationOperation invocation => NpgsqlCalls.Classify(invocation, _symbols) is CallKind.BeginTransaction or CallKind.CreateConnection or CallKind.ExecuteReader
-                || ReturnedOwnedKind(invocation.TargetMethod, depth) is not null,
-            _ => false,
-        };
-    }
+        => NpgsqlCalls.TryGetCreation(value, _symbols, method => ReturnedOwnedKind(method, depth), out _, out _, out _);
 
     /// <summary>
     /// Whether a method of this compilation works with Npgsql types itself (a repository method that
@@ -201,26 +161,35 @@ internal sealed class OwnershipTakingMethods
             return false;
         return _mentionsDatabase.GetOrAdd(definition, m =>
         {
-            foreach (var reference in m.DeclaringSyntaxReferences)
+            if (BodyOf(m) is not IOperation body)
+                return false;
+            foreach (var operation in body.DescendantsAndSelf())
             {
-                var syntax = reference.GetSyntax();
-                if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
-                    continue;
-#pragma warning disable RS1030 // Summaries need the callee's body; computed once per compilation and cached.
-                var model = _compilation.GetSemanticModel(syntax.SyntaxTree);
-#pragma warning restore RS1030
-                var body = model.GetOperation(syntax);
-                if (body is null)
-                    continue;
-                foreach (var operation in body.DescendantsAndSelf())
-                {
-                    if (_symbols.IsInteresting(operation.Type))
-                        return true;
-                    if (operation is IInvocationOperation call && NpgsqlSymbols.IsBorrowingLibrary(call.TargetMethod))
-                        return true;
-                }
+                if (_symbols.IsInteresting(operation.Type))
+                    return true;
+                if (operation is IInvocationOperation call && NpgsqlSymbols.IsBorrowingLibrary(call.TargetMethod))
+                    return true;
             }
             return false;
         });
+    }
+
+    /// <summary>
+    /// The operation tree of a method of this compilation (its first declaration), or null. Every
+    /// summary reads callee bodies through here; each summary is computed once per compilation and
+    /// cached, which is what makes asking the compilation for a semantic model acceptable.
+    /// </summary>
+    IOperation? BodyOf(IMethodSymbol method)
+    {
+        method = method.PartialImplementationPart ?? method;
+        if (method.DeclaringSyntaxReferences.Length == 0)
+            return null;
+        var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
+        if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+            return null;
+#pragma warning disable RS1030 // See above: callee bodies for cached summaries.
+        var model = _compilation.GetSemanticModel(syntax.SyntaxTree);
+#pragma warning restore RS1030
+        return model.GetOperation(syntax);
     }
 }

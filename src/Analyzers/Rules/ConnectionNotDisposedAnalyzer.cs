@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Infrastructure;
 using PgBorrow.Analyzers.Ownership;
 
 namespace PgBorrow.Analyzers.Rules;
@@ -50,13 +51,5 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
     }
 
     static bool ExceptionPathsEnabled(OperationBlockAnalysisContext context)
-    {
-        var tree = context.OwningSymbol.Locations.Length > 0 ? context.OwningSymbol.Locations[0].SourceTree : null;
-        if (tree is null)
-            return false;
-        var options = context.Options.AnalyzerConfigOptionsProvider.GetOptions(tree);
-        return options.TryGetValue(ExceptionPathsOption, out var value)
-            && bool.TryParse(value, out var enabled)
-            && enabled;
-    }
+        => bool.TryParse(RuleOptions.Get(context, ExceptionPathsOption), out var enabled) && enabled;
 }

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Infrastructure;
 using PgBorrow.Analyzers.Ownership;
 
 namespace PgBorrow.Analyzers.Rules;
@@ -31,7 +32,7 @@ public sealed class LocksHeldAcrossAwaitAnalyzer : OwnershipRuleAnalyzer
         var allowed = AwaitRuleOptions.DatabaseAwaits(context);
         foreach (var wait in report.AwaitsWhileOpen)
         {
-            if (wait.LockStatement is null || AwaitRuleOptions.Matches(wait.AwaitedMember, allowed))
+            if (wait.LockStatement is null || MemberList.Matches(wait.AwaitedMember, allowed))
                 continue;
             context.ReportDiagnostic(Diagnostic.Create(Descriptor, wait.AwaitLocation, wait.Transaction.Name, wait.LockStatement, wait.LockLine, wait.AwaitedDisplay));
         }

@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Infrastructure;
 using PgBorrow.Analyzers.Ownership;
 
 namespace PgBorrow.Analyzers.Rules;
@@ -100,15 +101,6 @@ public sealed class SerializableWithoutRetryAnalyzer : OwnershipRuleAnalyzer
     }
 
     static bool IsRetriedByCallers(OperationBlockAnalysisContext context)
-    {
-        var tree = context.OwningSymbol.Locations.Length > 0 ? context.OwningSymbol.Locations[0].SourceTree : null;
-        if (tree is null || !context.Options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(RetriedMethodsOption, out var value))
-            return false;
-        var entries = value.Split(new[] { ',', ';' }, System.StringSplitOptions.RemoveEmptyEntries).Select(e => e.Trim()).Where(e => e.Length > 0).ToList();
-        var type = context.OwningSymbol.ContainingType;
-        if (type is null)
-            return false;
-        var member = (type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." : "") + type.Name + "." + context.OwningSymbol.Name;
-        return AwaitRuleOptions.Matches(member, entries);
-    }
+        => RuleOptions.Get(context, RetriedMethodsOption) is string value
+        && MemberList.Matches(MemberList.NameOf(context.OwningSymbol), MemberList.Parse(value));
 }

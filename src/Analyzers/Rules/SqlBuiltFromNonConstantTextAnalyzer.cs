@@ -35,49 +35,70 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
             if (NpgsqlSymbols.TryCreate(start.Compilation) is not NpgsqlSymbols symbols)
                 return;
             var sinks = new SqlSinks(start.Compilation, symbols);
-            start.RegisterOperationAction(
-                c => Analyze(c, sinks),
-                OperationKind.ObjectCreation, OperationKind.SimpleAssignment, OperationKind.Invocation);
+            start.RegisterOperationBlockStartAction(block =>
+            {
+                // How each local's text was built is read from the body once, and only when a sink
+                // receives non-constant text.
+                var building = new BodyTextBuilding();
+                block.RegisterOperationAction(
+                    c => Analyze(c, sinks, building),
+                    OperationKind.ObjectCreation, OperationKind.SimpleAssignment, OperationKind.Invocation);
+            });
         });
     }
 
-    static void Analyze(OperationAnalysisContext context, SqlSinks sinks)
+    /// <summary>The <see cref="SqlTextBuilding"/> of the body being analyzed, made on first need.</summary>
+    sealed class BodyTextBuilding
+    {
+        readonly object _gate = new();
+        IOperation? _root;
+        SqlTextBuilding? _building;
+
+        public SqlTextBuilding For(IOperation operation)
+        {
+            var root = operation;
+            while (root.Parent is not null)
+                root = root.Parent;
+            lock (_gate)
+            {
+                if (_building is null || _root != root)
+                {
+                    _root = root;
+                    _building = new SqlTextBuilding(root);
+                }
+                return _building;
+            }
+        }
+    }
+
+    static void Analyze(OperationAnalysisContext context, SqlSinks sinks, BodyTextBuilding building)
     {
         if (SqlSinks.StringConvertedToPgSql(context.Operation) is (IOperation text, string querySink))
         {
-            // PgBorrow's query API: interpolate (each hole becomes a parameter) or pass a constant.
+            // PgBorrow's query API: interpolate (each hole becomes a parameter) or pass a constant;
+            // any other string is reported, built here or not.
             if (!text.ConstantValue.HasValue)
-            {
-                var body = context.Operation;
-                while (body.Parent is not null)
-                    body = body.Parent;
-                var offending = new SqlTextBuilding(body).UnsafePiece(text) ?? text;
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, offending.Syntax.GetLocation(), querySink, Shorten(offending.Syntax.ToString())));
-            }
+                Report(context, querySink, building.For(context.Operation).UnsafePiece(text) ?? text);
             return;
         }
 
-        var found = sinks.SqlOf(context.Operation, ImmutableArray<string>.Empty);
+        var found = sinks.SqlOf(context.Operation, System.Array.Empty<string>());
         if (found is null && context.Operation is IInvocationOperation)
         {
             // A team's own helpers that take SQL text, named in .editorconfig.
             var options = context.Options.AnalyzerConfigOptionsProvider.GetOptions(context.Operation.Syntax.SyntaxTree);
             if (options.TryGetValue(SqlSinks.AdditionalSinksOption, out var value))
-                found = sinks.SqlOf(context.Operation, SqlSinks.ParseSinkList(value));
+                found = sinks.SqlOf(context.Operation, Infrastructure.MemberList.Parse(value));
         }
-        if (found is not (IOperation sql, string sink))
-            return;
-        if (sql.ConstantValue.HasValue)
-            return;
-
-        var root = context.Operation;
-        while (root.Parent is not null)
-            root = root.Parent;
-        var piece = new SqlTextBuilding(root).UnsafePiece(sql);
-        if (piece is null)
-            return;
-        context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Syntax.GetLocation(), sink, Shorten(piece.Syntax.ToString())));
+        if (found is (IOperation sql, string sink) && !sql.ConstantValue.HasValue
+            && building.For(context.Operation).UnsafePiece(sql) is IOperation piece)
+        {
+            Report(context, sink, piece);
+        }
     }
+
+    static void Report(OperationAnalysisContext context, string sink, IOperation piece)
+        => context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Syntax.GetLocation(), sink, Shorten(piece.Syntax.ToString())));
 
     static string Shorten(string text)
     {

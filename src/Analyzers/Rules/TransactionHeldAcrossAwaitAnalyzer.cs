@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Infrastructure;
 using PgBorrow.Analyzers.Ownership;
 
 namespace PgBorrow.Analyzers.Rules;
@@ -30,7 +31,7 @@ public sealed class TransactionHeldAcrossAwaitAnalyzer : OwnershipRuleAnalyzer
         var allowed = AwaitRuleOptions.DatabaseAwaits(context);
         foreach (var wait in report.AwaitsWhileOpen)
         {
-            if (wait.LockStatement is not null || AwaitRuleOptions.Matches(wait.AwaitedMember, allowed))
+            if (wait.LockStatement is not null || MemberList.Matches(wait.AwaitedMember, allowed))
                 continue;
             context.ReportDiagnostic(Diagnostic.Create(Descriptor, wait.AwaitLocation, wait.Transaction.Name, wait.AwaitedDisplay));
         }

@@ -71,12 +71,7 @@ internal sealed class ConnectionAliases
 
     ISymbol? ConnectionOfCreation(IOperation value)
     {
-        value = MethodScope.Unwrap(value)!;
-        if (value is IAwaitOperation awaited)
-            value = MethodScope.Unwrap(awaited.Operation)!;
-        if (value is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
-            value = MethodScope.Unwrap(configureAwait.Instance)!;
-        switch (value)
+        switch (NpgsqlCalls.UnwrapAwaited(value))
         {
             case IObjectCreationOperation creation when _symbols.IsCommandType(creation.Type):
                 foreach (var argument in creation.Arguments)

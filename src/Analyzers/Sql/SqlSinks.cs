@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using PgBorrow.Analyzers.Infrastructure;
 using PgBorrow.Analyzers.Ownership;
 
 namespace PgBorrow.Analyzers.Sql;
@@ -26,7 +27,7 @@ internal sealed class SqlSinks
     }
 
     /// <summary>The SQL operand of a sink, and a name for the sink in messages.</summary>
-    public (IOperation Sql, string Sink)? SqlOf(IOperation operation, ImmutableArray<string> additionalSinks)
+    public (IOperation Sql, string Sink)? SqlOf(IOperation operation, IReadOnlyList<string> additionalSinks)
     {
         switch (operation)
         {
@@ -56,7 +57,7 @@ internal sealed class SqlSinks
         return NpgsqlSymbols.IsOrDerives(type, _symbols.NpgsqlCommand) || NpgsqlSymbols.IsOrDerives(type, _batchCommand);
     }
 
-    (IOperation, string)? SqlOfInvocation(IInvocationOperation invocation, ImmutableArray<string> additionalSinks)
+    (IOperation, string)? SqlOfInvocation(IInvocationOperation invocation, IReadOnlyList<string> additionalSinks)
     {
         var method = invocation.TargetMethod;
         var container = method.ContainingType;
@@ -69,19 +70,12 @@ internal sealed class SqlSinks
         if (method.IsExtensionMethod && container.ContainingNamespace is { Name: "Dapper", ContainingNamespace.IsGlobalNamespace: true })
             return Argument(invocation, "sql", method.Name);
 
-        if (!additionalSinks.IsDefaultOrEmpty)
+        if (additionalSinks.Count > 0 && MemberList.Matches(MemberList.NameOf(method), additionalSinks))
         {
-            var fullName = container.ToDisplayString() + "." + method.Name;
-            foreach (var sink in additionalSinks)
+            foreach (var argument in invocation.Arguments)
             {
-                if (string.Equals(sink, fullName, StringComparison.Ordinal) || string.Equals(sink, container.Name + "." + method.Name, StringComparison.Ordinal))
-                {
-                    foreach (var argument in invocation.Arguments)
-                    {
-                        if (argument.Parameter is { Type.SpecialType: SpecialType.System_String } && argument.ArgumentKind != ArgumentKind.DefaultValue)
-                            return (argument.Value, method.Name);
-                    }
-                }
+                if (argument.Parameter is { Type.SpecialType: SpecialType.System_String } && argument.ArgumentKind != ArgumentKind.DefaultValue)
+                    return (argument.Value, method.Name);
             }
         }
         return null;
@@ -116,20 +110,5 @@ internal sealed class SqlSinks
             }
         }
         return null;
-    }
-
-    /// <summary>Reads the comma-separated list of extra sinks ("Namespace.Type.Method" or "Type.Method").</summary>
-    public static ImmutableArray<string> ParseSinkList(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-            return ImmutableArray<string>.Empty;
-        var builder = ImmutableArray.CreateBuilder<string>();
-        foreach (var part in value!.Split(new[] { ',', ';' }, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var trimmed = part.Trim();
-            if (trimmed.Length > 0)
-                builder.Add(trimmed);
-        }
-        return builder.ToImmutable();
     }
 }
