@@ -76,6 +76,25 @@ internal static partial class PgRowEmitter
         code.Close();
     }
 
+    private const string DateTimeRange = "global::NpgsqlTypes.NpgsqlRange<global::System.DateTime>";
+    private const string DateTimeRangeGetter = "GetFieldValue<" + DateTimeRange + ">";
+
+    /// <summary>
+    /// The one value-dependent PostgreSQL type Npgsql does not infer for parameters: a range of UTC
+    /// DateTimes is a tstzrange (see PgRowValues.DateTimeRangeDataTypeName), and a NULL goes untyped,
+    /// since a NULL typed tsrange does not fit a tstzrange column either.
+    /// </summary>
+    private static string DateTimeRangeParameter(PgRowMemberModel member, string access, int index)
+    {
+        const string Parameter = "global::Npgsql.NpgsqlParameter";
+        var value = member.IsNullable ? "value" + index : access;
+        var typed = "new " + Parameter + "<" + DateTimeRange + "> { TypedValue = " + value
+            + ", DataTypeName = global::PgBorrow.PgRowValues.DateTimeRangeDataTypeName(" + value + ") }";
+        return member.IsNullable
+            ? access + " is { } " + value + " ? (" + Parameter + ")" + typed + " : global::PgBorrow.PgRowValues.UntypedNull()"
+            : typed;
+    }
+
     /// <summary>The first member a writer cannot read (a constructor parameter with no property), or null.</summary>
     private static string? NotWritableMember(PgRowModel model)
     {
@@ -104,6 +123,8 @@ internal static partial class PgRowEmitter
         switch (read.Kind)
         {
             case PgRowReadKind.Direct:
+                if (read.Getter == DateTimeRangeGetter)
+                    return DateTimeRangeParameter(member, access, index);
                 type = member.TypeName;
                 value = access;
                 break;

@@ -7,6 +7,8 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace PgBorrow;
 
@@ -83,6 +85,28 @@ public static class PgRowValues
     /// <summary>The exception for an enum value that is not one of its declared members (a cast integer).</summary>
     public static ArgumentException UndefinedEnumValue(string postgresType, string enumType, string value)
         => new($"The value {value} of {enumType} is not one of its declared members, so it has no {postgresType} label.");
+
+    #endregion
+
+    #region Ranges
+
+    /// <summary>
+    /// The PostgreSQL type for a <c>NpgsqlRange&lt;DateTime&gt;</c> parameter: <c>tstzrange</c> when a
+    /// bound is UTC, as Npgsql decides for a single DateTime; null (Npgsql's default, <c>tsrange</c>)
+    /// otherwise. Npgsql does not look at the bounds itself, and PostgreSQL has no implicit cast from
+    /// tsrange to tstzrange, so without this an insert into a tstzrange column fails with 42804.
+    /// </summary>
+    public static string? DateTimeRangeDataTypeName(NpgsqlRange<DateTime> range)
+        => (!range.LowerBoundInfinite && range.LowerBound.Kind == DateTimeKind.Utc) || (!range.UpperBoundInfinite && range.UpperBound.Kind == DateTimeKind.Utc)
+            ? "tstzrange"
+            : null;
+
+    /// <inheritdoc cref="DateTimeRangeDataTypeName(NpgsqlRange{DateTime})"/>
+    public static string? DateTimeRangeDataTypeName(NpgsqlRange<DateTime>? range)
+        => range is { } value ? DateTimeRangeDataTypeName(value) : null;
+
+    /// <summary>A NULL parameter without a type, whose type the server infers from where it is used (the column of an INSERT).</summary>
+    public static NpgsqlParameter UntypedNull() => new() { Value = DBNull.Value };
 
     #endregion
 

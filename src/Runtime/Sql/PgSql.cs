@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace PgBorrow;
 
@@ -121,7 +122,10 @@ public ref struct PgSql
         // typeof(T).IsEnum is folded by the JIT for value types; enums go as their integer value.
         if (typeof(T).IsEnum)
             return CreateEnumParameter(value);
-        return new NpgsqlParameter<T> { TypedValue = value };
+        var parameter = new NpgsqlParameter<T> { TypedValue = value };
+        if (typeof(T) == typeof(NpgsqlRange<DateTime>) || typeof(T) == typeof(NpgsqlRange<DateTime>?))
+            parameter.DataTypeName = PgRowValues.DateTimeRangeDataTypeName((NpgsqlRange<DateTime>?)(object?)value);
+        return parameter;
     }
 
     private static NpgsqlParameter CreateEnumParameter<T>(T value)

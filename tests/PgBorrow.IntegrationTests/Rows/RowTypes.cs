@@ -90,3 +90,31 @@ public partial class AsIsItem
     public required int ItemId { get; init; }
     [PgIgnore] public string Computed { get; set; } = "not read";
 }
+
+/// <summary>A PostgreSQL enum (<c>CREATE TYPE mood AS ENUM</c>), read and written by label.</summary>
+[PgEnum]
+public enum Mood { Sad, Ok, VeryHappy, [NpgsqlTypes.PgName("meh!")] Meh }
+
+/// <summary>A document stored in a jsonb column.</summary>
+public sealed record Dimensions(double Width, double Height, List<string> Labels);
+
+/// <summary>System.Text.Json's source-generated type information for the [PgJson] members below.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dimensions))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<Dimensions>))]
+public sealed partial class RowsJsonContext : System.Text.Json.Serialization.JsonSerializerContext
+{
+}
+
+/// <summary>PostgreSQL enums, JSON, network and range types. Table: <c>pg_types</c>.</summary>
+[PgRow]
+public sealed partial record PostgresTypesRow(
+    int Id,
+    Mood Mood,
+    Mood? OptionalMood,
+    [PgJson(typeof(RowsJsonContext))] Dimensions Size,
+    [PgJson(typeof(RowsJsonContext), DataTypeName = "json")] List<Dimensions>? Variants,
+    [PgJson] Dictionary<string, int>? Counters,
+    System.Text.Json.JsonDocument? Raw,
+    System.Net.IPAddress? Origin,
+    NpgsqlTypes.NpgsqlRange<int> Quantities,
+    NpgsqlTypes.NpgsqlRange<DateTime>? Window);

@@ -46,6 +46,22 @@ internal static class RowsDatabase
                 nullable_text_array text[]
             );
             CREATE TABLE IF NOT EXISTS items (id integer PRIMARY KEY, name text, note_text text);
+            DO $$ BEGIN
+                CREATE TYPE mood AS ENUM ('sad', 'ok', 'very_happy', 'meh!');
+            EXCEPTION WHEN duplicate_object THEN NULL;
+            END $$;
+            CREATE TABLE IF NOT EXISTS pg_types (
+                id integer PRIMARY KEY,
+                mood mood NOT NULL,
+                optional_mood mood,
+                size jsonb NOT NULL,
+                variants json,
+                counters jsonb,
+                raw jsonb,
+                origin inet,
+                quantities int4range NOT NULL,
+                "window" tstzrange
+            );
             """, cancellationToken);
     }
 }

@@ -136,7 +136,7 @@ partial record Product : global::PgBorrow.IPgRow<global::Catalog.Product>
         parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.Text.Json.JsonDocument?> { TypedValue = row.Raw });
         parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.Net.IPAddress?> { TypedValue = row.Origin });
         parameters.Add(new global::Npgsql.NpgsqlParameter<global::NpgsqlTypes.NpgsqlRange<int>> { TypedValue = row.Quantities });
-        parameters.Add(new global::Npgsql.NpgsqlParameter<global::NpgsqlTypes.NpgsqlRange<global::System.DateTime>?> { TypedValue = row.Window });
+        parameters.Add(row.Window is { } value11 ? (global::Npgsql.NpgsqlParameter)new global::Npgsql.NpgsqlParameter<global::NpgsqlTypes.NpgsqlRange<global::System.DateTime>> { TypedValue = value11, DataTypeName = global::PgBorrow.PgRowValues.DateTimeRangeDataTypeName(value11) } : global::PgBorrow.PgRowValues.UntypedNull());
     }
 
     private static global::Catalog.Mood __pgFromLabel0(string label) => label switch
