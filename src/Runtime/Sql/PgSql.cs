@@ -22,7 +22,10 @@ namespace PgBorrow;
 /// <c>{document:jsonb}</c> sends <c>document</c> with <see cref="NpgsqlParameter.DataTypeName"/> <c>jsonb</c>.
 /// Alignment (<c>{x,10}</c>) is not supported.</para>
 /// <para>C# enums are sent as their integer value (the way [PgRow] reads them). Nullable enums and
-/// enum arrays are not converted in this version: pass <c>(int?)value</c> or an int array.</para>
+/// enum arrays are not converted in this version: pass <c>(int?)value</c> or an int array.
+/// Enums marked [PgEnum] are sent as they are, which Npgsql writes by label when the enum is mapped
+/// on the data source (<c>dataSourceBuilder.MapEnum&lt;Mood&gt;("mood")</c>); without the mapping,
+/// pass the label and cast it in SQL (<c>{label}::mood</c>).</para>
 /// <para>A plain string converts too, for constant SQL with no parameters. Do not build that string
 /// from input: analyzer rule PGB201 reports SQL built from non-constant text.</para>
 /// <para>A <see cref="PgSql"/> is consumed by the call it is passed to; it cannot be stored or reused.</para>
@@ -119,13 +122,20 @@ public ref struct PgSql
 
     private static NpgsqlParameter CreateParameter<T>(T value)
     {
-        // typeof(T).IsEnum is folded by the JIT for value types; enums go as their integer value.
-        if (typeof(T).IsEnum)
+        // typeof(T).IsEnum is folded by the JIT for value types; enums go as their integer value,
+        // except [PgEnum] enums, which Npgsql writes by label once they are mapped (MapEnum).
+        if (typeof(T).IsEnum && !PostgresEnum<T>.IsMarked)
             return CreateEnumParameter(value);
         var parameter = new NpgsqlParameter<T> { TypedValue = value };
         if (typeof(T) == typeof(NpgsqlRange<DateTime>) || typeof(T) == typeof(NpgsqlRange<DateTime>?))
             parameter.DataTypeName = PgRowValues.DateTimeRangeDataTypeName((NpgsqlRange<DateTime>?)(object?)value);
         return parameter;
+    }
+
+    /// <summary>Whether <typeparamref name="T"/> carries [PgEnum], looked up once per type.</summary>
+    private static class PostgresEnum<T>
+    {
+        public static readonly bool IsMarked = typeof(T).IsDefined(typeof(PgEnumAttribute), inherit: false);
     }
 
     private static NpgsqlParameter CreateEnumParameter<T>(T value)

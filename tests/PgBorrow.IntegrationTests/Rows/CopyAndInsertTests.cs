@@ -108,6 +108,24 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
     }
 
     [PgFact]
+    public async Task A_PgEnum_in_a_SQL_hole_is_written_by_label_once_the_data_source_maps_it()
+    {
+        await using (var setup = await _db.DataSource.OpenConnectionAsync(Ct))
+        {
+            await setup.ReloadTypesAsync();
+            await setup.CopyInAsync("pg_types", new[] { RowSamples.PostgresTypes(1), RowSamples.PostgresTypes(2) with { Mood = Mood.Sad } }, Ct);
+        }
+
+        var builder = new NpgsqlDataSourceBuilder(_db.ConnectionString);
+        builder.MapEnum<Mood>("mood");
+        await using var mapped = builder.Build();
+
+        var sad = await mapped.QueryAsync<PostgresTypesRow>($"SELECT * FROM pg_types WHERE mood = {Mood.Sad}", Ct);
+
+        Assert.Equal(2, Assert.Single(sad).Id);
+    }
+
+    [PgFact]
     public async Task COPY_runs_inside_the_callers_transaction()
     {
         await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);

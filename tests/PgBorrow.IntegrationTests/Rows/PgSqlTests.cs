@@ -37,6 +37,16 @@ public sealed class PgSqlTests
     }
 
     [Fact]
+    public void A_PgEnum_hole_goes_as_the_enum_for_Npgsql_to_write_by_label()
+    {
+        PgSql sql = $"SELECT {Mood.VeryHappy}";
+
+        var command = sql.CreateCommand(new NpgsqlConnection());
+
+        Assert.Equal(Mood.VeryHappy, Assert.IsType<NpgsqlParameter<Mood>>(command.Parameters[0]).TypedValue);
+    }
+
+    [Fact]
     public void A_constant_string_is_taken_as_it_is()
     {
         PgSql sql = "SELECT 1";

@@ -40,6 +40,28 @@ public sealed class StreamingTests : IClassFixture<PgDatabaseFixture>, IDisposab
     }
 
     [PgFact]
+    public async Task A_million_rows_stream_with_flat_memory()
+    {
+        const int Million = 1_000_000;
+        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        var baseline = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = 0, count = 0, nameLengths = 0;
+
+        await foreach (var item in connection.QueryStreamAsync<Item>(Series(Million), Ct))
+        {
+            count++;
+            nameLengths += item.Name.Length;
+            if (count % 100_000 == 0)
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - baseline);
+        }
+
+        Assert.Equal(Million, count);
+        Assert.True(nameLengths > 10L * Million, "every row was read");
+        // Holding the million rows would take well over 100 MB; a stream holds one row and the read buffer.
+        Assert.True(peak < 16 * 1024 * 1024, $"the live heap grew by {peak / 1024} KB while streaming");
+    }
+
+    [PgFact]
     public async Task Cancelling_mid_stream_stops_the_query_and_leaves_the_connection_usable()
     {
         await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
