@@ -15,8 +15,8 @@ namespace PgBorrow;
 /// PgTx) and local state it resets, but must not send messages, call services or write files; do those after the
 /// scope returns. <see cref="PgTx.Attempt"/> tells which run it is.</para>
 /// <para>Per attempt: a new transaction with <see cref="PgTransactionOptions.IsolationLevel"/> (sent with BEGIN),
-/// then <c>SET TRANSACTION READ ONLY [, DEFERRABLE]</c> when asked for (one extra statement, sent in the same round
-/// trip as BEGIN). Only 40001 and 40P01 are retried, whether they come from the body's statements or from COMMIT,
+/// then <c>SET TRANSACTION READ ONLY [, DEFERRABLE]</c> when asked for (one extra round trip, which also carries
+/// BEGIN; otherwise BEGIN goes out with the body's first statement). Only 40001 and 40P01 are retried, whether they come from the body's statements or from COMMIT,
 /// up to <see cref="PgTransactionOptions.MaxAttempts"/> attempts, with jittered exponential backoff in between.
 /// When every attempt fails, <see cref="PgRetriesExhaustedException"/> (an <see cref="NpgsqlException"/> with the
 /// attempt count, the last SQLSTATE and the last <see cref="PostgresException"/> inside) is thrown.</para>
