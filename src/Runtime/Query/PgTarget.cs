@@ -3,12 +3,13 @@ using Npgsql;
 
 namespace PgBorrow;
 
-/// <summary>Where a query runs: an open connection (optionally in a transaction), or a data source.</summary>
+/// <summary>Where a query runs: an open connection (optionally in a transaction), a scope's <see cref="PgTx"/>, or a data source.</summary>
 internal readonly struct PgTarget
 {
     private readonly NpgsqlConnection? _connection;
     private readonly NpgsqlTransaction? _transaction;
     private readonly NpgsqlDataSource? _dataSource;
+    private readonly PgTx? _tx;
 
     private PgTarget(NpgsqlConnection? connection, NpgsqlTransaction? transaction, NpgsqlDataSource? dataSource)
     {
@@ -29,6 +30,14 @@ internal readonly struct PgTarget
         return new PgTarget(null, transaction, null);
     }
 
+    private PgTarget(PgTx tx) => _tx = tx;
+
+    public static PgTarget Of(PgTx tx)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return new PgTarget(tx);
+    }
+
     public static PgTarget Of(NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
@@ -41,6 +50,8 @@ internal readonly struct PgTarget
     /// </summary>
     public NpgsqlCommand CreateCommand(in PgStatement statement)
     {
+        if (_tx is not null)
+            return _tx.CreateCommandFor(statement); // throws once the scope that lent it has ended
         if (_dataSource is not null)
             return statement.CreateCommand(_dataSource);
         if (_transaction is not null)

@@ -1,0 +1,333 @@
+using System;
+using System.Data;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+
+namespace PgBorrow;
+
+/// <summary>The retry loop behind every <c>InTransactionAsync</c> overload.</summary>
+internal static class PgTransactionRunner
+{
+    internal const string Committed = "committed";
+    internal const string RolledBack = "rolled_back";
+    internal const string Failed = "failed";
+    internal const string CommitUnknown = "commit_unknown";
+    internal const string Retried = "retried";
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in a transaction on a connection from <paramref name="dataSource"/> (one
+    /// per attempt) or on <paramref name="connection"/>, committing on success and retrying 40001/40P01.
+    /// </summary>
+    public static async Task<TResult> RunAsync<TState, TResult>(
+        NpgsqlDataSource? dataSource,
+        NpgsqlConnection? connection,
+        PgTransactionOptions? options,
+        TState state,
+        Func<PgTx, TState, CancellationToken, Task<TResult>> body,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        options ??= PgTransactionOptions.Default;
+        options.Validate();
+        if (connection is not null && connection.State != ConnectionState.Open)
+            throw new InvalidOperationException(
+                $"InTransactionAsync needs an open NpgsqlConnection, but this one is {connection.State}. Open it first, or call InTransactionAsync on the NpgsqlDataSource.");
+
+        var isolation = options.IsolationName;
+        var started = Stopwatch.GetTimestamp();
+        var outcome = Failed;
+        string? sqlState = null;
+        var scopeActivity = StartActivity(PgBorrowTelemetry.TransactionActivity, isolation, attempt: 0);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                RecordAttempt(isolation);
+                var attemptActivity = StartActivity(PgBorrowTelemetry.AttemptActivity, isolation, attempt);
+                var attemptOutcome = Failed;
+                Exception? retryCause = null;
+                var conn = connection;
+                try
+                {
+                    if (dataSource is not null)
+                        conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                    else if (conn!.FullState != ConnectionState.Open)
+                        await ReopenAsync(conn, cancellationToken).ConfigureAwait(false); // broken by an earlier attempt
+
+                    var transaction = await BeginAsync(conn!, options, cancellationToken).ConfigureAwait(false);
+                    var tx = new PgTx(conn!, transaction, attempt, options.IsolationLevel);
+                    var result = default(TResult)!;
+                    try
+                    {
+                        // Body phase: any exception rolls back; only 40001/40P01 are retried.
+                        try
+                        {
+                            if (options.SetTransactionSql is { } setTransaction)
+                                await ExecuteAsync(conn!, transaction, setTransaction, cancellationToken).ConfigureAwait(false);
+                            result = await body(tx, state, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (Exception bodyFailure)
+                        {
+                            tx.End(PgTxState.RolledBack);
+                            await RollbackQuietlyAsync(transaction).ConfigureAwait(false);
+                            sqlState = (bodyFailure as PostgresException)?.SqlState;
+                            if (!IsRetryable(bodyFailure))
+                            {
+                                attemptOutcome = outcome = RolledBack;
+                                throw;
+                            }
+
+                            retryCause = bodyFailure;
+                        }
+
+                        // Commit phase. Not cancellable: the body has succeeded, and a cancelled COMMIT
+                        // would only turn a known outcome into an unknown one.
+                        if (retryCause is null)
+                        {
+                            tx.End(PgTxState.Committing);
+                            try
+                            {
+                                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                                tx.End(PgTxState.Committed);
+                                attemptOutcome = outcome = Committed;
+                                return result;
+                            }
+                            catch (Exception commitFailure) when (IsCommitOutcomeUnknown(commitFailure, IsBroken(conn!)))
+                            {
+                                tx.End(PgTxState.CommitFailed);
+                                sqlState = (commitFailure as PostgresException)?.SqlState;
+                                attemptOutcome = outcome = CommitUnknown;
+                                if (options.CommitCheck is null)
+                                    throw new PgCommitOutcomeUnknownException(attempt, commitFailure);
+
+                                bool didCommit;
+                                try
+                                {
+                                    didCommit = await CheckCommitAsync(dataSource, conn!, options.CommitCheck, cancellationToken).ConfigureAwait(false);
+                                }
+                                catch (Exception checkFailure)
+                                {
+                                    throw new PgCommitOutcomeUnknownException(attempt, commitFailure, checkFailure);
+                                }
+
+                                if (didCommit)
+                                {
+                                    attemptOutcome = outcome = Committed;
+                                    return result;
+                                }
+
+                                retryCause = commitFailure;
+                            }
+                            catch (Exception commitFailure)
+                            {
+                                // The server answered: the transaction did not commit (a 40001 found at
+                                // COMMIT, a deferred constraint).
+                                tx.End(PgTxState.RolledBack);
+                                sqlState = (commitFailure as PostgresException)?.SqlState;
+                                if (!IsRetryable(commitFailure))
+                                    throw;
+                                retryCause = commitFailure;
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        try
+                        {
+                            await transaction.DisposeAsync().ConfigureAwait(false);
+                        }
+                        catch (Exception) when (IsBroken(conn!))
+                        {
+                            // Nothing left to clean up on a broken connection.
+                        }
+                    }
+                }
+                finally
+                {
+                    if (dataSource is not null && conn is not null)
+                        await conn.DisposeAsync().ConfigureAwait(false);
+                    if (retryCause is not null)
+                        attemptOutcome = attempt < options.MaxAttempts ? Retried : Failed;
+                    StopActivity(attemptActivity, attemptOutcome, sqlState);
+                }
+
+                // Only a retry gets here.
+                if (retryCause is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected } failure)
+                    RecordSerializationFailure(failure.SqlState, isolation);
+                if (attempt >= options.MaxAttempts)
+                {
+                    outcome = Failed;
+                    if (retryCause is PostgresException last)
+                        throw new PgRetriesExhaustedException(attempt, last);
+                    ExceptionDispatchInfo.Throw(retryCause!); // a commit the check says did not happen
+                }
+
+                var delay = Backoff(options, attempt);
+                if (delay > TimeSpan.Zero)
+                {
+                    outcome = RolledBack; // if cancelled while waiting
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                    outcome = Failed;
+                }
+            }
+        }
+        finally
+        {
+            RecordScope(started, outcome, isolation);
+            StopActivity(scopeActivity, outcome, sqlState);
+        }
+    }
+
+    #region Classification
+
+    /// <summary>40001 (serialization_failure) and 40P01 (deadlock_detected): the only errors a scope retries.</summary>
+    internal static bool IsRetryable(Exception exception)
+        => exception is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
+
+    /// <summary>
+    /// Whether a failure of COMMIT leaves its outcome unknown. A PostgreSQL error on a healthy connection is a
+    /// definite answer (the transaction did not commit), except class 08 (connection exceptions, including
+    /// 08007 transaction_resolution_unknown). Anything else (a broken connection, an I/O error, a timeout, a
+    /// FATAL error that closed the session) means the answer never arrived.
+    /// </summary>
+    internal static bool IsCommitOutcomeUnknown(Exception exception, bool connectionBroken)
+    {
+        if (exception is PostgresException postgres)
+            return connectionBroken || postgres.SqlState.StartsWith("08", StringComparison.Ordinal);
+        if (exception is OperationCanceledException && !connectionBroken)
+            return false;
+        return connectionBroken
+            || exception is NpgsqlException or IOException or SocketException or TimeoutException
+            || exception.InnerException is IOException or SocketException or TimeoutException;
+    }
+
+    static bool IsBroken(NpgsqlConnection connection)
+        => connection.FullState.HasFlag(ConnectionState.Broken) || connection.State != ConnectionState.Open;
+
+    #endregion
+
+    #region Steps
+
+    static async Task<NpgsqlTransaction> BeginAsync(NpgsqlConnection connection, PgTransactionOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await connection.BeginTransactionAsync(options.IsolationLevel, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException(
+                "InTransactionAsync cannot start: this NpgsqlConnection already has a transaction in progress (or a command still running). "
+                + "Nested transaction scopes are not supported; inside a scope, use PgTx.SavepointAsync. Npgsql said: " + e.Message, e);
+        }
+    }
+
+    static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        await using (command.ConfigureAwait(false))
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Rolls back after the body failed. A failure here must not hide the body's exception.</summary>
+    static async Task RollbackQuietlyAsync(NpgsqlTransaction transaction)
+    {
+        try
+        {
+            // Cleaning up, so no cancellation token.
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The connection broke or is busy; the server rolls back when the session ends or the pool resets it.
+        }
+    }
+
+    static async Task ReopenAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await connection.CloseAsync().ConfigureAwait(false);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    static async Task<bool> CheckCommitAsync(
+        NpgsqlDataSource? dataSource,
+        NpgsqlConnection connection,
+        Func<NpgsqlConnection, CancellationToken, Task<bool>> check,
+        CancellationToken cancellationToken)
+    {
+        if (dataSource is null)
+        {
+            if (connection.FullState != ConnectionState.Open)
+                await ReopenAsync(connection, cancellationToken).ConfigureAwait(false);
+            return await check(connection, cancellationToken).ConfigureAwait(false);
+        }
+
+        var checkConnection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (checkConnection.ConfigureAwait(false))
+            return await check(checkConnection, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Exponential from BaseDelay, capped at MaxDelay, jittered to between half and all of it.</summary>
+    internal static TimeSpan Backoff(PgTransactionOptions options, int failedAttempt)
+    {
+        var exponential = Math.Min(options.MaxDelay.Ticks, options.BaseDelay.Ticks * Math.Pow(2, Math.Min(failedAttempt - 1, 62)));
+        return TimeSpan.FromTicks((long)(exponential * (0.5 + Random.Shared.NextDouble() * 0.5)));
+    }
+
+    #endregion
+
+    #region Telemetry
+
+    static Activity? StartActivity(string name, string isolation, int attempt)
+    {
+        var activity = PgBorrowTelemetry.Source.StartActivity(name, ActivityKind.Internal);
+        if (activity is null)
+            return null;
+        activity.SetTag(PgBorrowTelemetry.DbSystemTag, "postgresql");
+        activity.SetTag(PgBorrowTelemetry.IsolationTag, isolation);
+        if (attempt > 0)
+            activity.SetTag(PgBorrowTelemetry.AttemptTag, attempt);
+        return activity;
+    }
+
+    static void StopActivity(Activity? activity, string outcome, string? sqlState)
+    {
+        if (activity is null)
+            return;
+        activity.SetTag(PgBorrowTelemetry.OutcomeTag, outcome);
+        if (outcome != Committed && sqlState is not null)
+            activity.SetTag(PgBorrowTelemetry.SqlStateTag, sqlState);
+        if (outcome is not (Committed or Retried))
+            activity.SetStatus(ActivityStatusCode.Error, outcome);
+        activity.Dispose();
+    }
+
+    static void RecordAttempt(string isolation)
+    {
+        if (PgBorrowTelemetry.Attempts.Enabled)
+            PgBorrowTelemetry.Attempts.Add(1, new TagList { { PgBorrowTelemetry.IsolationTag, isolation } });
+    }
+
+    static void RecordSerializationFailure(string sqlState, string isolation)
+    {
+        if (PgBorrowTelemetry.Failures.Enabled)
+            PgBorrowTelemetry.Failures.Add(1, new TagList { { PgBorrowTelemetry.SqlStateTag, sqlState }, { PgBorrowTelemetry.IsolationTag, isolation } });
+    }
+
+    static void RecordScope(long started, string outcome, string isolation)
+    {
+        var tags = new TagList { { PgBorrowTelemetry.OutcomeTag, outcome }, { PgBorrowTelemetry.IsolationTag, isolation } };
+        if (PgBorrowTelemetry.Duration.Enabled)
+            PgBorrowTelemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        if (PgBorrowTelemetry.Outcomes.Enabled)
+            PgBorrowTelemetry.Outcomes.Add(1, tags);
+    }
+
+    #endregion
+}

@@ -1,0 +1,177 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using Xunit;
+
+namespace PgBorrow.IntegrationTests.Transactions;
+
+/// <summary>Connections that die in the body or during COMMIT.</summary>
+public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+{
+    private static readonly PgTransactionOptions Fast = PgTransactionOptions.Default with { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
+
+    private readonly PgDatabaseFixture _db;
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
+
+    public CommitOutcomeTests(PgDatabaseFixture db) => _db = db;
+
+    private CancellationToken Ct => _timeout.Token;
+
+    public async Task InitializeAsync()
+    {
+        if (PgFactAttribute.ServerConnectionString is not null)
+            await TransactionsDatabase.ResetAsync(_db.DataSource, Ct);
+    }
+
+    public Task DisposeAsync()
+    {
+        _timeout.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [PgFact]
+    public async Task A_backend_terminated_mid_body_fails_clearly_is_not_retried_and_leaves_nothing()
+    {
+        var runs = 0;
+
+        var thrown = await Assert.ThrowsAnyAsync<NpgsqlException>(() => _db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
+        {
+            runs++;
+            await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({20}, {"twenty"})", ct);
+            var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
+            await TransactionsDatabase.TerminateAsync(_db.DataSource, pid);
+            await tx.ExecuteAsync("SELECT 1", ct);
+        }, Ct));
+
+        Assert.Equal(1, runs);
+        Assert.IsNotType<PgCommitOutcomeUnknownException>(thrown); // it failed before COMMIT: known to be rolled back
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 20));
+    }
+
+    [PgFact]
+    public async Task A_backend_terminated_during_commit_surfaces_as_commit_outcome_unknown()
+    {
+        var runs = 0;
+        Task? terminator = null;
+
+        var thrown = await Assert.ThrowsAsync<PgCommitOutcomeUnknownException>(() => _db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
+        {
+            runs++;
+            await tx.ExecuteAsync("SET LOCAL pgb.at_commit = 'sleep'", ct); // COMMIT runs the deferred trigger, which sleeps
+            await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({21}, {"twenty-one"})", ct);
+            var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
+            terminator = Task.Run(async () =>
+            {
+                await TransactionsDatabase.WaitUntilSleepingAsync(_db.DataSource, pid, TimeSpan.FromSeconds(20));
+                await TransactionsDatabase.TerminateAsync(_db.DataSource, pid);
+            });
+        }, Ct));
+        await terminator!;
+
+        Assert.Equal(1, runs); // never retried blindly
+        Assert.Equal(1, thrown.Attempt);
+        Assert.Equal(PostgresErrorCodes.AdminShutdown, thrown.SqlState); // 57P01, named in the message
+        Assert.Contains("57P01", thrown.Message);
+        Assert.Contains("CommitCheck", thrown.Message);
+        Assert.False(thrown.IsTransient);
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 21)); // here it had not committed
+    }
+
+    [PgFact]
+    public async Task With_a_commit_check_that_says_no_the_scope_retries_and_commits_once()
+    {
+        var checks = 0;
+        var options = Fast with
+        {
+            CommitCheck = async (connection, ct) =>
+            {
+                checks++;
+                return await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM tx_items WHERE id = {22}", ct) > 0;
+            },
+        };
+        Task? terminator = null;
+
+        var attempt = await _db.DataSource.InTransactionAsync(options, async (tx, ct) =>
+        {
+            if (tx.Attempt == 1)
+            {
+                await tx.ExecuteAsync("SET LOCAL pgb.at_commit = 'sleep'", ct);
+                var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
+                terminator = Task.Run(async () =>
+                {
+                    await TransactionsDatabase.WaitUntilSleepingAsync(_db.DataSource, pid, TimeSpan.FromSeconds(20));
+                    await TransactionsDatabase.TerminateAsync(_db.DataSource, pid);
+                });
+            }
+
+            await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({22}, {"twenty-two"})", ct);
+            return tx.Attempt;
+        }, Ct);
+        await terminator!;
+
+        Assert.Equal(2, attempt);
+        Assert.Equal(1, checks);
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 22));
+    }
+
+    [PgFact]
+    public async Task On_a_connection_the_check_and_the_retry_reopen_it()
+    {
+        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        var options = Fast with
+        {
+            CommitCheck = static async (c, ct) => await c.ExecuteScalarAsync<long>($"SELECT count(*) FROM tx_items WHERE id = {23}", ct) > 0,
+        };
+        Task? terminator = null;
+
+        var attempt = await connection.InTransactionAsync(options, async (tx, ct) =>
+        {
+            if (tx.Attempt == 1)
+            {
+                await tx.ExecuteAsync("SET LOCAL pgb.at_commit = 'sleep'", ct);
+                var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
+                terminator = Task.Run(async () =>
+                {
+                    await TransactionsDatabase.WaitUntilSleepingAsync(_db.DataSource, pid, TimeSpan.FromSeconds(20));
+                    await TransactionsDatabase.TerminateAsync(_db.DataSource, pid);
+                });
+            }
+
+            await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({23}, {"twenty-three"})", ct);
+            return tx.Attempt;
+        }, Ct);
+        await terminator!;
+
+        Assert.Equal(2, attempt);
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 23));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>("SELECT 1", Ct)); // reopened and usable
+    }
+
+    [Fact]
+    public void Commit_failures_are_classified()
+    {
+        // A definite answer from a healthy connection: the transaction did not commit.
+        Assert.False(PgTransactionRunner.IsCommitOutcomeUnknown(Postgres("23505"), connectionBroken: false));
+        Assert.False(PgTransactionRunner.IsCommitOutcomeUnknown(Postgres("40001"), connectionBroken: false));
+        // Connection exceptions, and anything that broke the connection: unknown.
+        Assert.True(PgTransactionRunner.IsCommitOutcomeUnknown(Postgres("08007"), connectionBroken: false));
+        Assert.True(PgTransactionRunner.IsCommitOutcomeUnknown(Postgres("08006"), connectionBroken: false));
+        Assert.True(PgTransactionRunner.IsCommitOutcomeUnknown(Postgres("57P01"), connectionBroken: true));
+        Assert.True(PgTransactionRunner.IsCommitOutcomeUnknown(new NpgsqlException("Exception while reading from stream", new IOException("reset")), connectionBroken: true));
+        Assert.True(PgTransactionRunner.IsCommitOutcomeUnknown(new IOException("reset"), connectionBroken: false));
+        Assert.True(PgTransactionRunner.IsCommitOutcomeUnknown(new NpgsqlException("timeout", new TimeoutException()), connectionBroken: false));
+
+        var unknown = new PgCommitOutcomeUnknownException(2, Postgres("08007"));
+        Assert.Equal("08007", unknown.SqlState);
+        Assert.Contains("08007", unknown.Message);
+        Assert.Contains("attempt 2", unknown.Message);
+        var noState = new PgCommitOutcomeUnknownException(1, new IOException("reset"));
+        Assert.Null(noState.SqlState);
+        Assert.Contains("IOException", noState.Message);
+    }
+
+    private static PostgresException Postgres(string sqlState)
+        => new("simulated", "ERROR", "ERROR", sqlState);
+}
