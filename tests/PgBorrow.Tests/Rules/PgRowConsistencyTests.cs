@@ -53,6 +53,10 @@ public class PgRowConsistencyTests
         new("Corpus.Oblivious", true, "#nullable disable\n[PgRow] public partial class Oblivious { public string Name { get; set; } public int[] Values { get; set; } }\n#nullable restore"),
         new("Corpus.ManyConstructorsWithParameterless", true, "[PgRow] public partial class ManyConstructorsWithParameterless { public ManyConstructorsWithParameterless() { } public ManyConstructorsWithParameterless(int id) { } public ManyConstructorsWithParameterless(int id, int other) { } public int Id { get; set; } }"),
 
+        new("Corpus.DerivedRecord", true, "public record BaseRow(int Id); [PgRow] public partial record DerivedRecord(int Id, string Name) : BaseRow(Id);"),
+        new("Corpus.GenericOuter+InGeneric", true, "public partial class GenericOuter<T> { [PgRow] public partial record InGeneric(int Id); }"),
+        new("Corpus.Collections", true, "public enum Size : byte { S, M } [PgRow] public partial record Collections(int?[] Maybe, Size[] Sizes, List<Size>? SizeList, Size? One, List<DateOnly> Days);"),
+
         new("Corpus.NotPartial", false, "[PgRow] public record NotPartial(int Id);"),
         new("Corpus.PlainOuter+InPlainOuter", false, "public class PlainOuter { [PgRow] public partial record InPlainOuter(int Id); }"),
         new("Corpus.UnsupportedProperty", false, "[PgRow] public partial class UnsupportedProperty { public int Id { get; set; } public Uri? Link { get; set; } }"),
@@ -72,6 +76,9 @@ public class PgRowConsistencyTests
         new("Corpus.RequiredField", false, "[PgRow] public partial class RequiredField { public required int Number; public int Id { get; init; } }"),
         new("Corpus.InheritedRequired", false, "public class Audited { public required string By { get; init; } } [PgRow] public partial class InheritedRequired : Audited { public int Id { get; init; } }"),
         new("Corpus.RequiredParameter", false, "[PgRow] public partial class RequiredParameter(int quantity) { public required int Quantity { get; init; } = quantity; }"),
+        new("Corpus.CharArray", false, "[PgRow] public partial record CharArray(char[] Letters);"),
+        new("Corpus.AsIsCollision", false, "[PgRow(Naming = PgNaming.AsIs)] public partial class AsIsCollision { public int Id { get; set; } [PgColumn(\"id\")] public int Other { get; set; } }"),
+        new("Corpus.NullColumn", false, "[PgRow] public partial class NullColumn { [PgColumn(null!)] public int Id { get; set; } }"),
         new("Corpus.IRow", false, "[PgRow] public partial interface IRow { }"),
     };
 
