@@ -19,6 +19,15 @@ public static class RuleIdentifiers
     public const string ReadModifyWriteWithoutLock = "PGB107";
     public const string SqlBuiltFromNonConstantText = "PGB201";
     public const string PlaceholdersDoNotMatchParameters = "PGB202";
+    public const string RowTypeNotPartial = "PGB301";
+    public const string RowMemberTypeNotSupported = "PGB302";
+    public const string RowHasNoUsableConstructor = "PGB303";
+    public const string RowColumnReadTwice = "PGB304";
+    public const string RowMemberCannotBeIgnored = "PGB305";
+    public const string RowColumnOnIgnoredMember = "PGB306";
+    public const string RowTypeCannotBeGenerated = "PGB307";
+    public const string RowColumnNameEmpty = "PGB308";
+    public const string RowRequiredMemberNotSet = "PGB309";
 
     public const string HelpLinkBase = "https://github.com/pgborrow/pgborrow/blob/main/docs/rules/";
 
@@ -32,4 +41,5 @@ internal static class RuleCategories
     public const string Async = "Async";
     public const string Sql = "Sql";
     public const string Concurrency = "Concurrency";
+    public const string Rows = "Rows";
 }

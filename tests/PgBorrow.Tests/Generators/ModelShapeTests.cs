@@ -1,3 +1,5 @@
+extern alias generators;
+
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -5,6 +7,9 @@ using System.Reflection;
 using PgBorrow.Generators.Model;
 using PgBorrow.Generators.Rows;
 using Xunit;
+// The analyzer assembly compiles its own copy of the model types (see PgBorrow.Tests.csproj): name the generator's.
+using PgRowMemberModel = generators::PgBorrow.Generators.Model.PgRowMemberModel;
+using PgRowModel = generators::PgBorrow.Generators.Model.PgRowModel;
 
 namespace PgBorrow.Tests.Generators;
 
@@ -102,7 +107,7 @@ public sealed class ModelShapeTests
 
     private sealed record BadModel(
         Microsoft.CodeAnalysis.ISymbol Symbol,
-        EquatableArray<LocationHolder> Locations,
+        generators::PgBorrow.Generators.Model.EquatableArray<LocationHolder> Locations,
         string Fine);
 
     private sealed record LocationHolder(Microsoft.CodeAnalysis.Location Location);

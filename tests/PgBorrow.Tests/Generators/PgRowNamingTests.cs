@@ -1,5 +1,8 @@
-using PgBorrow.Generators.Rows;
+extern alias generators;
+
 using Xunit;
+// The analyzer assembly compiles its own copy of PgRowNaming (see PgBorrow.Tests.csproj): test the generator's.
+using PgRowNaming = generators::PgBorrow.Generators.Rows.PgRowNaming;
 
 namespace PgBorrow.Tests.Generators;
 
