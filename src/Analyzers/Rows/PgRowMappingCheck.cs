@@ -20,6 +20,8 @@ internal sealed class PgRowMappingCheck
 {
     const string PgColumnAttributeName = "PgBorrow.PgColumnAttribute";
     const string PgIgnoreAttributeName = "PgBorrow.PgIgnoreAttribute";
+    const string PgJsonAttributeName = "PgBorrow.PgJsonAttribute";
+    const string PgEnumAttributeName = "PgBorrow.PgEnumAttribute";
     const string SetsRequiredMembersAttributeName = "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute";
 
     readonly INamedTypeSymbol _type;
@@ -195,7 +197,8 @@ internal sealed class PgRowMappingCheck
             }
 
             var column = Attribute(parameter, PgColumnAttributeName) ?? (property is null ? null : Attribute(property, PgColumnAttributeName));
-            CheckMappedMember(parameter, parameter.Type, column, naming, isParameter: true);
+            var json = Attribute(parameter, PgJsonAttributeName) ?? (property is null ? null : Attribute(property, PgJsonAttributeName));
+            CheckMappedMember(parameter, parameter.Type, column, json, naming, isParameter: true);
         }
 
         // Own properties the loop below judged: mapped, or already reported.
@@ -220,23 +223,25 @@ internal sealed class PgRowMappingCheck
                 continue;
             }
 
-            CheckMappedMember(property, property.Type, column, naming, isParameter: false);
+            CheckMappedMember(property, property.Type, column, Attribute(property, PgJsonAttributeName), naming, isParameter: false);
         }
 
         if (!HasAttribute(constructor, SetsRequiredMembersAttributeName))
             CheckRequiredMembers(judged, parameterNames);
     }
 
-    void CheckMappedMember(ISymbol member, ITypeSymbol type, AttributeData? columnAttribute, int naming, bool isParameter)
+    void CheckMappedMember(ISymbol member, ITypeSymbol type, AttributeData? columnAttribute, AttributeData? json, int naming, bool isParameter)
     {
         var location = member.Locations.FirstOrDefault() ?? TypeLocation;
         var defaultColumn = PgRowNaming.ToColumnName(member.Name, naming);
 
         // An error type is the compiler's to report; a second error on it would only be noise.
-        if (PgRowTypeClassifier.Classify(type, out _) is null && !ContainsErrorType(type))
+        // The same decision the generator makes: [PgJson] takes any type, the rest must be a supported one.
+        var plan = json is null ? PgRowTypeClassifier.Classify(type, out _) : PgRowTypeClassifier.ClassifyJson(type, json, out _);
+        if (plan is null && !ContainsErrorType(type))
         {
             Report(PgRowMisuseAnalyzer.MemberTypeNotSupported, location, member.Name, type.ToDisplayString(PgRowTypeClassifier.MessageFormat),
-                UnsupportedTypeAdvice(type, isParameter));
+                json is null ? UnsupportedTypeAdvice(type, isParameter) : JsonAdvice(type));
         }
 
         var column = columnAttribute is null ? defaultColumn : ColumnName(columnAttribute);
@@ -259,10 +264,25 @@ internal sealed class PgRowMappingCheck
             : "use a supported type (see PGB302's page), map it with [PgJson] for a jsonb column, or leave it out with [PgIgnore]";
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
             type = nullable.TypeArguments[0];
+        if (ElementType(type) is INamedTypeSymbol { TypeKind: TypeKind.Enum } element && HasAttribute(element, PgEnumAttributeName))
+            return $"arrays and lists of PostgreSQL enums ([PgEnum]) are not read in this version; read the labels as string[] (cast the column to text[] in the query), or {alternatives}";
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
             return $"an enum is read as its integer value, and only int, short, long and byte enums can be (this one is {underlying.ToDisplayString()}); change its underlying type, or {alternatives}";
         return alternatives;
     }
+
+    /// <summary>Why a [PgJson] member cannot be mapped: its context is not a JsonSerializerContext, or its type cannot be serialized.</summary>
+    static string JsonAdvice(ITypeSymbol type)
+        => type.TypeKind is TypeKind.TypeParameter or TypeKind.Pointer or TypeKind.FunctionPointer || type.IsRefLikeType
+            ? "[PgJson] needs a type System.Text.Json can serialize: not a type parameter, pointer or ref struct"
+            : "[PgJson(typeof(X))] needs X to be a System.Text.Json source-generated context (a partial class deriving from JsonSerializerContext, with [JsonSerializable(typeof(...))] for the member's type)";
+
+    static ITypeSymbol? ElementType(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => array.ElementType,
+        INamedTypeSymbol { Name: "List", Arity: 1 } list => list.TypeArguments[0],
+        _ => null,
+    };
 
     /// <summary>Required members must be set by the object initializer the generated code writes, unless the constructor says it sets them.</summary>
     void CheckRequiredMembers(HashSet<string> judged, HashSet<string> parameterNames)

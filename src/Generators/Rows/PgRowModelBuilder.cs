@@ -169,7 +169,7 @@ internal static class PgRowModelBuilder
     {
         var read = json is null
             ? PgRowTypeClassifier.Classify(type, out var isNullable)
-            : PgRowTypeClassifier.ClassifyJson(type, JsonContext(json), JsonDataTypeName(json), out isNullable);
+            : PgRowTypeClassifier.ClassifyJson(type, json, out isNullable);
         if (read is null)
             return null;
         var written = type.IsReferenceType
@@ -184,20 +184,6 @@ internal static class PgRowModelBuilder
             isNullable,
             read,
             accessor);
-    }
-
-    /// <summary>The context type of <c>[PgJson(typeof(AppJsonContext))]</c>, or null.</summary>
-    private static ITypeSymbol? JsonContext(AttributeData json)
-        => json.ConstructorArguments.Length == 1 ? json.ConstructorArguments[0].Value as ITypeSymbol : null;
-
-    private static string JsonDataTypeName(AttributeData json)
-    {
-        foreach (var argument in json.NamedArguments)
-        {
-            if (argument.Key == "DataTypeName" && argument.Value.Value is string name)
-                return name;
-        }
-        return "jsonb";
     }
 
     /// <summary>

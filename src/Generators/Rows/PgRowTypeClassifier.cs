@@ -33,6 +33,19 @@ internal static class PgRowTypeClassifier
         return Scalar(type) ?? EnumLabel(type) ?? EnumCast(type);
     }
 
+    /// <summary>The read plan for a member marked <paramref name="json"/> (<c>[PgJson]</c>, <c>[PgJson(typeof(Context), DataTypeName = "json")]</c>).</summary>
+    public static PgRowReadPlan? ClassifyJson(ITypeSymbol type, AttributeData json, out bool isNullable)
+    {
+        var context = json.ConstructorArguments.Length == 1 ? json.ConstructorArguments[0].Value as ITypeSymbol : null;
+        var dataTypeName = "jsonb";
+        foreach (var argument in json.NamedArguments)
+        {
+            if (argument.Key == "DataTypeName" && argument.Value.Value is string name)
+                dataTypeName = name;
+        }
+        return ClassifyJson(type, context, dataTypeName, out isNullable);
+    }
+
     /// <summary>
     /// The read plan for a [PgJson] member: any type, deserialized from the column's text with
     /// System.Text.Json, through <paramref name="context"/>'s type information when one is given.

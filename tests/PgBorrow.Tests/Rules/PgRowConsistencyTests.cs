@@ -57,6 +57,26 @@ public class PgRowConsistencyTests
         new("Corpus.GenericOuter+InGeneric", true, "public partial class GenericOuter<T> { [PgRow] public partial record InGeneric(int Id); }"),
         new("Corpus.Collections", true, "public enum Size : byte { S, M } [PgRow] public partial record Collections(int?[] Maybe, Size[] Sizes, List<Size>? SizeList, Size? One, List<DateOnly> Days);"),
 
+        new("Corpus.PostgresTypes", true, """
+            [PgEnum] public enum Mood { Sad, Happy }
+            public sealed record Box(int Width);
+            public sealed class BoxJson : System.Text.Json.Serialization.JsonSerializerContext
+            {
+                public BoxJson() : base(null) { }
+                public static BoxJson Default { get; } = new();
+                protected override System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
+                public override System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(Type type) => null;
+            }
+            [PgRow]
+            public partial record PostgresTypes(
+                Mood Mood, Mood? Maybe, [PgJson(typeof(BoxJson))] Box Box, [property: PgJson] List<Box>? Boxes,
+                System.Text.Json.JsonDocument? Raw, System.Net.IPAddress Origin, NpgsqlTypes.NpgsqlRange<int> Span, NpgsqlTypes.NpgsqlRange<DateOnly>? Days);
+            """),
+        new("Corpus.JsonContextNotAContext", false, "public sealed record Crate(int Width); [PgRow] public partial record JsonContextNotAContext([PgJson(typeof(string))] Crate Crate);"),
+        new("Corpus.WithoutPgJson", false, "public sealed record Parcel(int Width); [PgRow] public partial record WithoutPgJson(Parcel Parcel);"),
+        new("Corpus.PostgresEnumArray", false, "[PgEnum] public enum Weather { Rain, Sun } [PgRow] public partial record PostgresEnumArray(Weather[] Days);"),
+        new("Corpus.RangeOfText", false, "[PgRow] public partial record RangeOfText(NpgsqlTypes.NpgsqlRange<string> Names);"),
+
         new("Corpus.NotPartial", false, "[PgRow] public record NotPartial(int Id);"),
         new("Corpus.PlainOuter+InPlainOuter", false, "public class PlainOuter { [PgRow] public partial record InPlainOuter(int Id); }"),
         new("Corpus.UnsupportedProperty", false, "[PgRow] public partial class UnsupportedProperty { public int Id { get; set; } public Uri? Link { get; set; } }"),

@@ -153,6 +153,26 @@ public class PgRowMisuseTests
             new DiagnosticResult(PgRowMisuseAnalyzer.MemberTypeNotSupported).WithLocation(5).WithArguments("Nested", "List<List<int>>?", "use a supported type (see PGB302's page), map it with [PgJson] for a jsonb column, or leave it out with [PgIgnore]"));
 
     [Fact]
+    public Task PgJson_members_take_any_type_but_need_a_real_context_and_PgEnum_arrays_are_named()
+        => VerifyRows.AnalyzerAsync("""
+            [PgEnum] public enum Mood { Sad, Happy }
+            public sealed record Box(int Width);
+
+            [PgRow]
+            public partial record Order(int Id, [PgJson] Box Box, [PgJson(typeof(string))] Box {|#0:Other|}, Mood Mood)
+            {
+                [PgJson] public Dictionary<string, int>? Counts { get; set; }
+                public Mood[]? {|#1:History|} { get; set; }
+                public System.Net.IPAddress? Origin { get; set; }
+                public NpgsqlTypes.NpgsqlRange<long> Ids { get; set; }
+            }
+            """,
+            new DiagnosticResult(PgRowMisuseAnalyzer.MemberTypeNotSupported).WithLocation(0)
+                .WithArguments("Other", "Box", "[PgJson(typeof(X))] needs X to be a System.Text.Json source-generated context (a partial class deriving from JsonSerializerContext, with [JsonSerializable(typeof(...))] for the member's type)"),
+            new DiagnosticResult(PgRowMisuseAnalyzer.MemberTypeNotSupported).WithLocation(1)
+                .WithArguments("History", "Mood[]?", "arrays and lists of PostgreSQL enums ([PgEnum]) are not read in this version; read the labels as string[] (cast the column to text[] in the query), or use a supported type (see PGB302's page), map it with [PgJson] for a jsonb column, or leave it out with [PgIgnore]"));
+
+    [Fact]
     public Task A_member_whose_type_does_not_exist_yet_is_left_to_the_compiler()
         => VerifyRows.AnalyzerAsync("""
             [PgRow]
