@@ -187,7 +187,8 @@ public sealed class RightScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyn
         Assert.Contains("PGB202 ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("unexpected", text, StringComparison.Ordinal);
         Assert.Equal(new Dictionary<int, int> { [1] = 40, [2] = 30, [3] = 25 }, await _db.BalancesAsync());
-        Assert.Equal([(2, 20, "paid"), (1, 10, "charged"), (2, 15, "pending")], await _db.OrdersAsync());
+        Assert.Equal([(2, 20, "paid"), (1, 10, "charged"), (2, 15, "pending"), (3, 7, "imported"), (3, 9, "imported")], await _db.OrdersAsync());
+        Assert.Matches(@"Rows    imported 2 orders with one binary COPY; account 3's orders of 8 or more: \[#\d+ 9 imported\]; total balance \(streamed\) 95", text);
         Assert.Equal("Aoife O'Brien", await ShowcaseDatabase.GetOwnerAsync(_db.DataSource, 2, Ct));
     }
 }
