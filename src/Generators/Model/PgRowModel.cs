@@ -44,6 +44,7 @@ internal enum PgRowMemberRole
 /// <param name="MessageTypeName">Its type as error messages write it (<c>Guid?</c>).</param>
 /// <param name="IsNullable">True when a NULL column reads as null (nullable value types, nullable or oblivious reference types).</param>
 /// <param name="Read">How to read a non-NULL value.</param>
+/// <param name="Accessor">The property a writer reads the value from (COPY, insert parameters); empty when there is none.</param>
 internal sealed record PgRowMemberModel(
     string Name,
     string Column,
@@ -51,12 +52,13 @@ internal sealed record PgRowMemberModel(
     string TypeName,
     string MessageTypeName,
     bool IsNullable,
-    PgRowReadPlan Read);
+    PgRowReadPlan Read,
+    string Accessor);
 
-/// <summary>What the generated reader calls to get a member's (non-NULL) value.</summary>
+/// <summary>What the generated reader calls to get a member's (non-NULL) value, and how a writer sends it.</summary>
 internal enum PgRowReadKind
 {
-    /// <summary><c>reader.GetInt32(o)</c> or <c>reader.GetFieldValue&lt;T&gt;(o)</c>.</summary>
+    /// <summary><c>reader.GetInt32(o)</c> or <c>reader.GetFieldValue&lt;T&gt;(o)</c>; written as it is.</summary>
     Direct,
 
     /// <summary><c>(Color)reader.GetInt32(o)</c>: a C# enum stored as its integer value.</summary>
@@ -67,11 +69,32 @@ internal enum PgRowReadKind
 
     /// <summary><c>PgRowValues.ToEnumList&lt;int, Color&gt;(reader.GetFieldValue&lt;List&lt;int&gt;&gt;(o))</c>.</summary>
     EnumList,
+
+    /// <summary>A [PgEnum] enum: the PostgreSQL enum's label read as text and converted by a generated switch.</summary>
+    EnumLabel,
+
+    /// <summary>A [PgJson] member: the column's text deserialized with System.Text.Json.</summary>
+    Json,
 }
 
-/// <summary>How to read one value.</summary>
+/// <summary>How to read (and write) one value.</summary>
 /// <param name="Kind">The shape of the read.</param>
 /// <param name="Getter">The reader method with its type argument, if any (<c>GetInt32</c>, <c>GetFieldValue&lt;global::System.DateOnly&gt;</c>).</param>
-/// <param name="EnumType">For enum reads, the enum type (<c>global::Shop.Color</c>); otherwise empty.</param>
-/// <param name="UnderlyingType">For enum array and list reads, the enum's underlying type (<c>int</c>); otherwise empty.</param>
-internal sealed record PgRowReadPlan(PgRowReadKind Kind, string Getter, string EnumType, string UnderlyingType);
+/// <param name="EnumType">For enum reads, the enum type (<c>global::Shop.Color</c>); for JSON reads, the member type without nullable annotation; otherwise empty.</param>
+/// <param name="UnderlyingType">For enum casts, arrays and lists, the enum's underlying type (<c>int</c>); otherwise empty.</param>
+/// <param name="DataTypeName">The PostgreSQL type values are written as when the CLR type does not say it: <c>jsonb</c>, <c>json</c>, or a [PgEnum]'s type name; otherwise empty.</param>
+/// <param name="JsonContext">For JSON reads with a source-generated context, the context type (<c>global::App.AppJsonContext</c>); otherwise empty.</param>
+/// <param name="Labels">For [PgEnum] reads, each enum member with its PostgreSQL label.</param>
+internal sealed record PgRowReadPlan(
+    PgRowReadKind Kind,
+    string Getter,
+    string EnumType,
+    string UnderlyingType,
+    string DataTypeName = "",
+    string JsonContext = "",
+    EquatableArray<PgEnumLabel> Labels = default);
+
+/// <summary>One member of a [PgEnum] enum and the PostgreSQL label it stands for.</summary>
+/// <param name="Member">The C# enum member (<c>VeryHappy</c>).</param>
+/// <param name="Label">The label (<c>very_happy</c>).</param>
+internal sealed record PgEnumLabel(string Member, string Label);

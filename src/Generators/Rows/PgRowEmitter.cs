@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
 using PgBorrow.Generators.Model;
 
@@ -8,9 +7,11 @@ namespace PgBorrow.Generators.Rows;
 /// <summary>
 /// Writes a row type's mapping: a partial declaration implementing <c>PgBorrow.IPgRow&lt;T&gt;</c> with
 /// a member list (<c>PgRowMap</c>, made once per type), <c>GetOrdinals</c> (once per result set) and
-/// <c>Read</c> (once per row: a typed read per member, <c>IsDBNull</c> only for nullable members).
+/// <c>Read</c> (once per row: a typed read per member, <c>IsDBNull</c> only for nullable members),
+/// plus the writers (<c>PgRowEmitter.Write.cs</c>) and the helpers some member types need
+/// (<c>PgRowEmitter.Helpers.cs</c>: [PgEnum] label switches, JSON type information).
 /// </summary>
-internal static class PgRowEmitter
+internal static partial class PgRowEmitter
 {
     private const string Reader = "global::Npgsql.NpgsqlDataReader";
     private const string Ordinals = "global::PgBorrow.PgOrdinals";
@@ -33,12 +34,20 @@ internal static class PgRowEmitter
 
         var rowInterface = "global::PgBorrow.IPgRow<" + model.FullyQualifiedName + ">";
         code.Open("partial " + model.Declaration.Keyword + " " + model.Declaration.Name + " : " + rowInterface);
+        var helpers = new Helpers(model);
         WriteMap(code, model);
+        code.Line();
+        code.Line("static global::PgBorrow.PgRowMap " + rowInterface + ".Map => __pgRowMap;");
         code.Line();
         code.Line("static " + Ordinals + " " + rowInterface + ".GetOrdinals(" + Reader + " reader)");
         code.Line("    => __pgRowMap.Resolve(reader);");
         code.Line();
-        WriteRead(code, model, rowInterface);
+        WriteRead(code, model, rowInterface, helpers);
+        code.Line();
+        WriteCopyRow(code, model, rowInterface, helpers);
+        code.Line();
+        WriteParameters(code, model, rowInterface, helpers);
+        helpers.Write(code);
         code.Close();
 
         for (var i = 0; i < model.ContainingTypes.Count; i++)
@@ -61,7 +70,7 @@ internal static class PgRowEmitter
         code.Outdent();
     }
 
-    private static void WriteRead(CodeBuilder code, PgRowModel model, string rowInterface)
+    private static void WriteRead(CodeBuilder code, PgRowModel model, string rowInterface, Helpers helpers)
     {
         var locals = LocalNames(model.Members);
         code.Line("static " + model.FullyQualifiedName + " " + rowInterface + ".Read(" + Reader + " reader, " + Ordinals + " ordinals)");
@@ -78,11 +87,11 @@ internal static class PgRowEmitter
             {
                 var ordinal = "ordinal" + i;
                 code.Line("var " + ordinal + " = ordinals[" + i + "];");
-                code.Line(member.TypeName + " " + locals[i] + " = reader.IsDBNull(" + ordinal + ") ? null : " + ReadExpression(member.Read, ordinal) + ";");
+                code.Line(member.TypeName + " " + locals[i] + " = reader.IsDBNull(" + ordinal + ") ? null : " + ReadExpression(member, ordinal, helpers) + ";");
             }
             else
             {
-                code.Line(member.TypeName + " " + locals[i] + " = " + ReadExpression(member.Read, "ordinals[" + i + "]") + ";");
+                code.Line(member.TypeName + " " + locals[i] + " = " + ReadExpression(member, "ordinals[" + i + "]", helpers) + ";");
             }
         }
 
@@ -105,7 +114,7 @@ internal static class PgRowEmitter
             if (member.Role == PgRowMemberRole.ConstructorArgument)
                 arguments.Add(locals[i]);
             else
-                initializers.Add(member.Name + " = " + locals[i] + ",");
+                initializers.Add(Identifier(member.Name) + " = " + locals[i] + ",");
         }
 
         var creation = "return new " + model.FullyQualifiedName + "(" + string.Join(", ", arguments) + ")";
@@ -124,14 +133,18 @@ internal static class PgRowEmitter
         code.Line("};");
     }
 
-    private static string ReadExpression(PgRowReadPlan read, string ordinal)
+    private static string ReadExpression(PgRowMemberModel member, string ordinal, Helpers helpers)
     {
+        var read = member.Read;
         var call = "reader." + read.Getter + "(" + ordinal + ")";
         return read.Kind switch
         {
             PgRowReadKind.EnumCast => "(" + read.EnumType + ")" + call,
             PgRowReadKind.EnumArray => "global::PgBorrow.PgRowValues.ToEnumArray<" + read.UnderlyingType + ", " + read.EnumType + ">(" + call + ")",
             PgRowReadKind.EnumList => "global::PgBorrow.PgRowValues.ToEnumList<" + read.UnderlyingType + ", " + read.EnumType + ">(" + call + ")",
+            PgRowReadKind.EnumLabel => helpers.FromLabel(read) + "(" + call + ")",
+            PgRowReadKind.Json => "global::PgBorrow.PgRowValues." + (member.IsNullable ? "FromJsonOrNull" : "FromJson")
+                + "<" + read.EnumType + ">(" + call + helpers.JsonTypeInfoArgument(member) + ")",
             _ => call,
         };
     }
@@ -155,37 +168,7 @@ internal static class PgRowEmitter
 
     private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 
-    /// <summary>Lines with four-space indentation and braces.</summary>
-    private sealed class CodeBuilder
-    {
-        private readonly StringBuilder _text = new();
-        private int _depth;
-
-        public void Line(string line = "")
-        {
-            if (line.Length > 0)
-                _text.Append(' ', _depth * 4).Append(line);
-            _text.Append('\n');
-        }
-
-        public void Open(string? header = null)
-        {
-            if (header is not null)
-                Line(header);
-            Line("{");
-            _depth++;
-        }
-
-        public void Close()
-        {
-            _depth--;
-            Line("}");
-        }
-
-        public void Indent() => _depth++;
-
-        public void Outdent() => _depth--;
-
-        public override string ToString() => _text.ToString();
-    }
+    /// <summary>A member name as code must write it: <c>@event</c> for a keyword.</summary>
+    private static string Identifier(string name)
+        => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
 }

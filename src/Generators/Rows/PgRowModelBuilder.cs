@@ -20,6 +20,7 @@ internal static class PgRowModelBuilder
     public const string PgRowAttributeName = "PgBorrow.PgRowAttribute";
     private const string PgColumnAttributeName = "PgBorrow.PgColumnAttribute";
     private const string PgIgnoreAttributeName = "PgBorrow.PgIgnoreAttribute";
+    private const string PgJsonAttributeName = "PgBorrow.PgJsonAttribute";
     private const string RowInterfaceName = "PgBorrow.IPgRow`1";
     private const string SetsRequiredMembersAttributeName = "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute";
 
@@ -132,7 +133,8 @@ internal static class PgRowModelBuilder
             if (HasAttribute(parameter, PgIgnoreAttributeName) || (property is not null && HasAttribute(property, PgIgnoreAttributeName)))
                 return null;
             var column = ColumnName(parameter) ?? (property is null ? null : ColumnName(property)) ?? PgRowNaming.ToColumnName(parameter.Name, naming);
-            var member = Member(parameter.Name, column, PgRowMemberRole.ConstructorArgument, parameter.Type);
+            var json = Attribute(parameter, PgJsonAttributeName) ?? (property is null ? null : Attribute(property, PgJsonAttributeName));
+            var member = Member(parameter.Name, column, PgRowMemberRole.ConstructorArgument, parameter.Type, json, ReadableProperty(properties, parameter.Name));
             if (member is null || column.Length == 0 || !columns.Add(column))
                 return null;
             members.Add(member);
@@ -152,7 +154,8 @@ internal static class PgRowModelBuilder
             }
 
             var column = ColumnName(property) ?? PgRowNaming.ToColumnName(property.Name, naming);
-            var member = Member(property.Name, column, PgRowMemberRole.Initializer, property.Type);
+            var accessor = IsReadable(property) ? property.Name : string.Empty;
+            var member = Member(property.Name, column, PgRowMemberRole.Initializer, property.Type, Attribute(property, PgJsonAttributeName), accessor);
             if (member is null || column.Length == 0 || !columns.Add(column))
                 return null;
             members.Add(member);
@@ -162,9 +165,11 @@ internal static class PgRowModelBuilder
         return RequiredMembersAreSet(type, constructor, initialized) ? members : null;
     }
 
-    private static PgRowMemberModel? Member(string name, string column, PgRowMemberRole role, ITypeSymbol type)
+    private static PgRowMemberModel? Member(string name, string column, PgRowMemberRole role, ITypeSymbol type, AttributeData? json, string accessor)
     {
-        var read = PgRowTypeClassifier.Classify(type, out var isNullable);
+        var read = json is null
+            ? PgRowTypeClassifier.Classify(type, out var isNullable)
+            : PgRowTypeClassifier.ClassifyJson(type, JsonContext(json), JsonDataTypeName(json), out isNullable);
         if (read is null)
             return null;
         var written = type.IsReferenceType
@@ -177,8 +182,41 @@ internal static class PgRowModelBuilder
             PgRowTypeClassifier.FullyQualified(written),
             written.ToDisplayString(PgRowTypeClassifier.MessageFormat),
             isNullable,
-            read);
+            read,
+            accessor);
     }
+
+    /// <summary>The context type of <c>[PgJson(typeof(AppJsonContext))]</c>, or null.</summary>
+    private static ITypeSymbol? JsonContext(AttributeData json)
+        => json.ConstructorArguments.Length == 1 ? json.ConstructorArguments[0].Value as ITypeSymbol : null;
+
+    private static string JsonDataTypeName(AttributeData json)
+    {
+        foreach (var argument in json.NamedArguments)
+        {
+            if (argument.Key == "DataTypeName" && argument.Value.Value is string name)
+                return name;
+        }
+        return "jsonb";
+    }
+
+    /// <summary>
+    /// The property a writer reads a constructor parameter's value from: the one with the parameter's
+    /// name (a positional record's property), else the one whose name differs only in case
+    /// (<c>id</c> and <c>Id</c>); empty when there is none, and the row type cannot be written.
+    /// </summary>
+    private static string ReadableProperty(List<IPropertySymbol> properties, string parameterName)
+    {
+        var match = properties.FirstOrDefault(p => p.Name == parameterName && IsReadable(p))
+            ?? properties.FirstOrDefault(p => string.Equals(p.Name, parameterName, StringComparison.OrdinalIgnoreCase) && IsReadable(p));
+        return match?.Name ?? string.Empty;
+    }
+
+    private static bool IsReadable(IPropertySymbol property)
+        => !property.IsStatic
+            && !property.IsIndexer
+            && property.GetMethod is not null // any accessibility: the generated code is part of the type
+            && property.ExplicitInterfaceImplementations.IsEmpty;
 
     /// <summary>
     /// The primary constructor if there is one; else the parameterless one (with an object
@@ -243,8 +281,10 @@ internal static class PgRowModelBuilder
         return null;
     }
 
-    private static bool HasAttribute(ISymbol symbol, string attributeName)
-        => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attributeName);
+    private static bool HasAttribute(ISymbol symbol, string attributeName) => Attribute(symbol, attributeName) is not null;
+
+    private static AttributeData? Attribute(ISymbol symbol, string attributeName)
+        => symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == attributeName);
 
     private static string HintName(string displayName)
     {

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using PgBorrow.Generators.Model;
 
@@ -5,11 +7,16 @@ namespace PgBorrow.Generators.Rows;
 
 /// <summary>
 /// Decides how a member type is read, or that it cannot be (null): the scalar types Npgsql reads
-/// directly, C# enums as their integer value, one-dimensional arrays and <c>List&lt;T&gt;</c> of those,
-/// and nullable forms.
+/// directly (including <c>IPAddress</c>, <c>NpgsqlRange&lt;T&gt;</c>, <c>JsonDocument</c> and
+/// <c>JsonElement</c>), C# enums as their integer value, [PgEnum] enums by label, one-dimensional
+/// arrays and <c>List&lt;T&gt;</c> of scalars and integer enums, [PgJson] members of any type, and
+/// nullable forms.
 /// </summary>
 internal static class PgRowTypeClassifier
 {
+    private const string PgEnumAttributeName = "PgBorrow.PgEnumAttribute";
+    private const string NpgsqlPgNameAttributeName = "NpgsqlTypes.PgNameAttribute";
+
     /// <summary>The read plan for <paramref name="type"/>, and whether a NULL reads as null; null when the type is not supported.</summary>
     public static PgRowReadPlan? Classify(ITypeSymbol type, out bool isNullable)
     {
@@ -17,13 +24,58 @@ internal static class PgRowTypeClassifier
         {
             isNullable = true;
             var inner = nullableValue.TypeArguments[0];
-            return Scalar(inner) ?? EnumCast(inner);
+            return Scalar(inner) ?? EnumLabel(inner) ?? EnumCast(inner);
         }
 
         isNullable = type.IsReferenceType && type.NullableAnnotation != NullableAnnotation.NotAnnotated;
         if (type.IsReferenceType)
             return Collection(type);
-        return Scalar(type) ?? EnumCast(type);
+        return Scalar(type) ?? EnumLabel(type) ?? EnumCast(type);
+    }
+
+    /// <summary>
+    /// The read plan for a [PgJson] member: any type, deserialized from the column's text with
+    /// System.Text.Json, through <paramref name="context"/>'s type information when one is given.
+    /// Null when <paramref name="type"/> is an error type or a pointer, or the context is not a JsonSerializerContext.
+    /// </summary>
+    public static PgRowReadPlan? ClassifyJson(ITypeSymbol type, ITypeSymbol? context, string dataTypeName, out bool isNullable)
+    {
+        isNullable = false;
+        if (type.TypeKind is TypeKind.Error or TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.TypeParameter || type.IsRefLikeType)
+            return null;
+        if (context is not null && !IsJsonSerializerContext(context))
+            return null;
+
+        var value = type;
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullableValue)
+        {
+            isNullable = true;
+            value = nullableValue.TypeArguments[0];
+        }
+        else if (type.IsReferenceType)
+        {
+            isNullable = type.NullableAnnotation != NullableAnnotation.NotAnnotated;
+            value = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+        }
+
+        return new PgRowReadPlan(
+            PgRowReadKind.Json,
+            "GetString",
+            FullyQualified(value),
+            string.Empty,
+            DataTypeName: dataTypeName is "json" ? "json" : "jsonb",
+            JsonContext: context is null ? string.Empty : FullyQualified(context));
+    }
+
+    /// <summary>True for a type deriving from System.Text.Json.Serialization.JsonSerializerContext.</summary>
+    public static bool IsJsonSerializerContext(ITypeSymbol type)
+    {
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            if (current is { Name: "JsonSerializerContext", ContainingNamespace: { Name: "Serialization", ContainingNamespace: { Name: "Json", ContainingNamespace: { Name: "Text", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } } })
+                return true;
+        }
+        return false;
     }
 
     private static PgRowReadPlan? Scalar(ITypeSymbol type)
@@ -51,27 +103,96 @@ internal static class PgRowTypeClassifier
             case SpecialType.System_DateTime: return "GetDateTime";
         }
 
-        if (type is not INamedTypeSymbol { ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true }, Arity: 0 } named)
+        if (type is not INamedTypeSymbol named)
             return null;
-        switch (named.Name)
+        switch (Namespace(named))
         {
-            case "Guid": return "GetGuid";
-            case "TimeSpan": return "GetTimeSpan";
-            case "DateTimeOffset":
-            case "DateOnly":
-            case "TimeOnly":
-                return $"GetFieldValue<global::System.{named.Name}>";
+            case "System" when named.Arity == 0:
+                switch (named.Name)
+                {
+                    case "Guid": return "GetGuid";
+                    case "TimeSpan": return "GetTimeSpan";
+                    case "DateTimeOffset":
+                    case "DateOnly":
+                    case "TimeOnly":
+                        return $"GetFieldValue<global::System.{named.Name}>";
+                }
+                return null;
+            case "System.Net" when named is { Name: "IPAddress", Arity: 0 }:
+            case "System.Text.Json" when named is { Name: "JsonDocument" or "JsonElement", Arity: 0 }:
+                return $"GetFieldValue<{FullyQualified(named.WithNullableAnnotation(NullableAnnotation.NotAnnotated))}>";
+            case "NpgsqlTypes" when named is { Name: "NpgsqlRange", Arity: 1 } && IsRangeBound(named.TypeArguments[0]):
+                return $"GetFieldValue<{FullyQualified(named)}>";
             default:
                 return null;
         }
     }
 
+    /// <summary>The bound types of PostgreSQL's built-in ranges: int4range, int8range, numrange, tsrange/tstzrange, daterange.</summary>
+    private static bool IsRangeBound(ITypeSymbol bound)
+        => bound.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Decimal or SpecialType.System_DateTime
+            || bound is INamedTypeSymbol { Name: "DateOnly" or "DateTimeOffset", Arity: 0, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+
+    private static string Namespace(INamedTypeSymbol type) => type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+
+    /// <summary>A [PgEnum] enum: read as its label, converted by a switch over the labels.</summary>
+    private static PgRowReadPlan? EnumLabel(ITypeSymbol type)
+    {
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType || !IsPgEnum(enumType, out var attribute))
+            return null;
+
+        // One label per value and one value per label: an alias (Default = Low) or a repeated label
+        // would make the generated switches ambiguous, so the first declared one wins.
+        var labels = new List<PgEnumLabel>();
+        var values = new HashSet<object>();
+        var seenLabels = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in enumType.GetMembers())
+        {
+            if (member is not IFieldSymbol { IsConst: true, ConstantValue: { } value } field)
+                continue;
+            var label = PgName(field) ?? PgRowNaming.ToSnakeCase(field.Name);
+            if (values.Add(value) && seenLabels.Add(label))
+                labels.Add(new PgEnumLabel(field.Name, label));
+        }
+
+        var name = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string given && given.Length > 0
+            ? given
+            : PgRowNaming.ToSnakeCase(enumType.Name);
+        return new PgRowReadPlan(PgRowReadKind.EnumLabel, "GetString", FullyQualified(enumType), string.Empty, DataTypeName: name, Labels: labels.ToEquatableArray());
+    }
+
+    private static bool IsPgEnum(INamedTypeSymbol enumType, out AttributeData attribute)
+    {
+        foreach (var candidate in enumType.GetAttributes())
+        {
+            if (candidate.AttributeClass?.ToDisplayString() == PgEnumAttributeName)
+            {
+                attribute = candidate;
+                return true;
+            }
+        }
+        attribute = null!;
+        return false;
+    }
+
+    /// <summary>The label Npgsql's [PgName("...")] gives an enum member, if any.</summary>
+    private static string? PgName(IFieldSymbol field)
+    {
+        foreach (var attribute in field.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == NpgsqlPgNameAttributeName
+                && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string label)
+                return label;
+        }
+        return null;
+    }
+
     private static PgRowReadPlan? EnumCast(ITypeSymbol type)
     {
-        var underlying = EnumUnderlyingGetter(type, out _);
+        var underlying = EnumUnderlyingGetter(type, out var keyword);
         return underlying is null
             ? null
-            : new PgRowReadPlan(PgRowReadKind.EnumCast, underlying, FullyQualified(type), string.Empty);
+            : new PgRowReadPlan(PgRowReadKind.EnumCast, underlying, FullyQualified(type), keyword);
     }
 
     private static string? EnumUnderlyingGetter(ITypeSymbol type, out string underlyingKeyword)
@@ -115,6 +236,9 @@ internal static class PgRowTypeClassifier
         if (IsElement(element))
             return new PgRowReadPlan(PgRowReadKind.Direct, $"GetFieldValue<{FullyQualified(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated))}>", string.Empty, string.Empty);
 
+        // Arrays of PostgreSQL enums (by label) are not read in this version.
+        if (element is INamedTypeSymbol named && IsPgEnum(named, out _))
+            return null;
         var underlyingGetter = EnumUnderlyingGetter(element, out var underlying);
         if (underlyingGetter is null)
             return null;

@@ -44,13 +44,18 @@ internal readonly struct PgTarget
         if (_dataSource is not null)
             return statement.CreateCommand(_dataSource);
         if (_transaction is not null)
-        {
-            // Npgsql clears Connection when the transaction completes.
-            var connection = _transaction.Connection ?? throw new InvalidOperationException(
-                "This NpgsqlTransaction has completed (committed, rolled back or disposed); it is no longer usable.");
-            return statement.CreateCommand(connection, _transaction);
-        }
+            return statement.CreateCommand(ConnectionOf(_transaction), _transaction);
 
         return statement.CreateCommand(_connection!, null);
+    }
+
+    /// <summary>The connection a transaction runs on.</summary>
+    /// <exception cref="InvalidOperationException">The transaction has completed.</exception>
+    public static NpgsqlConnection ConnectionOf(NpgsqlTransaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        // Npgsql clears Connection when the transaction completes.
+        return transaction.Connection ?? throw new InvalidOperationException(
+            "This NpgsqlTransaction has completed (committed, rolled back or disposed); it is no longer usable.");
     }
 }

@@ -13,11 +13,18 @@ public enum PgRowErrorKind
 
     /// <summary>The column's PostgreSQL type cannot be read as the member's C# type.</summary>
     UnreadableType = 3,
+
+    /// <summary>A member's value could not be written (binary COPY or insert parameters).</summary>
+    UnwritableValue = 4,
+
+    /// <summary>The row type cannot be written at all: a constructor parameter has no property to read it back from.</summary>
+    NotWritable = 5,
 }
 
 /// <summary>
-/// A row type could not be read from a result set. The message and the properties name the row
-/// type, the member, the column and (when the column exists) its PostgreSQL type.
+/// A row type could not be read from a result set, or written to a COPY or to parameters. The
+/// message and the properties name the row type, the member, the column and (when it is known) its
+/// PostgreSQL type.
 /// </summary>
 public sealed class PgRowException : Exception
 {
@@ -48,6 +55,6 @@ public sealed class PgRowException : Exception
     /// <summary>The member's C# type (<c>int</c>, <c>string?</c>).</summary>
     public string ClrType { get; }
 
-    /// <summary>The column's PostgreSQL type (<c>integer</c>, <c>text</c>); null when the column is missing.</summary>
+    /// <summary>The column's PostgreSQL type (<c>integer</c>, <c>text</c>); null when the column is missing or the row was being written.</summary>
     public string? PostgresType { get; }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Text;
+using System.Text.Json;
 using Npgsql;
 
 namespace PgBorrow;
@@ -84,9 +85,39 @@ public sealed class PgRowMap
         }
     }
 
-    /// <summary>True for the exceptions Npgsql throws when a value cannot be read as the requested type (including NULL).</summary>
+    /// <summary>
+    /// True for the exceptions Npgsql throws when a value cannot be read as the requested type
+    /// (including NULL), and for JSON that does not deserialize into a [PgJson] member.
+    /// </summary>
     public static bool IsReadFailure(Exception exception)
-        => exception is InvalidCastException or NotSupportedException or OverflowException;
+        => exception is InvalidCastException or NotSupportedException or OverflowException or JsonException;
+
+    /// <summary>True for the exceptions a value can fail with when Npgsql writes it or PgBorrow converts it (JSON, enum labels).</summary>
+    public static bool IsWriteFailure(Exception exception)
+        => exception is InvalidCastException or NotSupportedException or OverflowException or ArgumentException or JsonException;
+
+    /// <summary>The exception to throw when writing the member at <paramref name="member"/> failed with <paramref name="exception"/>.</summary>
+    public PgRowException WriteFailed(int member, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var described = _members[member];
+        return new PgRowException(
+            PgRowErrorKind.UnwritableValue, _rowType, described, postgresType: null,
+            $"Cannot write row type '{_rowType}': member '{described.Member}' ({described.ClrType}) for column '{described.Column}' "
+            + $"could not be written. {exception.Message}",
+            exception);
+    }
+
+    /// <summary>The exception a row type that cannot be written throws from its writers.</summary>
+    /// <param name="member">The constructor parameter that has no readable property.</param>
+    public PgRowException NotWritable(string member)
+    {
+        var described = Array.Find(_members, m => m.Member == member) ?? new PgRowMember(member, member, "unknown");
+        return new PgRowException(
+            PgRowErrorKind.NotWritable, _rowType, described, postgresType: null,
+            $"Cannot write row type '{_rowType}': constructor parameter '{member}' has no property to read its value from. "
+            + $"Declare a property named '{member}' (a positional record has one), or use another row type for writing.");
+    }
 
     /// <summary>
     /// The exception to throw when reading the member at <paramref name="member"/> failed with

@@ -74,4 +74,11 @@ internal static class GeneratorHarness
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
             .Select(d => $"{d.Location.SourceTree?.FilePath}{d.Location.GetLineSpan().StartLinePosition}: {d.Id} {d.GetMessage()}")
             .ToArray();
+
+    /// <summary>Fails with every warning and error of <paramref name="compilation"/>, one per line.</summary>
+    public static void AssertNoProblems(Compilation compilation)
+    {
+        var problems = Problems(compilation);
+        Xunit.Assert.True(problems.Length == 0, "The compilation has problems:\n" + string.Join("\n", problems));
+    }
 }

@@ -133,4 +133,50 @@ internal static class PgRowSources
             public Color[]? NullableColorArray { get; set; }
         }
         """;
+
+    /// <summary>
+    /// PostgreSQL enums by label ([PgEnum], Npgsql's [PgName], aliases), [PgJson] members with and
+    /// without a source-generated context, JsonDocument, IPAddress and ranges.
+    /// </summary>
+    public const string PostgresTypes = """
+        using System.Net;
+        using System.Text.Json;
+        using System.Text.Json.Serialization;
+        using System.Text.Json.Serialization.Metadata;
+        using NpgsqlTypes;
+
+        namespace Catalog;
+
+        [PgEnum]
+        public enum Mood { Sad, Ok, VeryHappy, [PgName("meh!")] Meh, Default = Ok }
+
+        [PgEnum("inventory.stock_state")]
+        public enum StockState : byte { InStock = 1, SoldOut = 2 }
+
+        public sealed record Dimensions(double Width, double Height);
+
+        /// <summary>Stands in for a System.Text.Json source-generated context.</summary>
+        public sealed class CatalogJson : JsonSerializerContext
+        {
+            public CatalogJson() : base(null) { }
+            public static CatalogJson Default { get; } = new();
+            protected override JsonSerializerOptions? GeneratedSerializerOptions => null;
+            public override JsonTypeInfo? GetTypeInfo(Type type) => null;
+        }
+
+        [PgRow]
+        public partial record Product(
+            long Id,
+            Mood Mood,
+            Mood? PreviousMood,
+            StockState Stock,
+            [PgJson(typeof(CatalogJson))] Dimensions Size,
+            [property: PgJson(typeof(CatalogJson), DataTypeName = "json")] Dimensions? Packaging,
+            [PgJson] Dictionary<string, string> Tags,
+            [PgJson(typeof(CatalogJson))] List<Dimensions>? Variants,
+            JsonDocument? Raw,
+            IPAddress? Origin,
+            NpgsqlRange<int> Quantities,
+            NpgsqlRange<DateTime>? Window);
+        """;
 }

@@ -63,6 +63,8 @@ partial class Everything : global::PgBorrow.IPgRow<global::Types.Everything>
         new global::PgBorrow.PgRowMember("NullableStringList", "nullable_string_list", "List<string>?"),
         new global::PgBorrow.PgRowMember("NullableColorArray", "nullable_color_array", "Color[]?"));
 
+    static global::PgBorrow.PgRowMap global::PgBorrow.IPgRow<global::Types.Everything>.Map => __pgRowMap;
+
     static global::PgBorrow.PgOrdinals global::PgBorrow.IPgRow<global::Types.Everything>.GetOrdinals(global::Npgsql.NpgsqlDataReader reader)
         => __pgRowMap.Resolve(reader);
 
@@ -259,5 +261,246 @@ partial class Everything : global::PgBorrow.IPgRow<global::Types.Everything>
         {
             throw __pgRowMap.ReadFailed(reader, ordinals, member, exception);
         }
+    }
+
+    static async global::System.Threading.Tasks.Task global::PgBorrow.IPgRow<global::Types.Everything>.WriteAsync(global::Npgsql.NpgsqlBinaryImporter importer, global::Types.Everything row, global::System.Threading.CancellationToken cancellationToken)
+    {
+        await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+        var member = 0;
+        try
+        {
+            await importer.WriteAsync(row.Bool, cancellationToken).ConfigureAwait(false);
+            member = 1;
+            await importer.WriteAsync(row.Byte, cancellationToken).ConfigureAwait(false);
+            member = 2;
+            await importer.WriteAsync(row.SByte, cancellationToken).ConfigureAwait(false);
+            member = 3;
+            await importer.WriteAsync(row.Short, cancellationToken).ConfigureAwait(false);
+            member = 4;
+            await importer.WriteAsync(row.Int, cancellationToken).ConfigureAwait(false);
+            member = 5;
+            await importer.WriteAsync(row.Long, cancellationToken).ConfigureAwait(false);
+            member = 6;
+            await importer.WriteAsync(row.Float, cancellationToken).ConfigureAwait(false);
+            member = 7;
+            await importer.WriteAsync(row.Double, cancellationToken).ConfigureAwait(false);
+            member = 8;
+            await importer.WriteAsync(row.Decimal, cancellationToken).ConfigureAwait(false);
+            member = 9;
+            await importer.WriteAsync(row.String, cancellationToken).ConfigureAwait(false);
+            member = 10;
+            await importer.WriteAsync(row.Char, cancellationToken).ConfigureAwait(false);
+            member = 11;
+            await importer.WriteAsync(row.Guid, cancellationToken).ConfigureAwait(false);
+            member = 12;
+            await importer.WriteAsync(row.Bytes, cancellationToken).ConfigureAwait(false);
+            member = 13;
+            await importer.WriteAsync(row.DateTime, cancellationToken).ConfigureAwait(false);
+            member = 14;
+            await importer.WriteAsync(row.DateTimeOffset, cancellationToken).ConfigureAwait(false);
+            member = 15;
+            await importer.WriteAsync(row.DateOnly, cancellationToken).ConfigureAwait(false);
+            member = 16;
+            await importer.WriteAsync(row.TimeOnly, cancellationToken).ConfigureAwait(false);
+            member = 17;
+            await importer.WriteAsync(row.TimeSpan, cancellationToken).ConfigureAwait(false);
+            member = 18;
+            await importer.WriteAsync((int)row.Color, cancellationToken).ConfigureAwait(false);
+            member = 19;
+            await importer.WriteAsync((short)row.Size, cancellationToken).ConfigureAwait(false);
+            member = 20;
+            await importer.WriteAsync((long)row.Big, cancellationToken).ConfigureAwait(false);
+            member = 21;
+            await importer.WriteAsync((byte)row.Tiny, cancellationToken).ConfigureAwait(false);
+            member = 22;
+            await importer.WriteAsync(row.IntArray, cancellationToken).ConfigureAwait(false);
+            member = 23;
+            await importer.WriteAsync(row.StringArray, cancellationToken).ConfigureAwait(false);
+            member = 24;
+            await importer.WriteAsync(row.LongList, cancellationToken).ConfigureAwait(false);
+            member = 25;
+            await importer.WriteAsync(row.GuidArray, cancellationToken).ConfigureAwait(false);
+            member = 26;
+            await importer.WriteAsync(row.DateArray, cancellationToken).ConfigureAwait(false);
+            member = 27;
+            await importer.WriteAsync(global::PgBorrow.PgRowValues.FromEnumArray<global::Types.Color, int>(row.ColorArray), cancellationToken).ConfigureAwait(false);
+            member = 28;
+            await importer.WriteAsync(global::PgBorrow.PgRowValues.FromEnumList<global::Types.Size, short>(row.SizeList), cancellationToken).ConfigureAwait(false);
+            member = 29;
+            await importer.WriteAsync(row.NullableIntArray, cancellationToken).ConfigureAwait(false);
+            member = 30;
+            await importer.WriteAsync(row.NullableStringArray, cancellationToken).ConfigureAwait(false);
+            member = 31;
+            if (row.NullableBool is { } value31)
+                await importer.WriteAsync(value31, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 32;
+            if (row.NullableByte is { } value32)
+                await importer.WriteAsync(value32, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 33;
+            if (row.NullableSByte is { } value33)
+                await importer.WriteAsync(value33, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 34;
+            if (row.NullableShort is { } value34)
+                await importer.WriteAsync(value34, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 35;
+            if (row.NullableInt is { } value35)
+                await importer.WriteAsync(value35, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 36;
+            if (row.NullableLong is { } value36)
+                await importer.WriteAsync(value36, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 37;
+            if (row.NullableFloat is { } value37)
+                await importer.WriteAsync(value37, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 38;
+            if (row.NullableDouble is { } value38)
+                await importer.WriteAsync(value38, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 39;
+            if (row.NullableDecimal is { } value39)
+                await importer.WriteAsync(value39, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 40;
+            if (row.NullableString is { } value40)
+                await importer.WriteAsync(value40, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 41;
+            if (row.NullableChar is { } value41)
+                await importer.WriteAsync(value41, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 42;
+            if (row.NullableGuid is { } value42)
+                await importer.WriteAsync(value42, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 43;
+            if (row.NullableBytes is { } value43)
+                await importer.WriteAsync(value43, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 44;
+            if (row.NullableDateTime is { } value44)
+                await importer.WriteAsync(value44, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 45;
+            if (row.NullableDateTimeOffset is { } value45)
+                await importer.WriteAsync(value45, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 46;
+            if (row.NullableDateOnly is { } value46)
+                await importer.WriteAsync(value46, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 47;
+            if (row.NullableTimeOnly is { } value47)
+                await importer.WriteAsync(value47, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 48;
+            if (row.NullableTimeSpan is { } value48)
+                await importer.WriteAsync(value48, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 49;
+            if (row.NullableColor is { } value49)
+                await importer.WriteAsync((int)value49, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 50;
+            if (row.NullableIntArray2 is { } value50)
+                await importer.WriteAsync(value50, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 51;
+            if (row.NullableStringList is { } value51)
+                await importer.WriteAsync(value51, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 52;
+            if (row.NullableColorArray is { } value52)
+                await importer.WriteAsync(global::PgBorrow.PgRowValues.FromEnumArray<global::Types.Color, int>(value52), cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsWriteFailure(exception))
+        {
+            throw __pgRowMap.WriteFailed(member, exception);
+        }
+    }
+
+    static void global::PgBorrow.IPgRow<global::Types.Everything>.AddParameters(global::Npgsql.NpgsqlParameterCollection parameters, global::Types.Everything row)
+    {
+        parameters.Add(new global::Npgsql.NpgsqlParameter<bool> { TypedValue = row.Bool });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<byte> { TypedValue = row.Byte });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<sbyte> { TypedValue = row.SByte });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<short> { TypedValue = row.Short });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int> { TypedValue = row.Int });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<long> { TypedValue = row.Long });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<float> { TypedValue = row.Float });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<double> { TypedValue = row.Double });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<decimal> { TypedValue = row.Decimal });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<string> { TypedValue = row.String });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<char> { TypedValue = row.Char });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.Guid> { TypedValue = row.Guid });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<byte[]> { TypedValue = row.Bytes });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.DateTime> { TypedValue = row.DateTime });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.DateTimeOffset> { TypedValue = row.DateTimeOffset });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.DateOnly> { TypedValue = row.DateOnly });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.TimeOnly> { TypedValue = row.TimeOnly });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.TimeSpan> { TypedValue = row.TimeSpan });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int> { TypedValue = (int)row.Color });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<short> { TypedValue = (short)row.Size });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<long> { TypedValue = (long)row.Big });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<byte> { TypedValue = (byte)row.Tiny });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int[]> { TypedValue = row.IntArray });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<string[]> { TypedValue = row.StringArray });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.Collections.Generic.List<long>> { TypedValue = row.LongList });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.Guid[]> { TypedValue = row.GuidArray });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.DateOnly[]> { TypedValue = row.DateArray });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int[]> { TypedValue = global::PgBorrow.PgRowValues.FromEnumArray<global::Types.Color, int>(row.ColorArray) });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<short[]> { TypedValue = global::PgBorrow.PgRowValues.FromEnumList<global::Types.Size, short>(row.SizeList) });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int?[]> { TypedValue = row.NullableIntArray });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<string?[]> { TypedValue = row.NullableStringArray });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<bool?> { TypedValue = row.NullableBool });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<byte?> { TypedValue = row.NullableByte });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<sbyte?> { TypedValue = row.NullableSByte });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<short?> { TypedValue = row.NullableShort });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int?> { TypedValue = row.NullableInt });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<long?> { TypedValue = row.NullableLong });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<float?> { TypedValue = row.NullableFloat });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<double?> { TypedValue = row.NullableDouble });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<decimal?> { TypedValue = row.NullableDecimal });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<string?> { TypedValue = row.NullableString });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<char?> { TypedValue = row.NullableChar });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.Guid?> { TypedValue = row.NullableGuid });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<byte[]?> { TypedValue = row.NullableBytes });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.DateTime?> { TypedValue = row.NullableDateTime });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.DateTimeOffset?> { TypedValue = row.NullableDateTimeOffset });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.DateOnly?> { TypedValue = row.NullableDateOnly });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.TimeOnly?> { TypedValue = row.NullableTimeOnly });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.TimeSpan?> { TypedValue = row.NullableTimeSpan });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int?> { TypedValue = (int?)row.NullableColor });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int[]?> { TypedValue = row.NullableIntArray2 });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.Collections.Generic.List<string>?> { TypedValue = row.NullableStringList });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int[]?> { TypedValue = row.NullableColorArray is { } value52 ? global::PgBorrow.PgRowValues.FromEnumArray<global::Types.Color, int>(value52) : null });
     }
 }

@@ -15,6 +15,8 @@ partial class Customer : global::PgBorrow.IPgRow<global::Shop.Customer>
         new global::PgBorrow.PgRowMember("Birthday", "Birthday", "DateOnly?"),
         new global::PgBorrow.PgRowMember("IsVip", "vip", "bool"));
 
+    static global::PgBorrow.PgRowMap global::PgBorrow.IPgRow<global::Shop.Customer>.Map => __pgRowMap;
+
     static global::PgBorrow.PgOrdinals global::PgBorrow.IPgRow<global::Shop.Customer>.GetOrdinals(global::Npgsql.NpgsqlDataReader reader)
         => __pgRowMap.Resolve(reader);
 
@@ -47,5 +49,42 @@ partial class Customer : global::PgBorrow.IPgRow<global::Shop.Customer>
         {
             throw __pgRowMap.ReadFailed(reader, ordinals, member, exception);
         }
+    }
+
+    static async global::System.Threading.Tasks.Task global::PgBorrow.IPgRow<global::Shop.Customer>.WriteAsync(global::Npgsql.NpgsqlBinaryImporter importer, global::Shop.Customer row, global::System.Threading.CancellationToken cancellationToken)
+    {
+        await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+        var member = 0;
+        try
+        {
+            await importer.WriteAsync(row.Id, cancellationToken).ConfigureAwait(false);
+            member = 1;
+            await importer.WriteAsync(row.Name, cancellationToken).ConfigureAwait(false);
+            member = 2;
+            if (row.Email is { } value2)
+                await importer.WriteAsync(value2, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 3;
+            if (row.Birthday is { } value3)
+                await importer.WriteAsync(value3, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 4;
+            await importer.WriteAsync(row.IsVip, cancellationToken).ConfigureAwait(false);
+        }
+        catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsWriteFailure(exception))
+        {
+            throw __pgRowMap.WriteFailed(member, exception);
+        }
+    }
+
+    static void global::PgBorrow.IPgRow<global::Shop.Customer>.AddParameters(global::Npgsql.NpgsqlParameterCollection parameters, global::Shop.Customer row)
+    {
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int> { TypedValue = row.Id });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<string> { TypedValue = row.Name });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<string?> { TypedValue = row.Email });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.DateOnly?> { TypedValue = row.Birthday });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<bool> { TypedValue = row.IsVip });
     }
 }

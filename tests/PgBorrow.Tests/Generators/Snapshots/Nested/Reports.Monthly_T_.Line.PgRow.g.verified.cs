@@ -15,6 +15,8 @@ partial class Reports
                 new global::PgBorrow.PgRowMember("HTTPStatus", "http_status", "string"),
                 new global::PgBorrow.PgRowMember("Elapsed", "elapsed", "TimeSpan?"));
 
+            static global::PgBorrow.PgRowMap global::PgBorrow.IPgRow<global::Reports.Monthly<T>.Line>.Map => __pgRowMap;
+
             static global::PgBorrow.PgOrdinals global::PgBorrow.IPgRow<global::Reports.Monthly<T>.Line>.GetOrdinals(global::Npgsql.NpgsqlDataReader reader)
                 => __pgRowMap.Resolve(reader);
 
@@ -39,6 +41,12 @@ partial class Reports
                     throw __pgRowMap.ReadFailed(reader, ordinals, member, exception);
                 }
             }
+
+            static global::System.Threading.Tasks.Task global::PgBorrow.IPgRow<global::Reports.Monthly<T>.Line>.WriteAsync(global::Npgsql.NpgsqlBinaryImporter importer, global::Reports.Monthly<T>.Line row, global::System.Threading.CancellationToken cancellationToken)
+                => throw __pgRowMap.NotWritable("HTTPStatus");
+
+            static void global::PgBorrow.IPgRow<global::Reports.Monthly<T>.Line>.AddParameters(global::Npgsql.NpgsqlParameterCollection parameters, global::Reports.Monthly<T>.Line row)
+                => throw __pgRowMap.NotWritable("HTTPStatus");
         }
     }
 }

@@ -16,6 +16,8 @@ partial record Order : global::PgBorrow.IPgRow<global::Shop.Order>
         new global::PgBorrow.PgRowMember("Status", "status", "OrderStatus"),
         new global::PgBorrow.PgRowMember("PlacedAt", "placed", "DateTimeOffset"));
 
+    static global::PgBorrow.PgRowMap global::PgBorrow.IPgRow<global::Shop.Order>.Map => __pgRowMap;
+
     static global::PgBorrow.PgOrdinals global::PgBorrow.IPgRow<global::Shop.Order>.GetOrdinals(global::Npgsql.NpgsqlDataReader reader)
         => __pgRowMap.Resolve(reader);
 
@@ -42,5 +44,42 @@ partial record Order : global::PgBorrow.IPgRow<global::Shop.Order>
         {
             throw __pgRowMap.ReadFailed(reader, ordinals, member, exception);
         }
+    }
+
+    static async global::System.Threading.Tasks.Task global::PgBorrow.IPgRow<global::Shop.Order>.WriteAsync(global::Npgsql.NpgsqlBinaryImporter importer, global::Shop.Order row, global::System.Threading.CancellationToken cancellationToken)
+    {
+        await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+        var member = 0;
+        try
+        {
+            await importer.WriteAsync(row.Id, cancellationToken).ConfigureAwait(false);
+            member = 1;
+            await importer.WriteAsync(row.CustomerName, cancellationToken).ConfigureAwait(false);
+            member = 2;
+            await importer.WriteAsync(row.Total, cancellationToken).ConfigureAwait(false);
+            member = 3;
+            if (row.Note is { } value3)
+                await importer.WriteAsync(value3, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 4;
+            await importer.WriteAsync((int)row.Status, cancellationToken).ConfigureAwait(false);
+            member = 5;
+            await importer.WriteAsync(row.PlacedAt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsWriteFailure(exception))
+        {
+            throw __pgRowMap.WriteFailed(member, exception);
+        }
+    }
+
+    static void global::PgBorrow.IPgRow<global::Shop.Order>.AddParameters(global::Npgsql.NpgsqlParameterCollection parameters, global::Shop.Order row)
+    {
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int> { TypedValue = row.Id });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<string> { TypedValue = row.CustomerName });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<decimal> { TypedValue = row.Total });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<string?> { TypedValue = row.Note });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<int> { TypedValue = (int)row.Status });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.DateTimeOffset> { TypedValue = row.PlacedAt });
     }
 }

@@ -12,6 +12,8 @@ partial struct Point : global::PgBorrow.IPgRow<global::Geo.Point>
         new global::PgBorrow.PgRowMember("X", "x", "double"),
         new global::PgBorrow.PgRowMember("Y", "y", "double"));
 
+    static global::PgBorrow.PgRowMap global::PgBorrow.IPgRow<global::Geo.Point>.Map => __pgRowMap;
+
     static global::PgBorrow.PgOrdinals global::PgBorrow.IPgRow<global::Geo.Point>.GetOrdinals(global::Npgsql.NpgsqlDataReader reader)
         => __pgRowMap.Resolve(reader);
 
@@ -33,5 +35,27 @@ partial struct Point : global::PgBorrow.IPgRow<global::Geo.Point>
         {
             throw __pgRowMap.ReadFailed(reader, ordinals, member, exception);
         }
+    }
+
+    static async global::System.Threading.Tasks.Task global::PgBorrow.IPgRow<global::Geo.Point>.WriteAsync(global::Npgsql.NpgsqlBinaryImporter importer, global::Geo.Point row, global::System.Threading.CancellationToken cancellationToken)
+    {
+        await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+        var member = 0;
+        try
+        {
+            await importer.WriteAsync(row.X, cancellationToken).ConfigureAwait(false);
+            member = 1;
+            await importer.WriteAsync(row.Y, cancellationToken).ConfigureAwait(false);
+        }
+        catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsWriteFailure(exception))
+        {
+            throw __pgRowMap.WriteFailed(member, exception);
+        }
+    }
+
+    static void global::PgBorrow.IPgRow<global::Geo.Point>.AddParameters(global::Npgsql.NpgsqlParameterCollection parameters, global::Geo.Point row)
+    {
+        parameters.Add(new global::Npgsql.NpgsqlParameter<double> { TypedValue = row.X });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<double> { TypedValue = row.Y });
     }
 }

@@ -14,6 +14,8 @@ partial record struct Tile : global::PgBorrow.IPgRow<global::Geo.Tile>
         new global::PgBorrow.PgRowMember("Image", "image", "byte[]?"),
         new global::PgBorrow.PgRowMember("OwnerId", "owner_id", "Guid?"));
 
+    static global::PgBorrow.PgRowMap global::PgBorrow.IPgRow<global::Geo.Tile>.Map => __pgRowMap;
+
     static global::PgBorrow.PgOrdinals global::PgBorrow.IPgRow<global::Geo.Tile>.GetOrdinals(global::Npgsql.NpgsqlDataReader reader)
         => __pgRowMap.Resolve(reader);
 
@@ -37,5 +39,39 @@ partial record struct Tile : global::PgBorrow.IPgRow<global::Geo.Tile>
         {
             throw __pgRowMap.ReadFailed(reader, ordinals, member, exception);
         }
+    }
+
+    static async global::System.Threading.Tasks.Task global::PgBorrow.IPgRow<global::Geo.Tile>.WriteAsync(global::Npgsql.NpgsqlBinaryImporter importer, global::Geo.Tile row, global::System.Threading.CancellationToken cancellationToken)
+    {
+        await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+        var member = 0;
+        try
+        {
+            await importer.WriteAsync(row.TileId, cancellationToken).ConfigureAwait(false);
+            member = 1;
+            await importer.WriteAsync(row.Zoom, cancellationToken).ConfigureAwait(false);
+            member = 2;
+            if (row.Image is { } value2)
+                await importer.WriteAsync(value2, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            member = 3;
+            if (row.OwnerId is { } value3)
+                await importer.WriteAsync(value3, cancellationToken).ConfigureAwait(false);
+            else
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsWriteFailure(exception))
+        {
+            throw __pgRowMap.WriteFailed(member, exception);
+        }
+    }
+
+    static void global::PgBorrow.IPgRow<global::Geo.Tile>.AddParameters(global::Npgsql.NpgsqlParameterCollection parameters, global::Geo.Tile row)
+    {
+        parameters.Add(new global::Npgsql.NpgsqlParameter<long> { TypedValue = row.TileId });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<short> { TypedValue = row.Zoom });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<byte[]?> { TypedValue = row.Image });
+        parameters.Add(new global::Npgsql.NpgsqlParameter<global::System.Guid?> { TypedValue = row.OwnerId });
     }
 }
