@@ -3,6 +3,7 @@ using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using Npgsql;
 using NpgsqlTypes;
+using PgBorrow;
 
 namespace PgBorrow.Benchmarks.Rows;
 
@@ -159,4 +160,8 @@ public class InsertBenchmarks
     /// <summary>Hand-written binary COPY: BeginBinaryImportAsync, one typed WriteAsync per column.</summary>
     [Benchmark(Description = "Binary COPY (hand-written)")]
     public Task<ulong> HandWrittenCopy() => BenchDatabase.CopyAsync(_connection, BenchDatabase.InsertTable, _rows, default);
+
+    /// <summary>PgBorrow's binary COPY: the [PgRow] generator's typed writer for each row.</summary>
+    [Benchmark(Description = "PgBorrow CopyInAsync")]
+    public Task<ulong> PgBorrowCopy() => _connection.CopyInAsync(BenchDatabase.InsertTable, _rows, default);
 }

@@ -2,6 +2,7 @@ using System;
 using System.Threading.Tasks;
 using Dapper;
 using Npgsql;
+using PgBorrow;
 using RowsBenchmarks.DapperContenders;
 
 namespace PgBorrow.Benchmarks.Rows;
@@ -56,6 +57,23 @@ internal static class Verify
             var streamed = await PgBorrowReader.StreamSumAsync(connection, sql, default);
             Console.WriteLine($"{(streamed == expectedSum ? "ok  " : "FAIL")} {"pgb-stream",-10} {size,7} rows");
             if (streamed != expectedSum)
+                failures++;
+        }
+
+        // PgBorrow's COPY writes exactly the rows the seed holds.
+        await using (var truncate = new NpgsqlCommand("TRUNCATE " + BenchDatabase.InsertTable, connection))
+            await truncate.ExecuteNonQueryAsync();
+        var copied = await connection.CopyInAsync(BenchDatabase.InsertTable, BenchDatabase.MakeRows(1000));
+        await using (var compare = new NpgsqlCommand(
+            "SELECT count(*) FROM " + BenchDatabase.InsertTable + " i JOIN " + BenchDatabase.ReadTable + " r ON r.id = i.id "
+            + "AND (i.quantity, i.name, i.note, i.amount, i.created_at, i.is_active, i.external_id, i.score, i.due_date) "
+            + "IS NOT DISTINCT FROM (r.quantity, r.name, r.note, r.amount, r.created_at, r.is_active, r.external_id, r.score, r.due_date)",
+            connection))
+        {
+            var same = (long)(await compare.ExecuteScalarAsync())!;
+            var ok = copied == 1000 && same == 1000;
+            Console.WriteLine($"{(ok ? "ok  " : "FAIL")} PgBorrow CopyInAsync: {copied} copied, {same} equal to the seed (expected 1000 and 1000)");
+            if (!ok)
                 failures++;
         }
 
