@@ -17,6 +17,8 @@ namespace PgBorrow.Benchmarks.Rows;
 /// <item><c>verify</c>: every contender reads the same rows; Dapper.AOT really intercepts.</item>
 /// <item><c>read [BDN args]</c>: the row-reading benchmarks.</item>
 /// <item><c>insert [BDN args]</c>: the 100,000-row bulk-insert benchmarks.</item>
+/// <item><c>paired [rounds]</c>: the read benchmarks again, contenders interleaved round by round (robust to changing load).</item>
+/// <item><c>alloc-probe</c>: bytes allocated by the generated GetOrdinals and Read, next to hand-written mapping.</item>
 /// <item><c>cold-all [N]</c>: N fresh processes per contender, each timing its first query (default 10).</item>
 /// <item><c>cold &lt;hand|dapper|dapperaot|pgborrow&gt;</c>: one such process.</item>
 /// </list>
@@ -33,6 +35,10 @@ public static class Program
                 return await Verify.RunAsync();
             case "cold" when rest.Length == 1:
                 return await ColdStart.RunOneAsync(rest[0]);
+            case "paired":
+                return await Paired.RunAsync(rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 30);
+            case "alloc-probe":
+                return await AllocationProbe.RunAsync();
             case "cold-all":
                 return await ColdStart.RunAllAsync(rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 10);
             case "read":
@@ -44,7 +50,7 @@ public static class Program
                     Config(Job.Default.WithStrategy(RunStrategy.Monitoring).WithWarmupCount(1).WithIterationCount(5)), rest);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rows.Benchmarks verify | read [BDN args] | insert [BDN args] | cold-all [N] | cold <hand|dapper|dapperaot|pgborrow>");
+                Console.Error.WriteLine("usage: Rows.Benchmarks verify | read [BDN args] | paired [rounds] | alloc-probe | insert [BDN args] | cold-all [N] | cold <hand|dapper|dapperaot|pgborrow>");
                 return 2;
         }
     }
