@@ -18,6 +18,7 @@ namespace PgBorrow.Benchmarks.Rows;
 /// <item><c>read [BDN args]</c>: the row-reading benchmarks.</item>
 /// <item><c>insert [BDN args]</c>: the 100,000-row bulk-insert benchmarks.</item>
 /// <item><c>paired [rounds]</c>: the read benchmarks again, contenders interleaved round by round (robust to changing load).</item>
+/// <item><c>map-probe [passes]</c>: the mapping alone, contenders taking turns on every row of one result.</item>
 /// <item><c>alloc-probe</c>: bytes allocated by the generated GetOrdinals and Read, next to hand-written mapping.</item>
 /// <item><c>cold-all [N]</c>: N fresh processes per contender, each timing its first query (default 10).</item>
 /// <item><c>cold &lt;hand|dapper|dapperaot|pgborrow&gt;</c>: one such process.</item>
@@ -37,6 +38,8 @@ public static class Program
                 return await ColdStart.RunOneAsync(rest[0]);
             case "paired":
                 return await Paired.RunAsync(rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 30);
+            case "map-probe":
+                return await MappingProbe.RunAsync(rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 10);
             case "alloc-probe":
                 return await AllocationProbe.RunAsync();
             case "cold-all":
@@ -50,7 +53,7 @@ public static class Program
                     Config(Job.Default.WithStrategy(RunStrategy.Monitoring).WithWarmupCount(1).WithIterationCount(5)), rest);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rows.Benchmarks verify | read [BDN args] | paired [rounds] | alloc-probe | insert [BDN args] | cold-all [N] | cold <hand|dapper|dapperaot|pgborrow>");
+                Console.Error.WriteLine("usage: Rows.Benchmarks verify | read [BDN args] | paired [rounds] | map-probe [passes] | alloc-probe | insert [BDN args] | cold-all [N] | cold <hand|dapper|dapperaot|pgborrow>");
                 return 2;
         }
     }
