@@ -62,8 +62,8 @@ internal static class HandWrittenReader
 
 /// <summary>PgBorrow: the [PgRow] generator's reader, through the query API.</summary>
 /// <remarks>
-/// [DapperAot(false)]: with [module: DapperAot], Dapper.AOT 1.1.0 also claims these calls (it matches
-/// a method named QueryAsync on a connection, not Dapper's own method) and emits interceptors whose
+/// [DapperAot(false)]: with [module: DapperAot], Dapper.AOT 1.1.0 also claims these calls (evidently
+/// by the method's name and receiver, although they are not Dapper's) and emits interceptors whose
 /// signatures do not match, which fails the build with CS9144.
 /// </remarks>
 [DapperAot(false)]
