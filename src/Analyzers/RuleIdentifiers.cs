@@ -28,6 +28,11 @@ public static class RuleIdentifiers
     public const string RowTypeCannotBeGenerated = "PGB307";
     public const string RowColumnNameEmpty = "PGB308";
     public const string RowRequiredMemberNotSet = "PGB309";
+    public const string TransactionMethodCannotBeGenerated = "PGB321";
+    public const string TransactionMethodSourceMissing = "PGB322";
+    public const string TransactionMethodReturnTypeNotSupported = "PGB323";
+    public const string TransactionBodyDoesNotMatch = "PGB324";
+    public const string TransactionOptionsInvalid = "PGB325";
 
     public const string HelpLinkBase = "https://github.com/pgborrow/pgborrow/blob/main/docs/rules/";
 
@@ -42,4 +47,5 @@ internal static class RuleCategories
     public const string Sql = "Sql";
     public const string Concurrency = "Concurrency";
     public const string Rows = "Rows";
+    public const string Transactions = "Transactions";
 }
