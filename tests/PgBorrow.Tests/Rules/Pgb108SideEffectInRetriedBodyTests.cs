@@ -169,6 +169,28 @@ public class Pgb108SideEffectInRetriedBodyTests
             "dotnet_code_quality.PGB108.side_effect_methods = Shop.INotifier.*\ndotnet_code_quality.PGB108.allowed_methods = HttpClient.GetStringAsync\n",
             SideEffect(0, "INotifier.NotifyAsync", "it is a side effect named in dotnet_code_quality.PGB108.side_effect_methods"));
 
+    [Fact]
+    public Task PgTransaction_body_is_checked_when_the_attribute_exists()
+        => VerifyPgb108.AnalyzerAsync("""
+            namespace PgBorrow { [AttributeUsage(AttributeTargets.Method)] sealed class PgTransactionAttribute : Attribute { } }
+            partial class Orders
+            {
+                readonly System.Net.Http.HttpClient _http = new();
+                [PgTransaction]
+                async Task ShipAsync(PgTx tx, int id, CancellationToken ct)
+                {
+                    await tx.ExecuteAsync($"UPDATE orders SET shipped = true WHERE id = {id}", ct);
+                    await {|#0:_http.PostAsync("https://shipping.example/orders", null, ct)|};
+                }
+                async Task NotATransactionAsync(PgTx tx, CancellationToken ct)
+                {
+                    await tx.ExecuteAsync($"SELECT 1", ct);
+                    await _http.PostAsync("https://shipping.example/orders", null, ct);
+                }
+            }
+            """,
+            SideEffect(0, "HttpClient.PostAsync", "it calls another service over HTTP"));
+
     // True negatives
 
     [Fact]
