@@ -10,6 +10,7 @@ public static class RuleIdentifiers
     public const string BlockingCallInAsync = "PGB005";
     public const string ConnectionNotDisposed = "PGB006";
     public const string DataReaderLeftOpen = "PGB007";
+    public const string BorrowedTransactionEscapes = "PGB008";
     public const string LocksHeldAcrossAwait = "PGB101";
     public const string TransactionHeldAcrossAwait = "PGB102";
     public const string SessionAdvisoryLockNotReleased = "PGB103";
@@ -17,6 +18,7 @@ public static class RuleIdentifiers
     public const string SecondConnectionWhileLocked = "PGB105";
     public const string SerializableWithoutRetry = "PGB106";
     public const string ReadModifyWriteWithoutLock = "PGB107";
+    public const string SideEffectInRetriedBody = "PGB108";
     public const string SqlBuiltFromNonConstantText = "PGB201";
     public const string PlaceholdersDoNotMatchParameters = "PGB202";
     public const string RowTypeNotPartial = "PGB301";
