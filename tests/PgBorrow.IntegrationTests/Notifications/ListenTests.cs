@@ -190,6 +190,46 @@ public sealed class ListenTests : IClassFixture<PgDatabaseFixture>, IDisposable
     }
 
     [PgFact]
+    public async Task Replaces_a_connection_whose_server_stops_answering()
+    {
+        // A half-open connection: the socket stays up, nothing comes back (npgsql#446, #1214). Simulated by stopping the
+        // listener's backend process with SIGSTOP, which needs the server on this machine, run by this user or root
+        // (ci/with-postgres.sh does both); against a remote server there is nothing to stop.
+        var host = new NpgsqlConnectionStringBuilder(_db.ConnectionString).Host;
+        if (!OperatingSystem.IsLinux() || host is not ("127.0.0.1" or "localhost"))
+            return;
+
+        await using var impatient = _db.CreateDataSource(b => b.CancellationTimeout = 300);
+        var options = Quick with { KeepAliveInterval = TimeSpan.FromMilliseconds(100), ProbeTimeout = TimeSpan.FromMilliseconds(300) };
+        var (stream, listening) = await NotificationStream.StartAsync(impatient.ListenAsync("half-open", options, Ct), Ct);
+        await using (stream)
+        {
+            var pid = listening.ListenerProcessId;
+            Signal("STOP", pid);
+            try
+            {
+                var reconnected = await stream.NextAsync();
+                Assert.Equal(PgNotificationKind.Reconnected, reconnected.Kind);
+                Assert.NotEqual(pid, reconnected.ListenerProcessId);
+            }
+            finally
+            {
+                Signal("CONT", pid);
+            }
+
+            await impatient.NotifyAsync("half-open", "answered", Ct);
+            Assert.Equal("answered", (await stream.NextNotificationAsync()).Payload);
+        }
+
+        static void Signal(string signal, int pid)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {pid}") { RedirectStandardError = true })!;
+            kill.WaitForExit();
+            Assert.True(kill.ExitCode == 0, $"kill -{signal} {pid} failed: {kill.StandardError.ReadToEnd()}");
+        }
+    }
+
+    [PgFact]
     public async Task Gives_up_with_the_channel_and_SQLSTATE_when_reconnecting_is_off()
     {
         var (stream, listening) = await NotificationStream.StartAsync(
