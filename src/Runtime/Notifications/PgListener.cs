@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Data;
+using System.Diagnostics;
 using System.IO;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -121,6 +122,7 @@ internal sealed class PgListener
     /// </summary>
     async Task ReconnectAsync(Exception failure, CancellationToken cancellationToken)
     {
+        var cause = failure; // what broke the connection, for telemetry; failure becomes the last reconnect error
         await DropConnectionAsync().ConfigureAwait(false);
         for (var attempt = 0; ; attempt++)
         {
@@ -146,6 +148,13 @@ internal sealed class PgListener
 
         _reconnects++;
         EnqueueMarker(PgNotificationKind.Reconnected);
+        if (PgBorrowTelemetry.Reconnects.Enabled)
+        {
+            var tags = new TagList();
+            if (cause is PostgresException postgres)
+                tags.Add(PgBorrowTelemetry.SqlStateTag, postgres.SqlState);
+            PgBorrowTelemetry.Reconnects.Add(1, tags);
+        }
     }
 
     /// <summary>Errors a reconnect attempt may retry: the server or the network, not a disposed data source or a bug.</summary>

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -160,6 +162,21 @@ public sealed class ListenTests : IClassFixture<PgDatabaseFixture>, IDisposable
     [PgFact]
     public async Task Reconnects_after_the_backend_is_terminated_and_reports_the_gap()
     {
+        var reconnectStates = new ConcurrentQueue<object?>();
+        using var meterListener = new MeterListener();
+        meterListener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == PgBorrowTelemetry.Name && instrument.Name == PgBorrowTelemetry.ListenReconnects)
+                listener.EnableMeasurementEvents(instrument);
+        };
+        meterListener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == PgBorrowTelemetry.SqlStateTag)
+                    reconnectStates.Enqueue(tag.Value);
+        });
+        meterListener.Start();
+
         var applicationName = "pgb-listener-" + Guid.NewGuid().ToString("N")[..8];
         var (stream, listening) = await NotificationStream.StartAsync(
             _db.DataSource.ListenAsync("gap", Quick with { ApplicationName = applicationName }, Ct), Ct);
@@ -179,6 +196,7 @@ public sealed class ListenTests : IClassFixture<PgDatabaseFixture>, IDisposable
             Assert.Equal(1, reconnected.Reconnects);
             Assert.NotEqual(pid, reconnected.ListenerProcessId);
             Assert.Equal(reconnected.ListenerProcessId, await Backends.PidOfApplicationAsync(_db.DataSource, applicationName));
+            Assert.Contains("57P01", reconnectStates); // counted, with the SQLSTATE of pg_terminate_backend
 
             // LISTEN is in effect again on the new connection: the stream goes on.
             await _db.DataSource.NotifyAsync("gap", "after", Ct);
