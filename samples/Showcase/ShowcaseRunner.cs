@@ -1,4 +1,5 @@
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -8,7 +9,8 @@ namespace PgBorrow.Samples.Showcase;
 /// <summary>Runs every Right/ scenario, in order, against a seeded database and says what happened.</summary>
 /// <remarks>
 /// Starting from the seed (account 1: 100, account 2: 50, account 3: 0, no orders), the database ends
-/// with balances 1: 40, 2: 30, 3: 25 and three orders: (2, 20, paid), (1, 10, charged), (2, 15, pending);
+/// with balances 1: 40, 2: 30, 3: 25 and five orders: (2, 20, paid), (1, 10, charged), (2, 15, pending),
+/// and the two the typed-rows scenario imports through COPY, (3, 7, imported) and (3, 9, imported);
 /// the owner of account 2 is renamed from "Conor O'Brien" to "Aoife O'Brien".
 /// </remarks>
 public static class ShowcaseRunner
@@ -109,6 +111,13 @@ public static class ShowcaseRunner
             serializable.TransferAsync(fromAccountId: 1, toAccountId: 2, amount: 5, cancellationToken),
             serializable.TransferAsync(fromAccountId: 2, toAccountId: 1, amount: 5, cancellationToken));
         output.WriteLine($"PGB106  opposite serializable transfers of 5 between accounts 1 and 2, at the same time: committed after {attempts[0]} and {attempts[1]} attempt(s)");
+
+        // Typed rows: [PgRow] types, mapped by the generator (see obj/.../generated/PgBorrow.Generators).
+        var ledger = new Rows.OrderLedger(dataSource);
+        var copied = await ledger.ImportAsync(new[] { new Rows.NewOrder(3, 7, "imported"), new Rows.NewOrder(3, 9, "imported") }, cancellationToken);
+        var largeOrders = await ledger.OrdersOfAsync(accountId: 3, minimumAmount: 8, cancellationToken);
+        output.WriteLine($"Rows    imported {copied} orders with one binary COPY; account 3's orders of 8 or more: "
+            + $"[{string.Join(", ", largeOrders.Select(o => $"#{o.Id} {o.Amount} {o.Status}"))}]; total balance (streamed) {await ledger.TotalBalanceAsync(cancellationToken)}");
 
         output.WriteLine("Final balances: "
             + $"account 1 = {await ShowcaseDatabase.GetBalanceAsync(dataSource, 1, cancellationToken)}, "

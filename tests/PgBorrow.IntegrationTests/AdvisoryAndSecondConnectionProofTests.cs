@@ -16,26 +16,13 @@ namespace PgBorrow.IntegrationTests;
 /// a transaction that waits for it. Every wait here is bounded (lock_timeout, command timeouts,
 /// WaitAsync), so a regression fails the test instead of hanging the run.
 /// </summary>
-public sealed class AdvisoryAndSecondConnectionProofTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class AdvisoryAndSecondConnectionProofTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
     private const string LockNotAvailable = "55P03";
     private const long JobKey = 103_001;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public AdvisoryAndSecondConnectionProofTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public Task InitializeAsync() => _db.ResetAsync();
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
-    }
+    protected override Task SetUpAsync() => Db.ResetAsync();
 
     private static Task FailingJob(CancellationToken cancellationToken)
         => throw new InvalidOperationException("the report service is down");
@@ -44,7 +31,7 @@ public sealed class AdvisoryAndSecondConnectionProofTests : IClassFixture<PgData
     public async Task Pgb103_failed_job_leaves_the_lock_with_the_pooled_connection_until_that_connection_is_used_again()
     {
         // A pool of one: the next Open is guaranteed to get the physical connection the job ran on.
-        await using var jobPool = _db.CreateDataSource(b => b.MaxPoolSize = 1);
+        await using var jobPool = Db.CreateDataSource(b => b.MaxPoolSize = 1);
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
             () => new Wrong.ExclusiveJobRunner(jobPool).RunExclusiveAsync(JobKey, FailingJob, Ct));
@@ -53,17 +40,17 @@ public sealed class AdvisoryAndSecondConnectionProofTests : IClassFixture<PgData
         // The runner disposed its connection (back to the pool), but the session behind it lives on,
         // idle, and still holds the lock: pg_locks shows it granted, and nobody else can take it.
         var holder = Assert.Single(await AdvisoryLockHoldersAsync(JobKey));
-        Assert.Equal("idle", await _db.SessionStateAsync(holder));
+        Assert.Equal("idle", await Db.SessionStateAsync(holder));
         Assert.False(await TryAdvisoryLockAsync(JobKey));
 
         // The next instance of the job (fixed code, another pool) waits in pg_advisory_lock.
         var ran = false;
-        var next = new Right.ExclusiveJobRunner(_db.DataSource).RunExclusiveAsync(JobKey, _ =>
+        var next = new Right.ExclusiveJobRunner(Db.DataSource).RunExclusiveAsync(JobKey, _ =>
         {
             ran = true;
             return Task.CompletedTask;
         }, Ct);
-        await _db.WaitForLockWaiterAsync("SELECT pg_advisory_lock", holder, Bound);
+        await Db.WaitForLockWaiterAsync("SELECT pg_advisory_lock", holder, Bound);
         Assert.NotSame(next, await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(300), Ct)));
         Assert.False(ran);
 
@@ -88,7 +75,7 @@ public sealed class AdvisoryAndSecondConnectionProofTests : IClassFixture<PgData
     [PgFact]
     public async Task Pgb103_fixed_runner_releases_the_lock_when_the_job_throws_or_is_cancelled()
     {
-        await using var jobPool = _db.CreateDataSource(b => b.MaxPoolSize = 1);
+        await using var jobPool = Db.CreateDataSource(b => b.MaxPoolSize = 1);
         var runner = new Right.ExclusiveJobRunner(jobPool);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RunExclusiveAsync(JobKey, FailingJob, Ct));
@@ -113,29 +100,29 @@ public sealed class AdvisoryAndSecondConnectionProofTests : IClassFixture<PgData
     [PgFact]
     public async Task Pgb105_audit_row_written_through_a_second_connection_records_the_stale_status()
     {
-        await _db.ExecuteAsync("INSERT INTO orders (account_id, amount) VALUES (2, 15)"); // order 1, pending
+        await Db.ExecuteAsync("INSERT INTO orders (account_id, amount) VALUES (2, 15)"); // order 1, pending
 
-        var recorded = await new Wrong.PaymentConfirmationService(_db.DataSource).ConfirmAsync(orderId: 1, reference: "psp-1", Ct);
+        var recorded = await new Wrong.PaymentConfirmationService(Db.DataSource).ConfirmAsync(orderId: 1, reference: "psp-1", Ct);
 
         // The second session could not see the transaction's uncommitted UPDATE.
         Assert.Equal("pending", recorded);
         Assert.Equal([(1, "psp-1", "pending")], await AuditRowsAsync());
-        Assert.Equal([(2, 15, "paid")], await _db.OrdersAsync());
+        Assert.Equal([(2, 15, "paid")], await Db.OrdersAsync());
     }
 
     [PgFact]
     public async Task Pgb105_second_connection_writing_the_row_the_transaction_updated_waits_until_lock_timeout()
     {
-        await _db.ExecuteAsync("INSERT INTO orders (account_id, amount) VALUES (2, 15)"); // order 1, pending
+        await Db.ExecuteAsync("INSERT INTO orders (account_id, amount) VALUES (2, 15)"); // order 1, pending
 
         // The Wrong/ pattern: a transaction has updated the order and is still open ...
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         await using var transaction = await connection.BeginTransactionAsync(Ct);
         await using (var markPaid = new NpgsqlCommand("UPDATE orders SET status = 'paid' WHERE id = 1", connection, transaction))
             Assert.Equal(1, await markPaid.ExecuteNonQueryAsync(Ct));
 
         // ... and the same code path writes that row through a second connection from the data source.
-        await using var second = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var second = await Db.DataSource.OpenConnectionAsync(Ct);
         await using (var setTimeout = new NpgsqlCommand("SET lock_timeout = '500ms'", second))
             await setTimeout.ExecuteNonQueryAsync(Ct);
         await using var touch = new NpgsqlCommand("UPDATE orders SET status = 'paid' WHERE id = 1", second) { CommandTimeout = 10 };
@@ -158,24 +145,24 @@ public sealed class AdvisoryAndSecondConnectionProofTests : IClassFixture<PgData
             await audit.ExecuteNonQueryAsync(Ct);
         await transaction.RollbackAsync(Ct);
 
-        Assert.Equal([(2, 15, "pending")], await _db.OrdersAsync());
+        Assert.Equal([(2, 15, "pending")], await Db.OrdersAsync());
         Assert.Equal([(1, "psp-2", "paid")], await AuditRowsAsync());
     }
 
     [PgFact]
     public async Task Pgb105_fixed_service_writes_the_audit_row_in_the_transaction_and_never_waits_on_itself()
     {
-        await _db.ExecuteAsync("INSERT INTO orders (account_id, amount) VALUES (2, 15)"); // order 1, pending
+        await Db.ExecuteAsync("INSERT INTO orders (account_id, amount) VALUES (2, 15)"); // order 1, pending
 
         // Every connection of this pool gives up on a lock after 500 ms: the fixed code never needs to.
-        await using var impatient = _db.CreateDataSource(b => b.Options = "-c lock_timeout=500ms");
+        await using var impatient = Db.CreateDataSource(b => b.Options = "-c lock_timeout=500ms");
         var service = new Right.PaymentConfirmationService(impatient);
 
         var recorded = await service.ConfirmAsync(orderId: 1, reference: "psp-3", Ct);
 
         Assert.Equal("paid", recorded);
         Assert.Equal([(1, "psp-3", "paid")], await AuditRowsAsync());
-        Assert.Equal([(2, 15, "paid")], await _db.OrdersAsync());
+        Assert.Equal([(2, 15, "paid")], await Db.OrdersAsync());
         Assert.Null(await service.ConfirmAsync(orderId: 999, reference: "psp-4", Ct));
         Assert.Single(await AuditRowsAsync());
     }
@@ -184,7 +171,7 @@ public sealed class AdvisoryAndSecondConnectionProofTests : IClassFixture<PgData
     private async Task<List<int>> AdvisoryLockHoldersAsync(long key)
     {
         var pids = new List<int>();
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         await using var command = new NpgsqlCommand("""
             SELECT pid FROM pg_locks
             WHERE locktype = 'advisory' AND granted AND objsubid = 1
@@ -202,7 +189,7 @@ public sealed class AdvisoryAndSecondConnectionProofTests : IClassFixture<PgData
     /// <summary>Whether another session can take the lock right now; if it can, it gives it back at once.</summary>
     private async Task<bool> TryAdvisoryLockAsync(long key)
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         await using var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection);
         tryLock.Parameters.AddWithValue(key);
         var taken = (bool)(await tryLock.ExecuteScalarAsync(Ct))!;
@@ -218,7 +205,7 @@ public sealed class AdvisoryAndSecondConnectionProofTests : IClassFixture<PgData
     private async Task<List<(int OrderId, string Reference, string? OrderStatus)>> AuditRowsAsync()
     {
         var rows = new List<(int, string, string?)>();
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         await using var command = new NpgsqlCommand("SELECT order_id, reference, order_status FROM payment_audit ORDER BY id", connection);
         await using var reader = await command.ExecuteReaderAsync(Ct);
         while (await reader.ReadAsync(Ct))

@@ -13,37 +13,24 @@ namespace PgBorrow.IntegrationTests;
 /// The Showcase's Wrong/ code, run against PostgreSQL: each bug the analyzers report at build time
 /// really happens at run time, with the symptom its rule describes.
 /// </summary>
-public sealed class WrongScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class WrongScenarioTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
     private const string LockNotAvailable = "55P03";
     private const string SyntaxError = "42601";
     private const string ProtocolViolation = "08P01";
 
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public WrongScenarioTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public Task InitializeAsync() => _db.ResetAsync();
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
-    }
+    protected override Task SetUpAsync() => Db.ResetAsync();
 
     [PgFact]
     public async Task Pgb001_early_return_leaves_the_callers_session_idle_in_transaction_holding_the_row_lock()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         var withdrew = new WithdrawalService().TryWithdraw(connection, accountId: 3, amount: 10);
 
         Assert.False(withdrew);
-        Assert.Equal("idle in transaction", await _db.SessionStateAsync(connection.ProcessID));
-        Assert.Equal(LockNotAvailable, await _db.TryLockAccountAsync(3));
+        Assert.Equal("idle in transaction", await Db.SessionStateAsync(connection.ProcessID));
+        Assert.Equal(LockNotAvailable, await Db.TryLockAccountAsync(3));
         var nested = Assert.Throws<InvalidOperationException>(() => connection.BeginTransaction());
         Assert.Contains("A transaction is already in progress", nested.Message, StringComparison.Ordinal);
     }
@@ -52,15 +39,15 @@ public sealed class WrongScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyn
     public async Task Pgb002_exception_after_begin_leaves_the_session_idle_in_transaction()
     {
         // The caller owns the connection and keeps it open after catching the exception.
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         var failure = Assert.Throws<InsufficientFundsException>(
             () => new OrderPlacementService().PlaceOrder(connection, accountId: 3, amount: 10));
 
         Assert.Equal(3, failure.AccountId);
-        Assert.Equal("idle in transaction", await _db.SessionStateAsync(connection.ProcessID));
-        Assert.Equal(LockNotAvailable, await _db.TryLockAccountAsync(3)); // the debit's row lock is still held
-        Assert.Equal(0, (await _db.BalancesAsync())[3]);            // others do not see the uncommitted debit
+        Assert.Equal("idle in transaction", await Db.SessionStateAsync(connection.ProcessID));
+        Assert.Equal(LockNotAvailable, await Db.TryLockAccountAsync(3)); // the debit's row lock is still held
+        Assert.Equal(0, (await Db.BalancesAsync())[3]);            // others do not see the uncommitted debit
 
         // The caller's next statement runs inside the forgotten transaction and sees the debit.
         await using (var select = new NpgsqlCommand("SELECT balance FROM accounts WHERE id = 3", connection))
@@ -68,47 +55,47 @@ public sealed class WrongScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyn
 
         // Closing the connection is what finally rolls it back.
         await connection.CloseAsync();
-        Assert.Null(await _db.TryLockAccountAsync(3));
-        Assert.Empty(await _db.OrdersAsync());
+        Assert.Null(await Db.TryLockAccountAsync(3));
+        Assert.Empty(await Db.OrdersAsync());
     }
 
     [PgFact]
     public async Task Pgb003_rollback_after_commit_throws_has_completed_and_the_overdraft_stays_committed()
     {
-        var service = new TransferService(_db.DataSource);
+        var service = new TransferService(Db.DataSource);
 
         var error = Assert.Throws<InvalidOperationException>(
             () => service.Transfer(fromAccountId: 3, toAccountId: 2, amount: 500));
 
         Assert.Contains("has completed", error.Message, StringComparison.Ordinal);
-        Assert.Equal(new Dictionary<int, int> { [1] = 100, [2] = 550, [3] = -500 }, await _db.BalancesAsync());
+        Assert.Equal(new Dictionary<int, int> { [1] = 100, [2] = 550, [3] = -500 }, await Db.BalancesAsync());
     }
 
     [PgFact]
     public async Task Pgb004_nested_begin_transaction_throws_already_in_progress_and_imports_nothing()
     {
-        var service = new OrderImportService(_db.DataSource);
+        var service = new OrderImportService(Db.DataSource);
 
         var error = Assert.Throws<InvalidOperationException>(
             () => service.ImportOrders([new OrderLine(1, 10), new OrderLine(2, 15)]));
 
         Assert.Contains("A transaction is already in progress", error.Message, StringComparison.Ordinal);
-        Assert.Empty(await _db.OrdersAsync());
+        Assert.Empty(await Db.OrdersAsync());
     }
 
     [PgFact]
     public async Task Pgb005_blocking_deposit_ignores_cancellation_while_it_waits_for_a_row_lock()
     {
         // Another session holds the row lock of account 3, so the deposit's UPDATE has to wait.
-        await using var locker = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var locker = await Db.DataSource.OpenConnectionAsync(Ct);
         await using var lockTransaction = await locker.BeginTransactionAsync(Ct);
         await using (var lockRow = new NpgsqlCommand("UPDATE accounts SET balance = balance WHERE id = 3", locker, lockTransaction))
             await lockRow.ExecuteNonQueryAsync(Ct);
 
         using var cancel = new CancellationTokenSource();
         // Task.Run: the sync ExecuteNonQuery inside DepositAsync blocks whichever thread runs it.
-        var deposit = Task.Run(() => new DepositService(_db.DataSource).DepositAsync(accountId: 3, amount: 5, cancel.Token), Ct);
-        await _db.WaitForLockWaiterAsync("UPDATE accounts SET balance = balance + $2", locker.ProcessID, TimeSpan.FromSeconds(20));
+        var deposit = Task.Run(() => new DepositService(Db.DataSource).DepositAsync(accountId: 3, amount: 5, cancel.Token), Ct);
+        await Db.WaitForLockWaiterAsync("UPDATE accounts SET balance = balance + $2", locker.ProcessID, TimeSpan.FromSeconds(20));
 
         cancel.Cancel();
         var finished = await Task.WhenAny(deposit, Task.Delay(TimeSpan.FromSeconds(1), Ct));
@@ -116,13 +103,13 @@ public sealed class WrongScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyn
 
         await lockTransaction.RollbackAsync(Ct); // only releasing the lock lets it finish
         await deposit;                            // ... successfully, despite the cancelled token
-        Assert.Equal(5, (await _db.BalancesAsync())[3]);
+        Assert.Equal(5, (await Db.BalancesAsync())[3]);
     }
 
     [PgFact]
     public async Task Pgb006_undisposed_connections_exhaust_the_pool()
     {
-        await using var small = _db.CreateDataSource(b => { b.MaxPoolSize = 2; b.Timeout = 1; });
+        await using var small = Db.CreateDataSource(b => { b.MaxPoolSize = 2; b.Timeout = 1; });
         var queries = new BalanceQueries(small);
 
         Assert.Equal(100, queries.GetBalance(accountId: 1));
@@ -136,20 +123,20 @@ public sealed class WrongScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyn
     [PgFact]
     public async Task Pgb007_command_while_reader_is_open_throws_command_already_in_progress()
     {
-        await _db.ExecuteAsync("INSERT INTO orders (account_id, amount) VALUES (1, 10), (1, 15)");
+        await Db.ExecuteAsync("INSERT INTO orders (account_id, amount) VALUES (1, 10), (1, 15)");
 
         var error = Assert.Throws<NpgsqlOperationInProgressException>(
-            () => new OrderChargingService(_db.DataSource).ChargePendingOrders(accountId: 1));
+            () => new OrderChargingService(Db.DataSource).ChargePendingOrders(accountId: 1));
 
         Assert.Contains("A command is already in progress", error.Message, StringComparison.Ordinal);
-        Assert.Equal(100, (await _db.BalancesAsync())[1]);
-        Assert.Equal([(1, 10, "pending"), (1, 15, "pending")], await _db.OrdersAsync());
+        Assert.Equal(100, (await Db.BalancesAsync())[1]);
+        Assert.Equal([(1, 10, "pending"), (1, 15, "pending")], await Db.OrdersAsync());
     }
 
     [PgFact]
     public async Task Pgb201_spliced_name_lets_an_injected_condition_read_every_account_and_breaks_on_a_quote()
     {
-        var search = new AccountSearch(_db.DataSource);
+        var search = new AccountSearch(Db.DataSource);
 
         // Nobody is called "x' OR '1'='1", yet the search returns every account in the table.
         Assert.Equal([1, 2, 3], await search.FindAccountsByOwnerAsync("x' OR '1'='1", Ct));
@@ -161,13 +148,13 @@ public sealed class WrongScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyn
 
         // Npgsql runs every statement of the command text: the "name" below runs an UPDATE.
         Assert.Empty(await search.FindAccountsByOwnerAsync("x'; UPDATE accounts SET balance = 0; --", Ct));
-        Assert.Equal(new Dictionary<int, int> { [1] = 0, [2] = 0, [3] = 0 }, await _db.BalancesAsync());
+        Assert.Equal(new Dictionary<int, int> { [1] = 0, [2] = 0, [3] = 0 }, await Db.BalancesAsync());
     }
 
     [PgFact]
     public async Task Pgb202_missing_value_for_a_placeholder_fails_at_bind_with_08P01_and_renames_nothing()
     {
-        var owners = new AccountOwnerService(_db.DataSource);
+        var owners = new AccountOwnerService(Db.DataSource);
 
         // Observed with Npgsql 10 and PostgreSQL's extended protocol: not 42P02 (that is what the
         // simple protocol, e.g. psql, reports) but a Bind that brings fewer values than the parsed
@@ -177,6 +164,6 @@ public sealed class WrongScenarioTests : IClassFixture<PgDatabaseFixture>, IAsyn
 
         Assert.Equal(ProtocolViolation, error.SqlState);
         Assert.Contains("bind message supplies 2 parameters, but prepared statement \"\" requires 3", error.MessageText, StringComparison.Ordinal);
-        Assert.Equal("Conor O'Brien", await ShowcaseDatabase.GetOwnerAsync(_db.DataSource, 2, Ct));
+        Assert.Equal("Conor O'Brien", await ShowcaseDatabase.GetOwnerAsync(Db.DataSource, 2, Ct));
     }
 }

@@ -17,33 +17,18 @@ namespace PgBorrow.IntegrationTests.Rows;
 /// (<c>CopyInAsync</c>) and through insert parameters (<c>InsertAsync</c>), a failed or cancelled
 /// COPY leaves no row behind, and bad input is refused before anything is sent.
 /// </summary>
-public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class CopyAndInsertTests(PgDatabaseFixture db) : PgDatabaseTests(db, timeoutSeconds: 120)
 {
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(120));
-
-    public CopyAndInsertTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PgFactAttribute.ServerConnectionString is null)
-            return;
-        await RowsDatabase.CreateTablesAsync(_db.DataSource, Ct);
-        await _db.DataSource.ExecuteAsync("TRUNCATE row_types, pg_types, items", Ct);
-    }
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
+        await RowsDatabase.CreateTablesAsync(Db.DataSource, Ct);
+        await Db.DataSource.ExecuteAsync("TRUNCATE row_types, pg_types, items", Ct);
     }
 
     [PgFact]
     public async Task Every_type_round_trips_through_binary_COPY()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         var written = new[] { RowSamples.AllTypes(10), RowSamples.AllTypes(11) };
 
         var copied = await connection.CopyInAsync("row_types", written, Ct);
@@ -58,7 +43,7 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
     [PgFact]
     public async Task Every_type_round_trips_through_insert_parameters()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         var written = RowSamples.AllTypes(20);
 
         Assert.Equal(1, await connection.InsertAsync("row_types", written, Ct));
@@ -71,7 +56,7 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
     {
         var empty = new NullableTypesRow(30, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
             null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         await connection.CopyInAsync("row_types", new[] { empty }, Ct);
         await connection.InsertAsync("row_types", empty with { Id = 31 }, Ct);
@@ -84,7 +69,7 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
     [PgFact]
     public async Task Postgres_enums_json_network_and_range_types_round_trip_through_COPY_and_parameters()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         await connection.ReloadTypesAsync(); // the mood type was created after the data source loaded its types
         var full = RowSamples.PostgresTypes(1);
         var sparse = new PostgresTypesRow(2, Mood.Sad, null, new Dimensions(0, 0, new List<string>()), null, null, null, null,
@@ -110,13 +95,13 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
     [PgFact]
     public async Task A_PgEnum_in_a_SQL_hole_is_written_by_label_once_the_data_source_maps_it()
     {
-        await using (var setup = await _db.DataSource.OpenConnectionAsync(Ct))
+        await using (var setup = await Db.DataSource.OpenConnectionAsync(Ct))
         {
             await setup.ReloadTypesAsync();
             await setup.CopyInAsync("pg_types", new[] { RowSamples.PostgresTypes(1), RowSamples.PostgresTypes(2) with { Mood = Mood.Sad } }, Ct);
         }
 
-        var builder = new NpgsqlDataSourceBuilder(_db.ConnectionString);
+        var builder = new NpgsqlDataSourceBuilder(Db.ConnectionString);
         builder.MapEnum<Mood>("mood");
         await using var mapped = builder.Build();
 
@@ -128,7 +113,7 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
     [PgFact]
     public async Task COPY_runs_inside_the_callers_transaction()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         await using (var transaction = await connection.BeginTransactionAsync(Ct))
         {
             await transaction.CopyInAsync("items", Items(100, 3), Ct);
@@ -137,14 +122,14 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
         }
 
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items", Ct));
-        Assert.Equal(5UL, await _db.DataSource.CopyInAsync("items", Items(200, 5), Ct));
+        Assert.Equal(5UL, await Db.DataSource.CopyInAsync("items", Items(200, 5), Ct));
         Assert.Equal(5L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items", Ct));
     }
 
     [PgFact]
     public async Task An_async_stream_of_rows_is_copied_as_it_is_produced()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         var copied = await connection.CopyInAsync("items", ProduceAsync(50_000), Ct);
 
@@ -155,7 +140,7 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
     [PgFact]
     public async Task A_failure_while_enumerating_rows_cancels_the_COPY_and_keeps_no_row()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => connection.CopyInAsync("items", FailAfter(1_000), Ct));
 
@@ -166,7 +151,7 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
     [PgFact]
     public async Task Cancelling_a_COPY_keeps_no_row_and_leaves_the_connection_usable()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
@@ -178,7 +163,7 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
     [PgFact]
     public async Task A_value_Npgsql_cannot_write_names_the_row_type_member_and_column_and_no_row_is_kept()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         var rows = new[] { RowSamples.AllTypes(41), WithNonUtcOffset(RowSamples.AllTypes(40)) };
 
         var error = await Assert.ThrowsAsync<PgRowException>(() => connection.CopyInAsync("row_types", rows, Ct));
@@ -189,13 +174,13 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
         Assert.Equal("offset_value", error.Column);
         Assert.Contains("AllTypesRow", error.Message);
         // Npgsql closes a connection whose COPY failed mid-row; the server discarded the COPY.
-        Assert.Equal(0L, await _db.DataSource.ExecuteScalarAsync<long>("SELECT count(*) FROM row_types", Ct));
+        Assert.Equal(0L, await Db.DataSource.ExecuteScalarAsync<long>("SELECT count(*) FROM row_types", Ct));
     }
 
     [PgFact]
     public async Task A_type_mismatch_found_by_the_server_fails_the_whole_COPY()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         // Item.Id is an int; the copy goes to a table whose id is bigint, which binary COPY does not convert.
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS wide_items (id bigint, name text, note_text text)", Ct);
 
@@ -206,13 +191,13 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
         Assert.Contains("wide_items", error.Where);
         Assert.Contains("column id", error.Where);
         // A protocol violation ends the session; the server discarded the COPY.
-        Assert.Equal(0L, await _db.DataSource.ExecuteScalarAsync<long>("SELECT count(*) FROM wide_items", Ct));
+        Assert.Equal(0L, await Db.DataSource.ExecuteScalarAsync<long>("SELECT count(*) FROM wide_items", Ct));
     }
 
     [PgFact]
     public async Task Table_names_are_taken_as_SQL_writes_them_and_anything_else_is_refused_before_it_is_sent()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         await connection.ExecuteAsync("""CREATE SCHEMA IF NOT EXISTS "Sales"; CREATE TABLE IF NOT EXISTS "Sales"."Items" (id integer, name text, note_text text)""", Ct);
 
         Assert.Equal(2UL, await connection.CopyInAsync("\"Sales\".\"Items\"", Items(1, 2), Ct));
@@ -232,7 +217,7 @@ public sealed class CopyAndInsertTests : IClassFixture<PgDatabaseFixture>, IAsyn
     [PgFact]
     public async Task An_unknown_enum_label_and_broken_JSON_are_reported_with_the_member_and_column()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         await connection.ReloadTypesAsync();
         const string Row = "SELECT 1 AS id, 'ok'::mood AS mood, NULL::mood AS optional_mood, '{\"Width\":1,\"Height\":2,\"Labels\":[]}'::jsonb AS size, "
             + "NULL::json AS variants, NULL::jsonb AS counters, NULL::jsonb AS raw, NULL::inet AS origin, 'empty'::int4range AS quantities, NULL::tstzrange AS \"window\"";

@@ -8,34 +8,19 @@ using Xunit;
 namespace PgBorrow.IntegrationTests.Rows;
 
 /// <summary>The query methods on connections, transactions and data sources.</summary>
-public sealed class QueryApiTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class QueryApiTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public QueryApiTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PgFactAttribute.ServerConnectionString is null)
-            return;
-        await RowsDatabase.CreateTablesAsync(_db.DataSource, Ct);
-        await _db.DataSource.ExecuteAsync("TRUNCATE items", Ct);
-        await _db.DataSource.ExecuteAsync("INSERT INTO items VALUES (1, 'one', NULL), (2, 'two', 'second'), (3, 'three', NULL)", Ct);
-    }
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
+        await RowsDatabase.CreateTablesAsync(Db.DataSource, Ct);
+        await Db.DataSource.ExecuteAsync("TRUNCATE items", Ct);
+        await Db.DataSource.ExecuteAsync("INSERT INTO items VALUES (1, 'one', NULL), (2, 'two', 'second'), (3, 'three', NULL)", Ct);
     }
 
     [PgFact]
     public async Task QueryAsync_reads_every_row_in_order_with_parameters()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         var minimum = 2;
 
         var items = await connection.QueryAsync<Item>($"SELECT id, name, note_text FROM items WHERE id >= {minimum} ORDER BY id", Ct);
@@ -46,7 +31,7 @@ public sealed class QueryApiTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task QuerySingleAsync_wants_exactly_one_row()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         Assert.Equal("two", (await connection.QuerySingleAsync<Item>($"SELECT * FROM items WHERE id = {2}", Ct)).Name);
         var none = await Assert.ThrowsAsync<InvalidOperationException>(() => connection.QuerySingleAsync<Item>($"SELECT * FROM items WHERE id = {99}", Ct));
@@ -60,7 +45,7 @@ public sealed class QueryApiTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task QueryFirstOrDefaultAsync_reads_the_first_row_or_default()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         var first = await connection.QueryFirstOrDefaultAsync<Item>("SELECT * FROM items ORDER BY id DESC", Ct);
         var none = await connection.QueryFirstOrDefaultAsync<AsIsItem>("SELECT 1 AS itemid WHERE false", Ct);
@@ -72,7 +57,7 @@ public sealed class QueryApiTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task ExecuteScalarAsync_reads_typed_values_and_default_for_null_or_no_row()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         Assert.Equal(3L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items", Ct));
         Assert.Equal("two", await connection.ExecuteScalarAsync<string>($"SELECT name FROM items WHERE id = {2}", Ct));
@@ -84,7 +69,7 @@ public sealed class QueryApiTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task ExecuteAsync_returns_the_affected_row_count()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         var updated = await connection.ExecuteAsync($"UPDATE items SET note_text = {"noted"} WHERE id <> {2}", Ct);
 
@@ -94,13 +79,13 @@ public sealed class QueryApiTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task Transaction_overloads_run_inside_the_transaction_and_refuse_a_completed_one()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         await using var transaction = await connection.BeginTransactionAsync(Ct);
 
         await transaction.ExecuteAsync($"INSERT INTO items VALUES ({4}, {"four"}, NULL)", Ct);
         Assert.Equal(4, (await transaction.QueryAsync<Item>("SELECT * FROM items", Ct)).Count);
         Assert.Equal("four", (await transaction.QuerySingleAsync<Item>($"SELECT * FROM items WHERE id = {4}", Ct)).Name);
-        Assert.Equal(3L, await _db.DataSource.ExecuteScalarAsync<long>("SELECT count(*) FROM items", Ct)); // not visible outside
+        Assert.Equal(3L, await Db.DataSource.ExecuteScalarAsync<long>("SELECT count(*) FROM items", Ct)); // not visible outside
         await transaction.RollbackAsync(Ct);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => transaction.QueryAsync<Item>("SELECT * FROM items", Ct));
@@ -111,10 +96,10 @@ public sealed class QueryApiTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task Data_source_overloads_open_and_return_a_pooled_connection()
     {
-        var items = await _db.DataSource.QueryAsync<Item>("SELECT * FROM items ORDER BY id", Ct);
-        var single = await _db.DataSource.QuerySingleAsync<Item>($"SELECT * FROM items WHERE id = {1}", Ct);
+        var items = await Db.DataSource.QueryAsync<Item>("SELECT * FROM items ORDER BY id", Ct);
+        var single = await Db.DataSource.QuerySingleAsync<Item>($"SELECT * FROM items WHERE id = {1}", Ct);
         var streamed = 0;
-        await foreach (var item in _db.DataSource.QueryStreamAsync<Item>("SELECT * FROM items", Ct))
+        await foreach (var item in Db.DataSource.QueryStreamAsync<Item>("SELECT * FROM items", Ct))
             streamed++;
 
         Assert.Equal(3, items.Count);
@@ -125,7 +110,7 @@ public sealed class QueryApiTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task An_interpolated_value_is_a_parameter_never_sql()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         var hostile = "x'); DROP TABLE items; --";
 
         await connection.ExecuteAsync($"INSERT INTO items VALUES ({5}, {hostile}, NULL)", Ct);
@@ -137,7 +122,7 @@ public sealed class QueryApiTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task A_format_sets_the_parameter_type_and_enums_go_as_integers()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         var document = """{"b": 1, "a": [true]}""";
 
         var type = await connection.ExecuteScalarAsync<string>($"SELECT pg_typeof({document:jsonb})::text", Ct);
@@ -154,7 +139,7 @@ public sealed class QueryApiTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task CreateCommand_gives_a_command_with_the_text_and_parameters()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         PgSql sql = $"SELECT name FROM items WHERE id = {3}";
 
         await using var command = sql.CreateCommand(connection);

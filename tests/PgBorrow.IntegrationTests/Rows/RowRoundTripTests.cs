@@ -12,27 +12,12 @@ namespace PgBorrow.IntegrationTests.Rows;
 /// Every type of this version makes the round trip: written through PgSql's typed parameters, read
 /// back through the generated mapping, compared member by member. Nullable forms read NULL as null.
 /// </summary>
-public sealed class RowRoundTripTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class RowRoundTripTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public RowRoundTripTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PgFactAttribute.ServerConnectionString is null)
-            return;
-        await RowsDatabase.CreateTablesAsync(_db.DataSource, Ct);
-        await _db.DataSource.ExecuteAsync("TRUNCATE row_types", Ct);
-    }
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
+        await RowsDatabase.CreateTablesAsync(Db.DataSource, Ct);
+        await Db.DataSource.ExecuteAsync("TRUNCATE row_types", Ct);
     }
 
     private Task<int> InsertAsync(NpgsqlConnection connection, AllTypesRow row)
@@ -56,7 +41,7 @@ public sealed class RowRoundTripTests : IClassFixture<PgDatabaseFixture>, IAsync
     [PgFact]
     public async Task Every_supported_type_round_trips_through_parameters_and_the_generated_mapping()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         var written = RowSamples.AllTypes(1);
 
         Assert.Equal(1, await InsertAsync(connection, written));
@@ -68,7 +53,7 @@ public sealed class RowRoundTripTests : IClassFixture<PgDatabaseFixture>, IAsync
     [PgFact]
     public async Task Nullable_members_read_NULL_as_null_and_values_as_values()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         var written = RowSamples.AllTypes(2);
         await InsertAsync(connection, written);
         await connection.ExecuteAsync($"INSERT INTO row_types (id) VALUES ({3})", Ct);
@@ -115,7 +100,7 @@ public sealed class RowRoundTripTests : IClassFixture<PgDatabaseFixture>, IAsync
     [PgFact]
     public async Task Nullable_parameters_write_NULL()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         int? noInt = null;
         string? noText = null;
         Guid? noGuid = null;

@@ -8,27 +8,13 @@ using Xunit;
 namespace PgBorrow.IntegrationTests.Transactions;
 
 /// <summary>Connections that die in the body or during COMMIT.</summary>
-public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class CommitOutcomeTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
     private static readonly PgTransactionOptions Fast = PgTransactionOptions.Default with { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
 
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public CommitOutcomeTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PgFactAttribute.ServerConnectionString is not null)
-            await TransactionsDatabase.ResetAsync(_db.DataSource, Ct);
-    }
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
+        await TransactionsDatabase.ResetAsync(Db.DataSource, Ct);
     }
 
     [PgFact]
@@ -36,18 +22,18 @@ public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyn
     {
         var runs = 0;
 
-        var thrown = await Assert.ThrowsAnyAsync<NpgsqlException>(() => _db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
+        var thrown = await Assert.ThrowsAnyAsync<NpgsqlException>(() => Db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
         {
             runs++;
             await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({20}, {"twenty"})", ct);
             var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
-            await TransactionsDatabase.TerminateAsync(_db.DataSource, pid);
+            await TransactionsDatabase.TerminateAsync(Db.DataSource, pid);
             await tx.ExecuteAsync("SELECT 1", ct);
         }, Ct));
 
         Assert.Equal(1, runs);
         Assert.IsNotType<PgCommitOutcomeUnknownException>(thrown); // it failed before COMMIT: known to be rolled back
-        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 20));
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 20));
     }
 
     [PgFact]
@@ -56,7 +42,7 @@ public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyn
         var runs = 0;
         Task? terminator = null;
 
-        var thrown = await Assert.ThrowsAsync<PgCommitOutcomeUnknownException>(() => _db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
+        var thrown = await Assert.ThrowsAsync<PgCommitOutcomeUnknownException>(() => Db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
         {
             runs++;
             await tx.ExecuteAsync("SET LOCAL pgb.at_commit = 'sleep'", ct); // COMMIT runs the deferred trigger, which sleeps
@@ -64,8 +50,8 @@ public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyn
             var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
             terminator = Task.Run(async () =>
             {
-                await TransactionsDatabase.WaitUntilSleepingAsync(_db.DataSource, pid, TimeSpan.FromSeconds(20));
-                await TransactionsDatabase.TerminateAsync(_db.DataSource, pid);
+                await TransactionsDatabase.WaitUntilSleepingAsync(Db.DataSource, pid, TimeSpan.FromSeconds(20));
+                await TransactionsDatabase.TerminateAsync(Db.DataSource, pid);
             });
         }, Ct));
         await terminator!;
@@ -76,7 +62,7 @@ public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyn
         Assert.Contains("57P01", thrown.Message);
         Assert.Contains("CommitCheck", thrown.Message);
         Assert.False(thrown.IsTransient);
-        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 21)); // here it had not committed
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 21)); // here it had not committed
     }
 
     [PgFact]
@@ -93,7 +79,7 @@ public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyn
         };
         Task? terminator = null;
 
-        var attempt = await _db.DataSource.InTransactionAsync(options, async (tx, ct) =>
+        var attempt = await Db.DataSource.InTransactionAsync(options, async (tx, ct) =>
         {
             if (tx.Attempt == 1)
             {
@@ -101,8 +87,8 @@ public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyn
                 var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
                 terminator = Task.Run(async () =>
                 {
-                    await TransactionsDatabase.WaitUntilSleepingAsync(_db.DataSource, pid, TimeSpan.FromSeconds(20));
-                    await TransactionsDatabase.TerminateAsync(_db.DataSource, pid);
+                    await TransactionsDatabase.WaitUntilSleepingAsync(Db.DataSource, pid, TimeSpan.FromSeconds(20));
+                    await TransactionsDatabase.TerminateAsync(Db.DataSource, pid);
                 });
             }
 
@@ -113,13 +99,13 @@ public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyn
 
         Assert.Equal(2, attempt);
         Assert.Equal(1, checks);
-        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 22));
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 22));
     }
 
     [PgFact]
     public async Task On_a_connection_the_check_and_the_retry_reopen_it()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         var options = Fast with
         {
             CommitCheck = static async (c, ct) => await c.ExecuteScalarAsync<long>($"SELECT count(*) FROM tx_items WHERE id = {23}", ct) > 0,
@@ -134,8 +120,8 @@ public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyn
                 var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
                 terminator = Task.Run(async () =>
                 {
-                    await TransactionsDatabase.WaitUntilSleepingAsync(_db.DataSource, pid, TimeSpan.FromSeconds(20));
-                    await TransactionsDatabase.TerminateAsync(_db.DataSource, pid);
+                    await TransactionsDatabase.WaitUntilSleepingAsync(Db.DataSource, pid, TimeSpan.FromSeconds(20));
+                    await TransactionsDatabase.TerminateAsync(Db.DataSource, pid);
                 });
             }
 
@@ -145,7 +131,7 @@ public sealed class CommitOutcomeTests : IClassFixture<PgDatabaseFixture>, IAsyn
         await terminator!;
 
         Assert.Equal(2, attempt);
-        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 23));
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 23));
         Assert.Equal(1, await connection.ExecuteScalarAsync<int>("SELECT 1", Ct)); // reopened and usable
     }
 

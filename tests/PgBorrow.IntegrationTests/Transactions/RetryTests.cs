@@ -9,27 +9,13 @@ using Xunit;
 namespace PgBorrow.IntegrationTests.Transactions;
 
 /// <summary>Real serialization failures and deadlocks, retried in a fresh transaction.</summary>
-public sealed class RetryTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class RetryTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
     private static readonly PgTransactionOptions Fast = PgTransactionOptions.Default with { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(20) };
 
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public RetryTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PgFactAttribute.ServerConnectionString is not null)
-            await TransactionsDatabase.ResetAsync(_db.DataSource, Ct);
-    }
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
+        await TransactionsDatabase.ResetAsync(Db.DataSource, Ct);
     }
 
     [PgFact]
@@ -39,7 +25,7 @@ public sealed class RetryTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetim
         var barrier = new AsyncBarrier(2);
         var runs = new ConcurrentBag<(string Doctor, int Attempt, long OnCall, long Txid)>();
 
-        Task<bool> GoOffCall(string doctor) => _db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
+        Task<bool> GoOffCall(string doctor) => Db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
         {
             var onCall = await tx.ExecuteScalarAsync<long>("SELECT count(*) FROM doctors WHERE on_call", ct);
             var txid = await tx.ExecuteScalarAsync<long>("SELECT txid_current()", ct);
@@ -55,7 +41,7 @@ public sealed class RetryTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetim
         var results = await Task.WhenAll(GoOffCall("alice"), GoOffCall("bob"));
 
         Assert.Equal(1, results.Count(wentOff => wentOff)); // exactly one went off call
-        Assert.Equal(1, await _db.DataSource.ExecuteScalarAsync<long>("SELECT count(*) FROM doctors WHERE on_call", Ct));
+        Assert.Equal(1, await Db.DataSource.ExecuteScalarAsync<long>("SELECT count(*) FROM doctors WHERE on_call", Ct));
         var retried = Assert.Single(runs, r => r.Attempt == 2);
         Assert.Equal(1, retried.OnCall); // the re-run saw the other doctor's commit
         Assert.Equal(3, runs.Count);
@@ -65,12 +51,12 @@ public sealed class RetryTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetim
     [PgFact]
     public async Task A_deadlock_is_retried()
     {
-        await _db.DataSource.ExecuteAsync("INSERT INTO tx_items VALUES (1, 'a'), (2, 'b')", Ct);
+        await Db.DataSource.ExecuteAsync("INSERT INTO tx_items VALUES (1, 'a'), (2, 'b')", Ct);
         var barrier = new AsyncBarrier(2);
         var attempts = new ConcurrentBag<int>();
         var readCommitted = Fast with { IsolationLevel = System.Data.IsolationLevel.ReadCommitted };
 
-        Task Lock(int first, int second) => _db.DataSource.InTransactionAsync(readCommitted, async (tx, ct) =>
+        Task Lock(int first, int second) => Db.DataSource.InTransactionAsync(readCommitted, async (tx, ct) =>
         {
             attempts.Add(tx.Attempt);
             await tx.ExecuteAsync("SET LOCAL deadlock_timeout = '50ms'", ct);
@@ -85,8 +71,8 @@ public sealed class RetryTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetim
         // Normally one victim of 40P01 runs again (3 attempts); under heavy load the server may, rarely,
         // cancel both sides, and then both run again.
         Assert.True(attempts.Count is 3 or 4 && attempts.Contains(2), $"attempts: {string.Join(", ", attempts.Order())}");
-        Assert.Equal("a++", await _db.DataSource.ExecuteScalarAsync<string>("SELECT name FROM tx_items WHERE id = 1", Ct));
-        Assert.Equal("b++", await _db.DataSource.ExecuteScalarAsync<string>("SELECT name FROM tx_items WHERE id = 2", Ct));
+        Assert.Equal("a++", await Db.DataSource.ExecuteScalarAsync<string>("SELECT name FROM tx_items WHERE id = 1", Ct));
+        Assert.Equal("b++", await Db.DataSource.ExecuteScalarAsync<string>("SELECT name FROM tx_items WHERE id = 2", Ct));
     }
 
     [PgFact]
@@ -94,7 +80,7 @@ public sealed class RetryTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetim
     {
         var attempts = 0;
 
-        var result = await _db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
+        var result = await Db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
         {
             attempts++;
             if (tx.Attempt == 1)
@@ -105,6 +91,6 @@ public sealed class RetryTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetim
 
         Assert.Equal(2, result);
         Assert.Equal(2, attempts);
-        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 10));
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 10));
     }
 }

@@ -7,31 +7,17 @@ using Xunit;
 namespace PgBorrow.IntegrationTests.Transactions;
 
 /// <summary>Savepoints on a PgTx, and advisory locks on sessions and transactions.</summary>
-public sealed class SavepointAndLockTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class SavepointAndLockTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public SavepointAndLockTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PgFactAttribute.ServerConnectionString is not null)
-            await TransactionsDatabase.ResetAsync(_db.DataSource, Ct);
-    }
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
+        await TransactionsDatabase.ResetAsync(Db.DataSource, Ct);
     }
 
     [PgFact]
     public async Task A_disposed_savepoint_rolls_back_and_a_released_one_keeps_its_work()
     {
-        await _db.DataSource.InTransactionAsync(async (tx, ct) =>
+        await Db.DataSource.InTransactionAsync(async (tx, ct) =>
         {
             await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({1}, {"kept"})", ct);
             await using (var undone = await tx.SavepointAsync("undone", ct))
@@ -49,17 +35,17 @@ public sealed class SavepointAndLockTests : IClassFixture<PgDatabaseFixture>, IA
             }
         }, Ct);
 
-        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 1));
-        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 2));
-        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 3));
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 1));
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 2));
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 3));
     }
 
     [PgFact]
     public async Task Rolling_back_to_a_savepoint_recovers_from_an_error_and_the_transaction_commits()
     {
-        await _db.DataSource.ExecuteAsync("INSERT INTO tx_items VALUES (4, 'existing')", Ct);
+        await Db.DataSource.ExecuteAsync("INSERT INTO tx_items VALUES (4, 'existing')", Ct);
 
-        var inserted = await _db.DataSource.InTransactionAsync(async (tx, ct) =>
+        var inserted = await Db.DataSource.InTransactionAsync(async (tx, ct) =>
         {
             await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({5}, {"five"})", ct);
             try
@@ -76,14 +62,14 @@ public sealed class SavepointAndLockTests : IClassFixture<PgDatabaseFixture>, IA
         }, Ct);
 
         Assert.False(inserted);
-        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 5));
-        Assert.Equal("existing", await _db.DataSource.ExecuteScalarAsync<string>("SELECT name FROM tx_items WHERE id = 4", Ct));
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 5));
+        Assert.Equal("existing", await Db.DataSource.ExecuteScalarAsync<string>("SELECT name FROM tx_items WHERE id = 4", Ct));
     }
 
     [PgFact]
     public async Task Savepoint_names_must_be_identifiers()
     {
-        await _db.DataSource.InTransactionAsync(async (tx, ct) =>
+        await Db.DataSource.InTransactionAsync(async (tx, ct) =>
         {
             foreach (var bad in new[] { "", "1abc", "a b", "x; DROP TABLE tx_items", "\"quoted\"", new string('a', 64) })
             {
@@ -99,19 +85,19 @@ public sealed class SavepointAndLockTests : IClassFixture<PgDatabaseFixture>, IA
     public async Task A_session_advisory_lock_is_released_on_dispose_even_after_an_exception()
     {
         const long key = 0x1234_5678_9ABCL;
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
-        await using var other = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
+        await using var other = await Db.DataSource.OpenConnectionAsync(Ct);
 
         await Assert.ThrowsAsync<InvalidTimeZoneException>(async () =>
         {
             await using var guard = await connection.AdvisoryLockAsync(key, Ct);
             Assert.True(guard.IsHeld);
-            Assert.Equal(1, await TransactionsDatabase.AdvisoryLockHoldersAsync(_db.DataSource, key));
+            Assert.Equal(1, await TransactionsDatabase.AdvisoryLockHoldersAsync(Db.DataSource, key));
             Assert.Null(await other.TryAdvisoryLockAsync(key, Ct)); // held: the other session does not get it
             throw new InvalidTimeZoneException("work failed while holding the lock");
         });
 
-        Assert.Equal(0, await TransactionsDatabase.AdvisoryLockHoldersAsync(_db.DataSource, key));
+        Assert.Equal(0, await TransactionsDatabase.AdvisoryLockHoldersAsync(Db.DataSource, key));
         await using (var taken = await other.TryAdvisoryLockAsync(key, Ct))
         {
             Assert.NotNull(taken);
@@ -119,22 +105,22 @@ public sealed class SavepointAndLockTests : IClassFixture<PgDatabaseFixture>, IA
             Assert.False(taken.IsHeld);
         }
 
-        Assert.Equal(0, await TransactionsDatabase.AdvisoryLockHoldersAsync(_db.DataSource, key));
+        Assert.Equal(0, await TransactionsDatabase.AdvisoryLockHoldersAsync(Db.DataSource, key));
     }
 
     [PgFact]
     public async Task Cancelling_an_advisory_lock_wait_throws_and_leaves_the_lock_not_held()
     {
         const long key = 77;
-        await using var holder = await _db.DataSource.OpenConnectionAsync(Ct);
-        await using var waiter = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var holder = await Db.DataSource.OpenConnectionAsync(Ct);
+        await using var waiter = await Db.DataSource.OpenConnectionAsync(Ct);
         await using var held = await holder.AdvisoryLockAsync(key, Ct);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter.AdvisoryLockAsync(key, cancel.Token));
 
         await held.ReleaseAsync(Ct);
-        Assert.Equal(0, await TransactionsDatabase.AdvisoryLockHoldersAsync(_db.DataSource, key));
+        Assert.Equal(0, await TransactionsDatabase.AdvisoryLockHoldersAsync(Db.DataSource, key));
         Assert.Equal(1, await waiter.ExecuteScalarAsync<int>("SELECT 1", Ct)); // the waiter's connection is still usable
     }
 
@@ -142,21 +128,21 @@ public sealed class SavepointAndLockTests : IClassFixture<PgDatabaseFixture>, IA
     public async Task A_transaction_advisory_lock_lasts_until_the_scope_ends()
     {
         const long key = 4242;
-        await using var other = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var other = await Db.DataSource.OpenConnectionAsync(Ct);
 
-        await _db.DataSource.InTransactionAsync(async (tx, ct) =>
+        await Db.DataSource.InTransactionAsync(async (tx, ct) =>
         {
             await tx.AdvisoryXactLockAsync(key, ct);
             Assert.True(await tx.TryAdvisoryXactLockAsync(key, ct)); // re-entrant in the same session
             Assert.Null(await other.TryAdvisoryLockAsync(key, ct));
         }, Ct);
-        Assert.Equal(0, await TransactionsDatabase.AdvisoryLockHoldersAsync(_db.DataSource, key)); // released by COMMIT
+        Assert.Equal(0, await TransactionsDatabase.AdvisoryLockHoldersAsync(Db.DataSource, key)); // released by COMMIT
 
-        await Assert.ThrowsAsync<InvalidTimeZoneException>(() => _db.DataSource.InTransactionAsync(async (tx, ct) =>
+        await Assert.ThrowsAsync<InvalidTimeZoneException>(() => Db.DataSource.InTransactionAsync(async (tx, ct) =>
         {
             await tx.AdvisoryXactLockAsync(key, ct);
             throw new InvalidTimeZoneException();
         }, Ct));
-        Assert.Equal(0, await TransactionsDatabase.AdvisoryLockHoldersAsync(_db.DataSource, key)); // released by ROLLBACK
+        Assert.Equal(0, await TransactionsDatabase.AdvisoryLockHoldersAsync(Db.DataSource, key)); // released by ROLLBACK
     }
 }

@@ -11,28 +11,14 @@ using Xunit;
 namespace PgBorrow.IntegrationTests.Transactions;
 
 /// <summary>The PgBorrow meter and activity source, read the way OpenTelemetry reads them.</summary>
-public sealed class TelemetryTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class TelemetryTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
     // Other test classes run scopes in parallel: keep only what this test's own async flow recorded.
     private static readonly AsyncLocal<bool> Mine = new();
 
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public TelemetryTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PgFactAttribute.ServerConnectionString is not null)
-            await TransactionsDatabase.ResetAsync(_db.DataSource, Ct);
-    }
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
+        await TransactionsDatabase.ResetAsync(Db.DataSource, Ct);
     }
 
     [PgFact]
@@ -63,13 +49,13 @@ public sealed class TelemetryTests : IClassFixture<PgDatabaseFixture>, IAsyncLif
         using (var root = parent.StartActivity("test"))
         {
             var options = PgTransactionOptions.Default with { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(2) };
-            await _db.DataSource.InTransactionAsync(options, async (tx, ct) =>
+            await Db.DataSource.InTransactionAsync(options, async (tx, ct) =>
             {
                 if (tx.Attempt == 1)
                     await tx.ExecuteAsync("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$", ct);
                 await tx.ExecuteAsync("SELECT 1", ct);
             }, Ct);
-            await Assert.ThrowsAsync<InvalidTimeZoneException>(() => _db.DataSource.InTransactionAsync(
+            await Assert.ThrowsAsync<InvalidTimeZoneException>(() => Db.DataSource.InTransactionAsync(
                 options with { IsolationLevel = System.Data.IsolationLevel.ReadCommitted },
                 (tx, ct) => throw new InvalidTimeZoneException(), Ct));
         }

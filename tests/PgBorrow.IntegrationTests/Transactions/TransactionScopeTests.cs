@@ -9,46 +9,32 @@ using Xunit;
 namespace PgBorrow.IntegrationTests.Transactions;
 
 /// <summary>InTransactionAsync: commit, rollback, what is and is not retried, cancellation, refusal to nest, the end of the loan.</summary>
-public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class TransactionScopeTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
     private static readonly PgTransactionOptions Fast = PgTransactionOptions.Default with { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
 
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public TransactionScopeTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PgFactAttribute.ServerConnectionString is not null)
-            await TransactionsDatabase.ResetAsync(_db.DataSource, Ct);
-    }
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
+        await TransactionsDatabase.ResetAsync(Db.DataSource, Ct);
     }
 
     [PgFact]
     public async Task Commits_when_the_body_returns_and_returns_its_result()
     {
-        var name = await _db.DataSource.InTransactionAsync(async (tx, ct) =>
+        var name = await Db.DataSource.InTransactionAsync(async (tx, ct) =>
         {
             await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({1}, {"one"})", ct);
             return (await tx.QuerySingleAsync<TxItem>($"SELECT id, name FROM tx_items WHERE id = {1}", ct)).Name;
         }, Ct);
 
         Assert.Equal("one", name);
-        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 1));
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 1));
     }
 
     [PgFact]
     public async Task Works_on_an_open_connection_and_passes_state_without_a_closure()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         await connection.InTransactionAsync(null, (Id: 2, Name: "two"), static async (tx, item, ct) =>
         {
@@ -61,7 +47,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
             Ct);
 
         Assert.Equal("repeatable read on 42", isolation);
-        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 2));
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 2));
         Assert.Equal(ConnectionState.Open, connection.State); // the caller's connection stays open
         Assert.Equal(1, await connection.ExecuteScalarAsync<int>("SELECT 1", Ct)); // and out of any transaction
     }
@@ -69,7 +55,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
     [PgFact]
     public async Task Begins_serializable_read_only_deferrable_when_asked()
     {
-        var modes = await _db.DataSource.InTransactionAsync(
+        var modes = await Db.DataSource.InTransactionAsync(
             PgTransactionOptions.Default with { ReadOnly = true, Deferrable = true },
             (tx, ct) => tx.ExecuteScalarAsync<string>(
                 "SELECT current_setting('transaction_isolation') || ' ' || current_setting('transaction_read_only') || ' ' || current_setting('transaction_deferrable')", ct),
@@ -77,7 +63,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
 
         Assert.Equal("serializable on on", modes);
         var refused = await Assert.ThrowsAsync<ArgumentException>(() =>
-            _db.DataSource.InTransactionAsync(PgTransactionOptions.Default with { Deferrable = true }, (tx, ct) => Task.CompletedTask, Ct));
+            Db.DataSource.InTransactionAsync(PgTransactionOptions.Default with { Deferrable = true }, (tx, ct) => Task.CompletedTask, Ct));
         Assert.Contains("Deferrable needs ReadOnly", refused.Message);
     }
 
@@ -85,7 +71,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
     public async Task Rolls_back_everything_when_the_body_throws_and_rethrows_the_original_exception()
     {
         var runs = 0;
-        var thrown = await Assert.ThrowsAsync<InvalidTimeZoneException>(() => _db.DataSource.InTransactionAsync(async (tx, ct) =>
+        var thrown = await Assert.ThrowsAsync<InvalidTimeZoneException>(() => Db.DataSource.InTransactionAsync(async (tx, ct) =>
         {
             runs++;
             await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({3}, {"three"})", ct);
@@ -94,16 +80,16 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
 
         Assert.Equal("the body's own failure", thrown.Message);
         Assert.Equal(1, runs);
-        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 3));
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 3));
     }
 
     [PgFact]
     public async Task Does_not_retry_a_unique_violation()
     {
-        await _db.DataSource.ExecuteAsync("INSERT INTO tx_items VALUES (4, 'four')", Ct);
+        await Db.DataSource.ExecuteAsync("INSERT INTO tx_items VALUES (4, 'four')", Ct);
         var runs = 0;
 
-        var thrown = await Assert.ThrowsAsync<PostgresException>(() => _db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
+        var thrown = await Assert.ThrowsAsync<PostgresException>(() => Db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
         {
             runs++;
             await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({5}, {"five"})", ct);
@@ -112,14 +98,14 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
 
         Assert.Equal(PostgresErrorCodes.UniqueViolation, thrown.SqlState);
         Assert.Equal(1, runs);
-        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 5));
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 5));
     }
 
     [PgFact]
     public async Task Gives_up_after_max_attempts_naming_the_attempts_and_the_sqlstate()
     {
         var runs = 0;
-        var thrown = await Assert.ThrowsAsync<PgRetriesExhaustedException>(() => _db.DataSource.InTransactionAsync(Fast with { MaxAttempts = 3 }, async (tx, ct) =>
+        var thrown = await Assert.ThrowsAsync<PgRetriesExhaustedException>(() => Db.DataSource.InTransactionAsync(Fast with { MaxAttempts = 3 }, async (tx, ct) =>
         {
             runs++;
             Assert.Equal(runs, tx.Attempt);
@@ -142,7 +128,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
         var runs = 0;
         var clock = Stopwatch.StartNew();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _db.DataSource.InTransactionAsync(slow, async (tx, ct) =>
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Db.DataSource.InTransactionAsync(slow, async (tx, ct) =>
         {
             runs++;
             cancellation.CancelAfter(TimeSpan.FromMilliseconds(200)); // fires during the 10-20 s backoff
@@ -156,7 +142,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
     [PgFact]
     public async Task Refuses_to_start_inside_a_transaction_already_open_on_the_connection()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         await using (var outer = await connection.BeginTransactionAsync(Ct))
         {
@@ -169,7 +155,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
         Assert.Contains("Nested transaction scopes are not supported", raw.Message);
         await connection.ExecuteAsync("ROLLBACK", Ct);
 
-        await using var closed = _db.DataSource.CreateConnection();
+        await using var closed = Db.DataSource.CreateConnection();
         var notOpen = await Assert.ThrowsAsync<InvalidOperationException>(() => closed.InTransactionAsync((tx, ct) => Task.CompletedTask, Ct));
         Assert.Contains("needs an open NpgsqlConnection", notOpen.Message);
     }
@@ -178,7 +164,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
     public async Task A_PgTx_cannot_be_used_after_its_scope_ends()
     {
         PgTx? kept = null;
-        await _db.DataSource.InTransactionAsync(async (tx, ct) =>
+        await Db.DataSource.InTransactionAsync(async (tx, ct) =>
         {
             kept = tx;
             Assert.True(tx.IsActive);
@@ -195,7 +181,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
         await Assert.ThrowsAsync<ObjectDisposedException>(() => kept.AdvisoryXactLockAsync(1, Ct));
 
         PgTx? rolledBack = null;
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _db.DataSource.InTransactionAsync((tx, ct) =>
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Db.DataSource.InTransactionAsync((tx, ct) =>
         {
             rolledBack = tx;
             throw new InvalidOperationException("fail");
@@ -207,7 +193,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
     [PgFact]
     public async Task CreateCommand_runs_in_the_transaction()
     {
-        await Assert.ThrowsAsync<OperationCanceledException>(() => _db.DataSource.InTransactionAsync(async (tx, ct) =>
+        await Assert.ThrowsAsync<OperationCanceledException>(() => Db.DataSource.InTransactionAsync(async (tx, ct) =>
         {
             await using var command = tx.CreateCommand($"INSERT INTO tx_items VALUES ({6}, {"six"}) RETURNING name");
             Assert.NotNull(command.Transaction);
@@ -219,7 +205,7 @@ public sealed class TransactionScopeTests : IClassFixture<PgDatabaseFixture>, IA
             throw new OperationCanceledException("undo");
         }, Ct));
 
-        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 6));
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 6));
     }
 
     [Fact]
