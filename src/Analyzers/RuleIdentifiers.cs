@@ -10,6 +10,7 @@ public static class RuleIdentifiers
     public const string BlockingCallInAsync = "PGB005";
     public const string ConnectionNotDisposed = "PGB006";
     public const string DataReaderLeftOpen = "PGB007";
+    public const string BorrowedTransactionEscapes = "PGB008";
     public const string LocksHeldAcrossAwait = "PGB101";
     public const string TransactionHeldAcrossAwait = "PGB102";
     public const string SessionAdvisoryLockNotReleased = "PGB103";
@@ -17,6 +18,7 @@ public static class RuleIdentifiers
     public const string SecondConnectionWhileLocked = "PGB105";
     public const string SerializableWithoutRetry = "PGB106";
     public const string ReadModifyWriteWithoutLock = "PGB107";
+    public const string SideEffectInRetriedBody = "PGB108";
     public const string SqlBuiltFromNonConstantText = "PGB201";
     public const string PlaceholdersDoNotMatchParameters = "PGB202";
     public const string RowTypeNotPartial = "PGB301";
@@ -28,6 +30,11 @@ public static class RuleIdentifiers
     public const string RowTypeCannotBeGenerated = "PGB307";
     public const string RowColumnNameEmpty = "PGB308";
     public const string RowRequiredMemberNotSet = "PGB309";
+    public const string TransactionMethodCannotBeGenerated = "PGB321";
+    public const string TransactionMethodSourceMissing = "PGB322";
+    public const string TransactionMethodReturnTypeNotSupported = "PGB323";
+    public const string TransactionBodyDoesNotMatch = "PGB324";
+    public const string TransactionOptionsInvalid = "PGB325";
 
     public const string HelpLinkBase = "https://github.com/pgborrow/pgborrow/blob/main/docs/rules/";
 
@@ -42,4 +49,5 @@ internal static class RuleCategories
     public const string Sql = "Sql";
     public const string Concurrency = "Concurrency";
     public const string Rows = "Rows";
+    public const string Transactions = "Transactions";
 }

@@ -78,30 +78,55 @@ internal static partial class PgRowEmitter
         code.Line("var member = 0;");
         code.Line("try");
         code.Open();
-        for (var i = 0; i < model.Members.Count; i++)
+        if (model.Members.Count == 0)
         {
-            var member = model.Members[i];
-            if (i > 0)
-                code.Line("member = " + i + ";");
-            if (member.IsNullable)
-            {
-                var ordinal = "ordinal" + i;
-                code.Line("var " + ordinal + " = ordinals[" + i + "];");
-                code.Line(member.TypeName + " " + locals[i] + " = reader.IsDBNull(" + ordinal + ") ? null : " + ReadExpression(member, ordinal, helpers) + ";");
-            }
-            else
-            {
-                code.Line(member.TypeName + " " + locals[i] + " = " + ReadExpression(member, "ordinals[" + i + "]", helpers) + ";");
-            }
+            WriteConstruction(code, model, locals);
+        }
+        else
+        {
+            // The usual case, columns in member order (SELECT a, b, c for members A, B, C): constant
+            // ordinals, which read measurably faster than looking each one up per row.
+            code.Open("if (ordinals.InMemberOrder)");
+            WriteMemberReads(code, model, locals, helpers, constantOrdinals: true);
+            code.Close();
+            code.Open("else");
+            WriteMemberReads(code, model, locals, helpers, constantOrdinals: false);
+            code.Close();
         }
 
-        WriteConstruction(code, model, locals);
         code.Close();
         code.Line("catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsReadFailure(exception))");
         code.Open();
         code.Line("throw __pgRowMap.ReadFailed(reader, ordinals, member, exception);");
         code.Close();
         code.Close();
+    }
+
+    /// <summary>A typed read per member into its local, then the construction.</summary>
+    private static void WriteMemberReads(CodeBuilder code, PgRowModel model, string[] locals, Helpers helpers, bool constantOrdinals)
+    {
+        for (var i = 0; i < model.Members.Count; i++)
+        {
+            var member = model.Members[i];
+            if (i > 0)
+                code.Line("member = " + i + ";");
+            var ordinal = constantOrdinals ? i.ToString(System.Globalization.CultureInfo.InvariantCulture) : "ordinals[" + i + "]";
+            if (member.IsNullable)
+            {
+                if (!constantOrdinals)
+                {
+                    code.Line("var ordinal" + i + " = " + ordinal + ";");
+                    ordinal = "ordinal" + i;
+                }
+                code.Line(member.TypeName + " " + locals[i] + " = reader.IsDBNull(" + ordinal + ") ? null : " + ReadExpression(member, ordinal, helpers) + ";");
+            }
+            else
+            {
+                code.Line(member.TypeName + " " + locals[i] + " = " + ReadExpression(member, ordinal, helpers) + ";");
+            }
+        }
+
+        WriteConstruction(code, model, locals);
     }
 
     private static void WriteConstruction(CodeBuilder code, PgRowModel model, string[] locals)

@@ -28,6 +28,9 @@ public static class PgBorrowTelemetry
     /// <summary>Counter: finished transaction scopes. Tags: outcome, isolation.</summary>
     public const string TransactionOutcomes = "pgborrow.transaction.outcomes";
 
+    /// <summary>Counter: connections LISTEN streams replaced after a failure (each one a point where notifications may have been lost). Tag: SQLSTATE, when the failure had one.</summary>
+    public const string ListenReconnects = "pgborrow.listen.reconnects";
+
     /// <summary>The activity (span) of a whole transaction scope.</summary>
     public const string TransactionActivity = "pgborrow.transaction";
 
@@ -63,4 +66,7 @@ public static class PgBorrowTelemetry
 
     internal static readonly Counter<long> Outcomes = Meter.CreateCounter<long>(
         TransactionOutcomes, unit: "{transaction}", description: "Finished PgBorrow transaction scopes, by outcome.");
+
+    internal static readonly Counter<long> Reconnects = Meter.CreateCounter<long>(
+        ListenReconnects, unit: "{reconnect}", description: "Connections of PgBorrow LISTEN streams replaced after a failure.");
 }

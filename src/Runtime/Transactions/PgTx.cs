@@ -7,7 +7,8 @@ using Npgsql;
 namespace PgBorrow;
 
 /// <summary>
-/// A transaction lent to the body of <c>InTransactionAsync</c>: it runs SQL (the query methods of
+/// A transaction lent to the body of <c>InTransactionAsync</c> (or of a snapshot read,
+/// <see cref="PgSnapshot.ReadAsync{TResult}(System.Func{PgTx, CancellationToken, Task{TResult}}, CancellationToken)"/>): it runs SQL (the query methods of
 /// <see cref="PgQueryExtensions"/>, <see cref="CreateCommand"/>), makes savepoints and takes
 /// transaction-level advisory locks, but cannot commit, roll back or be disposed: the scope that lent it
 /// does that when the body returns or throws. It is good for one attempt only; once the body has
@@ -161,10 +162,10 @@ public sealed class PgTx
     void ThrowNotActive()
         => throw new ObjectDisposedException(nameof(PgTx), _state switch
         {
-            PgTxState.Committing => $"This PgTx (attempt {Attempt}) is no longer usable: its body has returned and the scope is committing it. A PgTx is lent to the body of InTransactionAsync and must not be used after the body returns.",
-            PgTxState.Committed => $"This PgTx (attempt {Attempt}) is no longer usable: its transaction has committed. A PgTx is lent to the body of InTransactionAsync and must not be used after the body returns.",
-            PgTxState.RolledBack => $"This PgTx (attempt {Attempt}) is no longer usable: its transaction was rolled back. A PgTx is lent to the body of InTransactionAsync and must not be used after the body returns.",
-            _ => $"This PgTx (attempt {Attempt}) is no longer usable: its COMMIT failed and the scope has ended. A PgTx is lent to the body of InTransactionAsync and must not be used after the body returns.",
+            PgTxState.Committing => $"This PgTx (attempt {Attempt}) is no longer usable: its body has returned and the scope is committing it. A PgTx is lent to the body of its scope (InTransactionAsync, or a snapshot read) and must not be used after the body returns.",
+            PgTxState.Committed => $"This PgTx (attempt {Attempt}) is no longer usable: its transaction has committed. A PgTx is lent to the body of its scope (InTransactionAsync, or a snapshot read) and must not be used after the body returns.",
+            PgTxState.RolledBack => $"This PgTx (attempt {Attempt}) is no longer usable: its transaction was rolled back. A PgTx is lent to the body of its scope (InTransactionAsync, or a snapshot read) and must not be used after the body returns.",
+            _ => $"This PgTx (attempt {Attempt}) is no longer usable: its COMMIT failed and the scope has ended. A PgTx is lent to the body of its scope (InTransactionAsync, or a snapshot read) and must not be used after the body returns.",
         });
 
     #endregion

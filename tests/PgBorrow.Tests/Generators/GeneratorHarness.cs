@@ -12,7 +12,7 @@ using PgBorrow.Tests.Infrastructure;
 namespace PgBorrow.Tests.Generators;
 
 /// <summary>
-/// Runs the [PgRow] generator on C# sources against net10.0 with Npgsql and the PgBorrow runtime
+/// Runs a generator ([PgRow] unless told otherwise) on C# sources against net10.0 with Npgsql and the PgBorrow runtime
 /// referenced, nullable enabled and warnings as errors (the SDK's own CS1701/CS1702 suppressions kept).
 /// </summary>
 internal static class GeneratorHarness
@@ -50,16 +50,34 @@ internal static class GeneratorHarness
         return CSharpCompilation.Create("RowsUnderTest", trees, await References.Value, options);
     }
 
-    public static GeneratorDriver CreateDriver()
+    /// <summary>The usings of the [PgTransaction] sources: tasks, tokens, Npgsql and the runtime.</summary>
+    public const string TransactionUsings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Data;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Npgsql;
+        using PgBorrow;
+
+        """;
+
+    public static GeneratorDriver CreateDriver() => CreateDriver(new PgRowGenerator());
+
+    public static GeneratorDriver CreateDriver(IIncrementalGenerator generator)
         => CSharpGeneratorDriver.Create(
-            new[] { new PgRowGenerator().AsSourceGenerator() },
+            new[] { generator.AsSourceGenerator() },
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once; fails if it threw.</summary>
     public static (GeneratorRunResult Result, Compilation Output) Run(Compilation compilation)
+        => Run(compilation, new PgRowGenerator());
+
+    /// <summary>Runs <paramref name="generator"/> once; fails if it threw or reported anything.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(Compilation compilation, IIncrementalGenerator generator)
     {
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var driver = CreateDriver(generator).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var result = driver.GetRunResult().Results.Single();
         if (result.Exception is not null)
             throw new InvalidOperationException("The generator threw.", result.Exception);

@@ -10,6 +10,9 @@ using Xunit;
 // The analyzer assembly compiles its own copy of the model types (see PgBorrow.Tests.csproj): name the generator's.
 using PgRowMemberModel = generators::PgBorrow.Generators.Model.PgRowMemberModel;
 using PgRowModel = generators::PgBorrow.Generators.Model.PgRowModel;
+using PgTransactionModel = generators::PgBorrow.Generators.Model.PgTransactionModel;
+using PgTransactionParameter = generators::PgBorrow.Generators.Model.PgTransactionParameter;
+using PgTransactionOptionsModel = generators::PgBorrow.Generators.Model.PgTransactionOptionsModel;
 
 namespace PgBorrow.Tests.Generators;
 
@@ -52,6 +55,17 @@ public sealed class ModelShapeTests
         Assert.Equal(ModelNamespace, typeof(PgRowModel).Namespace);
         Assert.Equal(ModelNamespace, typeof(PgRowSource).Namespace);
         Assert.Contains(ModelTypes(), row => (string)row[0] == nameof(PgRowMemberModel));
+    }
+
+    [Fact]
+    public void The_transaction_models_are_checked_too()
+    {
+        Assert.Equal(ModelNamespace, typeof(PgTransactionModel).Namespace);
+        Assert.Equal(ModelNamespace, typeof(generators::PgBorrow.Generators.Model.PgTransactionSource).Namespace);
+        foreach (var name in new[] { nameof(PgTransactionModel), nameof(PgTransactionParameter), nameof(PgTransactionOptionsModel), "PgContainingType", "PgTransactionSource" })
+            Assert.Contains(ModelTypes(), row => (string)row[0] == name);
+        // The shared check holds symbols and locations by design; it must never be a pipeline model.
+        Assert.NotEqual(ModelNamespace, typeof(generators::PgBorrow.Generators.Transactions.PgTransactionMethodCheck).Namespace);
     }
 
     [Fact]

@@ -25,25 +25,48 @@ partial class Customer : global::PgBorrow.IPgRow<global::Shop.Customer>
         var member = 0;
         try
         {
-            int _id = reader.GetInt32(ordinals[0]);
-            member = 1;
-            string _name = reader.GetString(ordinals[1]);
-            member = 2;
-            var ordinal2 = ordinals[2];
-            string? _email = reader.IsDBNull(ordinal2) ? null : reader.GetString(ordinal2);
-            member = 3;
-            var ordinal3 = ordinals[3];
-            global::System.DateOnly? _birthday = reader.IsDBNull(ordinal3) ? null : reader.GetFieldValue<global::System.DateOnly>(ordinal3);
-            member = 4;
-            bool _isVip = reader.GetBoolean(ordinals[4]);
-            return new global::Shop.Customer()
+            if (ordinals.InMemberOrder)
             {
-                Id = _id,
-                Name = _name,
-                Email = _email,
-                Birthday = _birthday,
-                IsVip = _isVip,
-            };
+                int _id = reader.GetInt32(0);
+                member = 1;
+                string _name = reader.GetString(1);
+                member = 2;
+                string? _email = reader.IsDBNull(2) ? null : reader.GetString(2);
+                member = 3;
+                global::System.DateOnly? _birthday = reader.IsDBNull(3) ? null : reader.GetFieldValue<global::System.DateOnly>(3);
+                member = 4;
+                bool _isVip = reader.GetBoolean(4);
+                return new global::Shop.Customer()
+                {
+                    Id = _id,
+                    Name = _name,
+                    Email = _email,
+                    Birthday = _birthday,
+                    IsVip = _isVip,
+                };
+            }
+            else
+            {
+                int _id = reader.GetInt32(ordinals[0]);
+                member = 1;
+                string _name = reader.GetString(ordinals[1]);
+                member = 2;
+                var ordinal2 = ordinals[2];
+                string? _email = reader.IsDBNull(ordinal2) ? null : reader.GetString(ordinal2);
+                member = 3;
+                var ordinal3 = ordinals[3];
+                global::System.DateOnly? _birthday = reader.IsDBNull(ordinal3) ? null : reader.GetFieldValue<global::System.DateOnly>(ordinal3);
+                member = 4;
+                bool _isVip = reader.GetBoolean(ordinals[4]);
+                return new global::Shop.Customer()
+                {
+                    Id = _id,
+                    Name = _name,
+                    Email = _email,
+                    Birthday = _birthday,
+                    IsVip = _isVip,
+                };
+            }
         }
         catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsReadFailure(exception))
         {

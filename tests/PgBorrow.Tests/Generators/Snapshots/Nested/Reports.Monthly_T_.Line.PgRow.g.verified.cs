@@ -25,16 +25,31 @@ partial class Reports
                 var member = 0;
                 try
                 {
-                    int _lineNo = reader.GetInt32(ordinals[0]);
-                    member = 1;
-                    string _hTTPStatus = reader.GetString(ordinals[1]);
-                    member = 2;
-                    var ordinal2 = ordinals[2];
-                    global::System.TimeSpan? _elapsed = reader.IsDBNull(ordinal2) ? null : reader.GetTimeSpan(ordinal2);
-                    return new global::Reports.Monthly<T>.Line(_lineNo, _hTTPStatus)
+                    if (ordinals.InMemberOrder)
                     {
-                        Elapsed = _elapsed,
-                    };
+                        int _lineNo = reader.GetInt32(0);
+                        member = 1;
+                        string _hTTPStatus = reader.GetString(1);
+                        member = 2;
+                        global::System.TimeSpan? _elapsed = reader.IsDBNull(2) ? null : reader.GetTimeSpan(2);
+                        return new global::Reports.Monthly<T>.Line(_lineNo, _hTTPStatus)
+                        {
+                            Elapsed = _elapsed,
+                        };
+                    }
+                    else
+                    {
+                        int _lineNo = reader.GetInt32(ordinals[0]);
+                        member = 1;
+                        string _hTTPStatus = reader.GetString(ordinals[1]);
+                        member = 2;
+                        var ordinal2 = ordinals[2];
+                        global::System.TimeSpan? _elapsed = reader.IsDBNull(ordinal2) ? null : reader.GetTimeSpan(ordinal2);
+                        return new global::Reports.Monthly<T>.Line(_lineNo, _hTTPStatus)
+                        {
+                            Elapsed = _elapsed,
+                        };
+                    }
                 }
                 catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsReadFailure(exception))
                 {

@@ -32,36 +32,66 @@ partial record Product : global::PgBorrow.IPgRow<global::Catalog.Product>
         var member = 0;
         try
         {
-            long _id = reader.GetInt64(ordinals[0]);
-            member = 1;
-            global::Catalog.Mood _mood = __pgFromLabel0(reader.GetString(ordinals[1]));
-            member = 2;
-            var ordinal2 = ordinals[2];
-            global::Catalog.Mood? _previousMood = reader.IsDBNull(ordinal2) ? null : __pgFromLabel0(reader.GetString(ordinal2));
-            member = 3;
-            global::Catalog.StockState _stock = __pgFromLabel1(reader.GetString(ordinals[3]));
-            member = 4;
-            global::Catalog.Dimensions _size = global::PgBorrow.PgRowValues.FromJson<global::Catalog.Dimensions>(reader.GetString(ordinals[4]), __pgJson0);
-            member = 5;
-            var ordinal5 = ordinals[5];
-            global::Catalog.Dimensions? _packaging = reader.IsDBNull(ordinal5) ? null : global::PgBorrow.PgRowValues.FromJsonOrNull<global::Catalog.Dimensions>(reader.GetString(ordinal5), __pgJson0);
-            member = 6;
-            global::System.Collections.Generic.Dictionary<string, string> _tags = global::PgBorrow.PgRowValues.FromJson<global::System.Collections.Generic.Dictionary<string, string>>(reader.GetString(ordinals[6]));
-            member = 7;
-            var ordinal7 = ordinals[7];
-            global::System.Collections.Generic.List<global::Catalog.Dimensions>? _variants = reader.IsDBNull(ordinal7) ? null : global::PgBorrow.PgRowValues.FromJsonOrNull<global::System.Collections.Generic.List<global::Catalog.Dimensions>>(reader.GetString(ordinal7), __pgJson1);
-            member = 8;
-            var ordinal8 = ordinals[8];
-            global::System.Text.Json.JsonDocument? _raw = reader.IsDBNull(ordinal8) ? null : reader.GetFieldValue<global::System.Text.Json.JsonDocument>(ordinal8);
-            member = 9;
-            var ordinal9 = ordinals[9];
-            global::System.Net.IPAddress? _origin = reader.IsDBNull(ordinal9) ? null : reader.GetFieldValue<global::System.Net.IPAddress>(ordinal9);
-            member = 10;
-            global::NpgsqlTypes.NpgsqlRange<int> _quantities = reader.GetFieldValue<global::NpgsqlTypes.NpgsqlRange<int>>(ordinals[10]);
-            member = 11;
-            var ordinal11 = ordinals[11];
-            global::NpgsqlTypes.NpgsqlRange<global::System.DateTime>? _window = reader.IsDBNull(ordinal11) ? null : reader.GetFieldValue<global::NpgsqlTypes.NpgsqlRange<global::System.DateTime>>(ordinal11);
-            return new global::Catalog.Product(_id, _mood, _previousMood, _stock, _size, _packaging, _tags, _variants, _raw, _origin, _quantities, _window);
+            if (ordinals.InMemberOrder)
+            {
+                long _id = reader.GetInt64(0);
+                member = 1;
+                global::Catalog.Mood _mood = __pgFromLabel0(reader.GetString(1));
+                member = 2;
+                global::Catalog.Mood? _previousMood = reader.IsDBNull(2) ? null : __pgFromLabel0(reader.GetString(2));
+                member = 3;
+                global::Catalog.StockState _stock = __pgFromLabel1(reader.GetString(3));
+                member = 4;
+                global::Catalog.Dimensions _size = global::PgBorrow.PgRowValues.FromJson<global::Catalog.Dimensions>(reader.GetString(4), __pgJson0);
+                member = 5;
+                global::Catalog.Dimensions? _packaging = reader.IsDBNull(5) ? null : global::PgBorrow.PgRowValues.FromJsonOrNull<global::Catalog.Dimensions>(reader.GetString(5), __pgJson0);
+                member = 6;
+                global::System.Collections.Generic.Dictionary<string, string> _tags = global::PgBorrow.PgRowValues.FromJson<global::System.Collections.Generic.Dictionary<string, string>>(reader.GetString(6));
+                member = 7;
+                global::System.Collections.Generic.List<global::Catalog.Dimensions>? _variants = reader.IsDBNull(7) ? null : global::PgBorrow.PgRowValues.FromJsonOrNull<global::System.Collections.Generic.List<global::Catalog.Dimensions>>(reader.GetString(7), __pgJson1);
+                member = 8;
+                global::System.Text.Json.JsonDocument? _raw = reader.IsDBNull(8) ? null : reader.GetFieldValue<global::System.Text.Json.JsonDocument>(8);
+                member = 9;
+                global::System.Net.IPAddress? _origin = reader.IsDBNull(9) ? null : reader.GetFieldValue<global::System.Net.IPAddress>(9);
+                member = 10;
+                global::NpgsqlTypes.NpgsqlRange<int> _quantities = reader.GetFieldValue<global::NpgsqlTypes.NpgsqlRange<int>>(10);
+                member = 11;
+                global::NpgsqlTypes.NpgsqlRange<global::System.DateTime>? _window = reader.IsDBNull(11) ? null : reader.GetFieldValue<global::NpgsqlTypes.NpgsqlRange<global::System.DateTime>>(11);
+                return new global::Catalog.Product(_id, _mood, _previousMood, _stock, _size, _packaging, _tags, _variants, _raw, _origin, _quantities, _window);
+            }
+            else
+            {
+                long _id = reader.GetInt64(ordinals[0]);
+                member = 1;
+                global::Catalog.Mood _mood = __pgFromLabel0(reader.GetString(ordinals[1]));
+                member = 2;
+                var ordinal2 = ordinals[2];
+                global::Catalog.Mood? _previousMood = reader.IsDBNull(ordinal2) ? null : __pgFromLabel0(reader.GetString(ordinal2));
+                member = 3;
+                global::Catalog.StockState _stock = __pgFromLabel1(reader.GetString(ordinals[3]));
+                member = 4;
+                global::Catalog.Dimensions _size = global::PgBorrow.PgRowValues.FromJson<global::Catalog.Dimensions>(reader.GetString(ordinals[4]), __pgJson0);
+                member = 5;
+                var ordinal5 = ordinals[5];
+                global::Catalog.Dimensions? _packaging = reader.IsDBNull(ordinal5) ? null : global::PgBorrow.PgRowValues.FromJsonOrNull<global::Catalog.Dimensions>(reader.GetString(ordinal5), __pgJson0);
+                member = 6;
+                global::System.Collections.Generic.Dictionary<string, string> _tags = global::PgBorrow.PgRowValues.FromJson<global::System.Collections.Generic.Dictionary<string, string>>(reader.GetString(ordinals[6]));
+                member = 7;
+                var ordinal7 = ordinals[7];
+                global::System.Collections.Generic.List<global::Catalog.Dimensions>? _variants = reader.IsDBNull(ordinal7) ? null : global::PgBorrow.PgRowValues.FromJsonOrNull<global::System.Collections.Generic.List<global::Catalog.Dimensions>>(reader.GetString(ordinal7), __pgJson1);
+                member = 8;
+                var ordinal8 = ordinals[8];
+                global::System.Text.Json.JsonDocument? _raw = reader.IsDBNull(ordinal8) ? null : reader.GetFieldValue<global::System.Text.Json.JsonDocument>(ordinal8);
+                member = 9;
+                var ordinal9 = ordinals[9];
+                global::System.Net.IPAddress? _origin = reader.IsDBNull(ordinal9) ? null : reader.GetFieldValue<global::System.Net.IPAddress>(ordinal9);
+                member = 10;
+                global::NpgsqlTypes.NpgsqlRange<int> _quantities = reader.GetFieldValue<global::NpgsqlTypes.NpgsqlRange<int>>(ordinals[10]);
+                member = 11;
+                var ordinal11 = ordinals[11];
+                global::NpgsqlTypes.NpgsqlRange<global::System.DateTime>? _window = reader.IsDBNull(ordinal11) ? null : reader.GetFieldValue<global::NpgsqlTypes.NpgsqlRange<global::System.DateTime>>(ordinal11);
+                return new global::Catalog.Product(_id, _mood, _previousMood, _stock, _size, _packaging, _tags, _variants, _raw, _origin, _quantities, _window);
+            }
         }
         catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsReadFailure(exception))
         {

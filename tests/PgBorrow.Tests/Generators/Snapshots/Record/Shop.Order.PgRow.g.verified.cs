@@ -26,19 +26,37 @@ partial record Order : global::PgBorrow.IPgRow<global::Shop.Order>
         var member = 0;
         try
         {
-            int _id = reader.GetInt32(ordinals[0]);
-            member = 1;
-            string _customerName = reader.GetString(ordinals[1]);
-            member = 2;
-            decimal _total = reader.GetDecimal(ordinals[2]);
-            member = 3;
-            var ordinal3 = ordinals[3];
-            string? _note = reader.IsDBNull(ordinal3) ? null : reader.GetString(ordinal3);
-            member = 4;
-            global::Shop.OrderStatus _status = (global::Shop.OrderStatus)reader.GetInt32(ordinals[4]);
-            member = 5;
-            global::System.DateTimeOffset _placedAt = reader.GetFieldValue<global::System.DateTimeOffset>(ordinals[5]);
-            return new global::Shop.Order(_id, _customerName, _total, _note, _status, _placedAt);
+            if (ordinals.InMemberOrder)
+            {
+                int _id = reader.GetInt32(0);
+                member = 1;
+                string _customerName = reader.GetString(1);
+                member = 2;
+                decimal _total = reader.GetDecimal(2);
+                member = 3;
+                string? _note = reader.IsDBNull(3) ? null : reader.GetString(3);
+                member = 4;
+                global::Shop.OrderStatus _status = (global::Shop.OrderStatus)reader.GetInt32(4);
+                member = 5;
+                global::System.DateTimeOffset _placedAt = reader.GetFieldValue<global::System.DateTimeOffset>(5);
+                return new global::Shop.Order(_id, _customerName, _total, _note, _status, _placedAt);
+            }
+            else
+            {
+                int _id = reader.GetInt32(ordinals[0]);
+                member = 1;
+                string _customerName = reader.GetString(ordinals[1]);
+                member = 2;
+                decimal _total = reader.GetDecimal(ordinals[2]);
+                member = 3;
+                var ordinal3 = ordinals[3];
+                string? _note = reader.IsDBNull(ordinal3) ? null : reader.GetString(ordinal3);
+                member = 4;
+                global::Shop.OrderStatus _status = (global::Shop.OrderStatus)reader.GetInt32(ordinals[4]);
+                member = 5;
+                global::System.DateTimeOffset _placedAt = reader.GetFieldValue<global::System.DateTimeOffset>(ordinals[5]);
+                return new global::Shop.Order(_id, _customerName, _total, _note, _status, _placedAt);
+            }
         }
         catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsReadFailure(exception))
         {

@@ -22,14 +22,28 @@ partial struct Point : global::PgBorrow.IPgRow<global::Geo.Point>
         var member = 0;
         try
         {
-            double _x = reader.GetDouble(ordinals[0]);
-            member = 1;
-            double _y = reader.GetDouble(ordinals[1]);
-            return new global::Geo.Point()
+            if (ordinals.InMemberOrder)
             {
-                X = _x,
-                Y = _y,
-            };
+                double _x = reader.GetDouble(0);
+                member = 1;
+                double _y = reader.GetDouble(1);
+                return new global::Geo.Point()
+                {
+                    X = _x,
+                    Y = _y,
+                };
+            }
+            else
+            {
+                double _x = reader.GetDouble(ordinals[0]);
+                member = 1;
+                double _y = reader.GetDouble(ordinals[1]);
+                return new global::Geo.Point()
+                {
+                    X = _x,
+                    Y = _y,
+                };
+            }
         }
         catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsReadFailure(exception))
         {

@@ -24,16 +24,30 @@ partial record struct Tile : global::PgBorrow.IPgRow<global::Geo.Tile>
         var member = 0;
         try
         {
-            long _tileId = reader.GetInt64(ordinals[0]);
-            member = 1;
-            short _zoom = reader.GetInt16(ordinals[1]);
-            member = 2;
-            var ordinal2 = ordinals[2];
-            byte[]? _image = reader.IsDBNull(ordinal2) ? null : reader.GetFieldValue<byte[]>(ordinal2);
-            member = 3;
-            var ordinal3 = ordinals[3];
-            global::System.Guid? _ownerId = reader.IsDBNull(ordinal3) ? null : reader.GetGuid(ordinal3);
-            return new global::Geo.Tile(_tileId, _zoom, _image, _ownerId);
+            if (ordinals.InMemberOrder)
+            {
+                long _tileId = reader.GetInt64(0);
+                member = 1;
+                short _zoom = reader.GetInt16(1);
+                member = 2;
+                byte[]? _image = reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2);
+                member = 3;
+                global::System.Guid? _ownerId = reader.IsDBNull(3) ? null : reader.GetGuid(3);
+                return new global::Geo.Tile(_tileId, _zoom, _image, _ownerId);
+            }
+            else
+            {
+                long _tileId = reader.GetInt64(ordinals[0]);
+                member = 1;
+                short _zoom = reader.GetInt16(ordinals[1]);
+                member = 2;
+                var ordinal2 = ordinals[2];
+                byte[]? _image = reader.IsDBNull(ordinal2) ? null : reader.GetFieldValue<byte[]>(ordinal2);
+                member = 3;
+                var ordinal3 = ordinals[3];
+                global::System.Guid? _ownerId = reader.IsDBNull(ordinal3) ? null : reader.GetGuid(ordinal3);
+                return new global::Geo.Tile(_tileId, _zoom, _image, _ownerId);
+            }
         }
         catch (global::System.Exception exception) when (global::PgBorrow.PgRowMap.IsReadFailure(exception))
         {
