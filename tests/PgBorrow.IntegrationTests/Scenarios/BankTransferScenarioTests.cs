@@ -60,6 +60,75 @@ public sealed class BankTransferScenarioTests : IClassFixture<PgDatabaseFixture>
     }
 
     [PgFact]
+    public async Task Forty_workers_keep_the_books_while_their_backends_are_terminated_at_random_and_clients_resubmit()
+    {
+        const string chaosName = "scenario-bank-chaos";
+        await BankDatabase.ResetAsync(DataSource, 10, 100, Ct);
+        await using var victims = await ScenarioDatabase.CreateSchemaDataSourceAsync(_db, Schema, b => b.ApplicationName = chaosName);
+        var bank = new Bank(victims);
+        var kills = 0;
+        var errors = 0;
+
+        // The killer terminates a random busy backend of the workers' pool, 20 times, a few milliseconds
+        // apart: in a statement, between statements of a transaction, or in COMMIT.
+        const int killBudget = 20;
+        using var stopKiller = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var killer = Task.Run(async () =>
+        {
+            await using var connection = await DataSource.OpenConnectionAsync(Ct);
+            var random = new Random(11);
+            while (!stopKiller.IsCancellationRequested && Volatile.Read(ref kills) < killBudget)
+            {
+                var pid = await connection.ExecuteScalarAsync<int?>($"""
+                    SELECT pid FROM pg_stat_activity
+                    WHERE application_name = {chaosName} AND state IN ('active', 'idle in transaction')
+                    ORDER BY random() LIMIT 1
+                    """, Ct);
+                if (pid is { } victim && await connection.ExecuteScalarAsync<bool>($"SELECT pg_terminate_backend({victim})", Ct))
+                    Interlocked.Increment(ref kills);
+                await Task.Delay(random.Next(5, 30), CancellationToken.None);
+            }
+        }, CancellationToken.None);
+
+        // 40 clients, 4 transfers each. A client whose request failed (its session was killed) does what a
+        // real client does: it sends the same transfer, with the same id, again, until it is settled.
+        var random = new Random(5);
+        var plans = Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, 4)
+            .Select(_ => (Id: Guid.NewGuid(), From: random.Next(1, 6), To: random.Next(6, 11), Amount: (long)random.Next(1, 40))).ToList()).ToList();
+        var outcomes = await Task.WhenAll(plans.Select(async plan =>
+        {
+            var settled = new System.Collections.Generic.List<TransferResult>();
+            foreach (var t in plan)
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        settled.Add(await bank.TransferAsync(t.Id, t.From, t.To, t.Amount, Ct));
+                        break;
+                    }
+                    catch (NpgsqlException) when (attempt < 50)
+                    {
+                        Interlocked.Increment(ref errors); // includes PgCommitOutcomeUnknownException: resubmitting the id is safe
+                    }
+                }
+            }
+
+            return settled;
+        }));
+        await stopKiller.CancelAsync();
+        await killer;
+
+        Assert.True(kills > 0, $"the killer terminated no backend ({errors} requests failed)");
+        var audit = await new Bank(DataSource).AuditAsync(Ct);
+        Assert.Empty(audit.Violations()); // total unchanged, every account explained by its applied transfers, each once
+        Assert.Equal(160, audit.Totals.Applied + audit.Totals.Rejected + audit.Totals.Failed);
+        var results = outcomes.SelectMany(o => o).ToList();
+        Assert.Equal(160, results.Select(r => r.TransferId).Distinct().Count());
+        Assert.Equal(results.Count(r => r.Status == TransferStatus.Applied), audit.Totals.Applied);
+    }
+
+    [PgFact]
     public async Task Resubmitting_a_settled_transfer_returns_its_status_and_moves_nothing()
     {
         await BankDatabase.ResetAsync(DataSource, 3, 100, Ct);
