@@ -214,7 +214,9 @@ internal static class PgTransactionRunner
 
     #region Steps
 
-    static async Task<NpgsqlTransaction> BeginAsync(NpgsqlConnection connection, PgTransactionOptions options, CancellationToken cancellationToken)
+    // A ValueTask: Npgsql defers BEGIN to the first statement, so this usually completes at once and
+    // then allocates nothing.
+    static async ValueTask<NpgsqlTransaction> BeginAsync(NpgsqlConnection connection, PgTransactionOptions options, CancellationToken cancellationToken)
     {
         try
         {

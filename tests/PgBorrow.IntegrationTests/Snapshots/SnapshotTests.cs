@@ -17,22 +17,13 @@ public partial record struct LedgerTotal(long Rows, long Total);
 /// ExportSnapshotAsync, PgSnapshot.ReadAsync and InSnapshotAsync against a real server: parallel readers agree while a
 /// writer commits, reads are read-only REPEATABLE READ, a disposed snapshot is refused clearly, malformed ids are refused.
 /// </summary>
-public sealed class SnapshotTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class SnapshotTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
     private const string TotalSql = "SELECT count(*) AS rows, coalesce(sum(amount), 0)::bigint AS total FROM snap_ledger";
 
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public SnapshotTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PgFactAttribute.ServerConnectionString is null)
-            return;
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         await connection.ExecuteAsync("""
             CREATE TABLE IF NOT EXISTS snap_ledger (id serial PRIMARY KEY, account integer NOT NULL, amount integer NOT NULL);
             TRUNCATE snap_ledger;
@@ -40,18 +31,12 @@ public sealed class SnapshotTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
             """, Ct);
     }
 
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
-    }
-
     [PgFact]
     public async Task Parallel_readers_on_one_snapshot_see_the_same_totals_while_a_writer_commits()
     {
-        await using var snapshot = await _db.DataSource.ExportSnapshotAsync(Ct);
+        await using var snapshot = await Db.DataSource.ExportSnapshotAsync(Ct);
         Assert.True(snapshot.IsActive);
-        Assert.Equal("idle in transaction", await _db.SessionStateAsync(snapshot.ProcessId)); // held open: importable
+        Assert.Equal("idle in transaction", await Db.SessionStateAsync(snapshot.ProcessId)); // held open: importable
 
         using var stopWriting = new CancellationTokenSource();
         var committed = 0;
@@ -59,7 +44,7 @@ public sealed class SnapshotTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
         {
             while (!stopWriting.IsCancellationRequested)
             {
-                await _db.DataSource.ExecuteAsync($"INSERT INTO snap_ledger (account, amount) VALUES ({committed % 10}, {1})", Ct);
+                await Db.DataSource.ExecuteAsync($"INSERT INTO snap_ledger (account, amount) VALUES ({committed % 10}, {1})", Ct);
                 Interlocked.Increment(ref committed);
                 await Task.Delay(2, Ct);
             }
@@ -92,13 +77,13 @@ public sealed class SnapshotTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
             });
 
             // The same id, imported the way another process would.
-            Assert.Equal(new LedgerTotal(100, 1000), await _db.DataSource.InSnapshotAsync(snapshot.Id, (tx, ct) => tx.QuerySingleAsync<LedgerTotal>(TotalSql, ct), Ct));
+            Assert.Equal(new LedgerTotal(100, 1000), await Db.DataSource.InSnapshotAsync(snapshot.Id, (tx, ct) => tx.QuerySingleAsync<LedgerTotal>(TotalSql, ct), Ct));
             Assert.Equal(
                 1000L,
-                await _db.DataSource.InSnapshotAsync(snapshot.Id, TotalSql, static async (tx, sql, ct) => (await tx.QuerySingleAsync<LedgerTotal>(sql, ct)).Total, Ct));
+                await Db.DataSource.InSnapshotAsync(snapshot.Id, TotalSql, static async (tx, sql, ct) => (await tx.QuerySingleAsync<LedgerTotal>(sql, ct)).Total, Ct));
 
             // A reader without the snapshot sees what the writer has committed.
-            var now = await _db.DataSource.QuerySingleAsync<LedgerTotal>(TotalSql, Ct);
+            var now = await Db.DataSource.QuerySingleAsync<LedgerTotal>(TotalSql, Ct);
             Assert.True(now.Rows > 100 && now.Total > 1000, $"Expected the writer's rows, saw {now}.");
         }
         finally
@@ -111,7 +96,7 @@ public sealed class SnapshotTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task A_snapshot_read_is_read_only_and_its_PgTx_ends_with_it()
     {
-        await using var snapshot = await _db.DataSource.ExportSnapshotAsync(Ct);
+        await using var snapshot = await Db.DataSource.ExportSnapshotAsync(Ct);
 
         var refused = await Assert.ThrowsAsync<PostgresException>(() => snapshot.ReadAsync(
             (tx, ct) => tx.ExecuteAsync($"INSERT INTO snap_ledger (account, amount) VALUES ({1}, {1})", ct), Ct));
@@ -135,21 +120,21 @@ public sealed class SnapshotTests : IClassFixture<PgDatabaseFixture>, IAsyncLife
     [PgFact]
     public async Task Using_a_snapshot_after_dispose_fails_with_a_clear_error()
     {
-        var snapshot = await _db.DataSource.ExportSnapshotAsync(Ct);
+        var snapshot = await Db.DataSource.ExportSnapshotAsync(Ct);
         var id = snapshot.Id;
         var pid = snapshot.ProcessId;
         await snapshot.DisposeAsync();
         await snapshot.DisposeAsync(); // again: nothing happens
 
         Assert.False(snapshot.IsActive);
-        Assert.NotEqual("idle in transaction", await _db.SessionStateAsync(pid)); // the exporting transaction has ended
+        Assert.NotEqual("idle in transaction", await Db.SessionStateAsync(pid)); // the exporting transaction has ended
 
         var disposed = await Assert.ThrowsAsync<ObjectDisposedException>(() => snapshot.ReadAsync((tx, ct) => tx.ExecuteScalarAsync<int>("SELECT 1", ct), Ct));
         Assert.Contains("PgSnapshot", disposed.Message);
         Assert.Contains(id, disposed.Message);
 
         // The id alone, as another process would hold it: the server refuses it, and the error says why.
-        var gone = await Assert.ThrowsAsync<InvalidOperationException>(() => _db.DataSource.InSnapshotAsync(id, (tx, ct) => tx.ExecuteScalarAsync<int>("SELECT 1", ct), Ct));
+        var gone = await Assert.ThrowsAsync<InvalidOperationException>(() => Db.DataSource.InSnapshotAsync(id, (tx, ct) => tx.ExecuteScalarAsync<int>("SELECT 1", ct), Ct));
         Assert.Contains(id, gone.Message);
         Assert.Contains("SQLSTATE 22023", gone.Message);
         Assert.Equal(PostgresErrorCodes.InvalidParameterValue, Assert.IsType<PostgresException>(gone.InnerException).SqlState);

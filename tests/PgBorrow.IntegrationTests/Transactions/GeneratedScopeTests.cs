@@ -69,45 +69,31 @@ internal sealed partial class ItemReader(string prefix)
     }
 }
 
-public sealed class GeneratedScopeTests : IClassFixture<PgDatabaseFixture>, IAsyncLifetime
+public sealed class GeneratedScopeTests(PgDatabaseFixture db) : PgDatabaseTests(db)
 {
-    private readonly PgDatabaseFixture _db;
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
-
-    public GeneratedScopeTests(PgDatabaseFixture db) => _db = db;
-
-    private CancellationToken Ct => _timeout.Token;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PgFactAttribute.ServerConnectionString is not null)
-            await TransactionsDatabase.ResetAsync(_db.DataSource, Ct);
-    }
-
-    public Task DisposeAsync()
-    {
-        _timeout.Dispose();
-        return Task.CompletedTask;
+        await TransactionsDatabase.ResetAsync(Db.DataSource, Ct);
     }
 
     [PgFact]
     public async Task A_generated_scope_commits_and_returns_the_bodys_result()
     {
-        var attempt = await GeneratedScopes.InsertItemAsync(_db.DataSource, 1, "one", Ct);
+        var attempt = await GeneratedScopes.InsertItemAsync(Db.DataSource, 1, "one", Ct);
 
         Assert.Equal(1, attempt);
-        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 1));
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 1));
     }
 
     [PgFact]
     public async Task A_generated_scope_rolls_back_when_the_body_throws_and_the_exception_propagates()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
 
         var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => connection.InsertAndFailAsync(2));
 
         Assert.Equal("the body failed after its insert", thrown.Message);
-        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(_db.DataSource, 2));
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 2));
         Assert.Equal(ConnectionState.Open, connection.State); // a connection scope leaves the connection open...
         Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT 1", Ct)); // ...and usable, outside any transaction
     }
@@ -119,11 +105,11 @@ public sealed class GeneratedScopeTests : IClassFixture<PgDatabaseFixture>, IAsy
         var runs = new ConcurrentBag<(string Doctor, int Attempt, long OnCall)>();
 
         var results = await Task.WhenAll(
-            GeneratedScopes.GoOffCallAsync(_db.DataSource, "alice", barrier, runs, Ct),
-            GeneratedScopes.GoOffCallAsync(_db.DataSource, "bob", barrier, runs, Ct));
+            GeneratedScopes.GoOffCallAsync(Db.DataSource, "alice", barrier, runs, Ct),
+            GeneratedScopes.GoOffCallAsync(Db.DataSource, "bob", barrier, runs, Ct));
 
         Assert.Equal(1, results.Count(wentOff => wentOff)); // exactly one went off call
-        Assert.Equal(1, await _db.DataSource.ExecuteScalarAsync<long>("SELECT count(*) FROM doctors WHERE on_call", Ct));
+        Assert.Equal(1, await Db.DataSource.ExecuteScalarAsync<long>("SELECT count(*) FROM doctors WHERE on_call", Ct));
         var retried = Assert.Single(runs, r => r.Attempt == 2); // 40001 was retried...
         Assert.Equal(1, retried.OnCall); // ...and the re-run saw the other doctor's commit
         Assert.Equal(3, runs.Count);
@@ -132,8 +118,8 @@ public sealed class GeneratedScopeTests : IClassFixture<PgDatabaseFixture>, IAsy
     [PgFact]
     public async Task An_instance_scope_on_a_connection_runs_read_only_with_the_instance_state()
     {
-        await GeneratedScopes.InsertItemAsync(_db.DataSource, 3, "three", Ct);
-        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+        await GeneratedScopes.InsertItemAsync(Db.DataSource, 3, "three", Ct);
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
         var reader = new ItemReader("item: ");
 
         Assert.Equal("item: three (on)", await reader.ReadAsync(connection, 3, Ct));
