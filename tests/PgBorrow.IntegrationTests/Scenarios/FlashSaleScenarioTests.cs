@@ -101,23 +101,29 @@ public sealed class FlashSaleScenarioTests : IClassFixture<PgDatabaseFixture>, I
     {
         await FlashSaleDatabase.ResetAsync(DataSource, ProductId, "lamp", 30, 5, Ct);
         await ScenarioDatabase.InstallCommitStallAsync(DataSource, "sales");
-        await using var stalling = await ScenarioDatabase.CreateSchemaDataSourceAsync(
-            _db, "scenario_flashsale", b => b.Options = ScenarioDatabase.StallCommitOptions);
-        var store = new FlashSaleStore(stalling);
+        try
+        {
+            await using var stalling = await ScenarioDatabase.CreateSchemaDataSourceAsync(
+                _db, "scenario_flashsale", b => b.Options = ScenarioDatabase.StallCommitOptions);
+            var store = new FlashSaleStore(stalling);
 
-        var terminator = Task.Run(async () =>
-            await ScenarioDatabase.TerminateAsync(DataSource, await ScenarioDatabase.WaitForSleepingBackendAsync(DataSource, TimeSpan.FromSeconds(20), Ct)));
-        var thrown = await Assert.ThrowsAsync<PgCommitOutcomeUnknownException>(() => store.BuyAsync(ProductId, 8, Ct));
-        await terminator;
+            var terminator = Task.Run(async () =>
+                await ScenarioDatabase.TerminateAsync(DataSource, await ScenarioDatabase.WaitForSleepingBackendAsync(DataSource, TimeSpan.FromSeconds(20), Ct)));
+            var thrown = await Assert.ThrowsAsync<PgCommitOutcomeUnknownException>(() => store.BuyAsync(ProductId, 8, Ct));
+            await terminator;
 
-        Assert.Equal(PostgresErrorCodes.AdminShutdown, thrown.SqlState); // 57P01: the backend was terminated
-        Assert.Contains("57P01", thrown.Message);
-        // The caller has to look: here the COMMIT never happened, and the books still balance.
-        var audit = await store.AuditAsync(ProductId, Ct);
-        Assert.Equal(5, audit.Product.Stock);
-        Assert.Equal(0, audit.Sold);
-        Assert.Empty(audit.Violations());
-        await DataSource.ExecuteAsync("DROP TRIGGER scenario_stall_commit ON sales", Ct);
+            Assert.Equal(PostgresErrorCodes.AdminShutdown, thrown.SqlState); // 57P01: the backend was terminated
+            Assert.Contains("57P01", thrown.Message);
+            // The caller has to look: here the COMMIT never happened, and the books still balance.
+            var audit = await store.AuditAsync(ProductId, Ct);
+            Assert.Equal(5, audit.Product.Stock);
+            Assert.Equal(0, audit.Sold);
+            Assert.Empty(audit.Violations());
+        }
+        finally
+        {
+            await DataSource.ExecuteAsync("DROP TRIGGER IF EXISTS scenario_stall_commit ON sales", Ct);
+        }
     }
 
     [PgFact]
