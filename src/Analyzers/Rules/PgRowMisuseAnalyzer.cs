@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
-using PgBorrow.Analyzers.Rows;
+using PgBorrow.Generators.Rows;
 
 namespace PgBorrow.Analyzers.Rules;
 
@@ -13,16 +14,13 @@ namespace PgBorrow.Analyzers.Rules;
 /// "does not implement IPgRow&lt;T&gt;" at the query call; these rules say what to change instead.
 /// </summary>
 /// <remarks>
-/// Every Error here matches one reason for <c>PgRowModelBuilder.Build</c> to return null, and every
-/// such reason has an Error (PgRowConsistencyTests runs both on one corpus). The member type and
-/// column-name decisions are the generator's own code, linked into this assembly.
+/// The decisions are the generator's own <see cref="PgRowShapeCheck"/>, linked into this assembly: the
+/// generator emits no mapping exactly when the check finds a problem that stops it, and each problem
+/// here is one diagnostic (PgRowConsistencyTests guards the wiring on one corpus).
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PgRowMisuseAnalyzer : DiagnosticAnalyzer
 {
-    internal const string PgRowAttributeName = "PgBorrow.PgRowAttribute";
-    internal const string RowInterfaceName = "PgBorrow.IPgRow`1";
-
     public static readonly DiagnosticDescriptor TypeNotPartial = new(
         id: RuleIdentifiers.RowTypeNotPartial,
         title: "Row type must be partial",
@@ -130,9 +128,9 @@ public sealed class PgRowMisuseAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (start.Compilation.GetTypeByMetadataName(PgRowAttributeName) is not INamedTypeSymbol rowAttribute)
+            if (start.Compilation.GetTypeByMetadataName(PgRowShapeCheck.AttributeName) is not INamedTypeSymbol rowAttribute)
                 return;
-            var rowInterfaceFound = start.Compilation.GetTypeByMetadataName(RowInterfaceName) is not null;
+            var rowInterfaceFound = start.Compilation.GetTypeByMetadataName(PgRowShapeCheck.RowInterfaceName) is not null;
             start.RegisterSymbolAction(
                 symbolContext => Analyze(symbolContext, rowAttribute, rowInterfaceFound),
                 SymbolKind.NamedType);
@@ -145,6 +143,30 @@ public sealed class PgRowMisuseAnalyzer : DiagnosticAnalyzer
         var attribute = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, rowAttribute));
         if (attribute is null)
             return;
-        PgRowMappingCheck.Run(type, attribute, rowInterfaceFound, context.ReportDiagnostic, context.CancellationToken);
+        // The generator looks at the declaration that carries [PgRow]; so does the check.
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration)
+            return;
+
+        var check = PgRowShapeCheck.Run(declaration, type, attribute, rowInterfaceFound, context.CancellationToken);
+        foreach (var problem in check.Problems)
+        {
+            if (Descriptor(problem.Kind) is { } descriptor)
+                context.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location, problem.Arguments));
+        }
     }
+
+    /// <summary>The rule for a problem; null for one the compiler already reports.</summary>
+    static DiagnosticDescriptor? Descriptor(PgRowProblemKind kind) => kind switch
+    {
+        PgRowProblemKind.TypeNotPartial => TypeNotPartial,
+        PgRowProblemKind.MemberTypeNotSupported => MemberTypeNotSupported,
+        PgRowProblemKind.NoUsableConstructor => NoUsableConstructor,
+        PgRowProblemKind.ColumnReadTwice => ColumnReadTwice,
+        PgRowProblemKind.MemberCannotBeIgnored => MemberCannotBeIgnored,
+        PgRowProblemKind.ColumnOnIgnoredMember => ColumnOnIgnoredMember,
+        PgRowProblemKind.TypeCannotBeGenerated => TypeCannotBeGenerated,
+        PgRowProblemKind.ColumnNameEmpty => ColumnNameEmpty,
+        PgRowProblemKind.RequiredMemberNotSet => RequiredMemberNotSet,
+        _ => null,
+    };
 }

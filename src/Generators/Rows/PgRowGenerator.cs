@@ -22,7 +22,7 @@ public sealed class PgRowGenerator : IIncrementalGenerator
     {
         var sources = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                PgRowModelBuilder.PgRowAttributeName,
+                PgRowShapeCheck.AttributeName,
                 predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: static (syntaxContext, cancellationToken) => PgRowModelBuilder.Build(syntaxContext, cancellationToken))
             .WithTrackingName(PgRowStepNames.Models)

@@ -14,7 +14,7 @@ namespace PgBorrow.Generators.Rows;
 /// </summary>
 internal static class PgRowTypeClassifier
 {
-    private const string PgEnumAttributeName = "PgBorrow.PgEnumAttribute";
+    internal const string PgEnumAttributeName = "PgBorrow.PgEnumAttribute";
     private const string NpgsqlPgNameAttributeName = "NpgsqlTypes.PgNameAttribute";
 
     /// <summary>The read plan for <paramref name="type"/>, and whether a NULL reads as null; null when the type is not supported.</summary>

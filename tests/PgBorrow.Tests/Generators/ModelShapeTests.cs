@@ -69,6 +69,15 @@ public sealed class ModelShapeTests
     }
 
     [Fact]
+    public void The_row_check_and_its_results_are_not_models()
+    {
+        // The shared [PgRow] check holds symbols and locations by design; the builder turns its results into models.
+        Assert.NotEqual(ModelNamespace, typeof(generators::PgBorrow.Generators.Rows.PgRowShapeCheck).Namespace);
+        Assert.NotEqual(ModelNamespace, typeof(generators::PgBorrow.Generators.Rows.PgRowMappedMember).Namespace);
+        Assert.NotEqual(ModelNamespace, typeof(generators::PgBorrow.Generators.Rows.PgRowProblem).Namespace);
+    }
+
+    [Fact]
     public void The_check_finds_a_Roslyn_type_held_directly_or_inside_a_generic_argument()
     {
         Assert.Equal(new[] { "Symbol", "Locations" }, RoslynFields(typeof(BadModel)).Select(f => f.Split(':')[0]));

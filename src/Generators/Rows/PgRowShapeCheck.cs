@@ -5,83 +5,98 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using PgBorrow.Analyzers.Rules;
-using PgBorrow.Generators.Rows;
+using PgBorrow.Generators.Model;
 
-namespace PgBorrow.Analyzers.Rows;
+namespace PgBorrow.Generators.Rows;
 
 /// <summary>
-/// Walks a [PgRow] type through the same decisions as the generator's <c>PgRowModelBuilder</c>, in the
-/// same order, and reports each one that makes the builder give up (an Error) or that has no effect (a
-/// Warning). The builder stops at its first problem; this check goes on, so one build lists them all.
-/// Keep it in step with the builder: PgRowConsistencyTests fails when the two disagree.
+/// The decisions shared by the [PgRow] generator and the PGB301-PGB309 analyzer (this file is compiled
+/// into both assemblies): which types can be partial rows, the constructor, the mapped members and their
+/// columns, [PgIgnore], required members. The generator maps a type exactly when no problem
+/// <see cref="PgRowProblem.StopsGenerator"/>, from <see cref="Members"/>; the analyzer reports each
+/// problem. The walk goes on after a problem, so one build lists them all. Holds symbols and locations,
+/// so it lives only inside the generator's transform, never in the pipeline.
 /// </summary>
-internal sealed class PgRowMappingCheck
+internal sealed class PgRowShapeCheck
 {
-    const string PgColumnAttributeName = "PgBorrow.PgColumnAttribute";
-    const string PgIgnoreAttributeName = "PgBorrow.PgIgnoreAttribute";
-    const string PgJsonAttributeName = "PgBorrow.PgJsonAttribute";
-    const string PgEnumAttributeName = "PgBorrow.PgEnumAttribute";
-    const string SetsRequiredMembersAttributeName = "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute";
+    public const string AttributeName = "PgBorrow.PgRowAttribute";
+    public const string RowInterfaceName = "PgBorrow.IPgRow`1";
+    private const string PgColumnAttributeName = "PgBorrow.PgColumnAttribute";
+    private const string PgIgnoreAttributeName = "PgBorrow.PgIgnoreAttribute";
+    private const string PgJsonAttributeName = "PgBorrow.PgJsonAttribute";
+    private const string SetsRequiredMembersAttributeName = "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute";
 
-    readonly INamedTypeSymbol _type;
-    readonly TypeDeclarationSyntax _declaration;
-    readonly Action<Diagnostic> _report;
-    readonly CancellationToken _cancellationToken;
+    private readonly INamedTypeSymbol _type;
+    private readonly TypeDeclarationSyntax _declaration;
+    private readonly CancellationToken _cancellationToken;
+    private readonly List<PgRowProblem> _problems = new();
+    private readonly List<PgRowMappedMember> _members = new();
 
-    /// <summary>Column name to the member that reads it, compared as the builder compares them.</summary>
-    readonly Dictionary<string, string> _columns = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Column name to the member that reads it; PostgreSQL folds unquoted names, so case is ignored.</summary>
+    private readonly Dictionary<string, string> _columns = new(StringComparer.OrdinalIgnoreCase);
 
-    PgRowMappingCheck(INamedTypeSymbol type, TypeDeclarationSyntax declaration, Action<Diagnostic> report, CancellationToken cancellationToken)
+    private PgRowShapeCheck(INamedTypeSymbol type, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
     {
         _type = type;
         _declaration = declaration;
-        _report = report;
         _cancellationToken = cancellationToken;
     }
 
-    public static void Run(INamedTypeSymbol type, AttributeData rowAttribute, bool rowInterfaceFound, Action<Diagnostic> report, CancellationToken cancellationToken)
+    /// <summary>Every problem found, in the order the walk met them.</summary>
+    public IReadOnlyList<PgRowProblem> Problems => _problems;
+
+    /// <summary>True when the generator must emit nothing for the type.</summary>
+    public bool HasErrors => _problems.Any(p => p.StopsGenerator);
+
+    /// <summary>The mapped members, constructor arguments first in parameter order, then initialized properties; complete only without errors.</summary>
+    public IReadOnlyList<PgRowMappedMember> Members => _members;
+
+    /// <summary>
+    /// Checks <paramref name="type"/> as <paramref name="declaration"/> (the part that carries
+    /// <paramref name="rowAttribute"/>) declares it.
+    /// </summary>
+    public static PgRowShapeCheck Run(TypeDeclarationSyntax declaration, INamedTypeSymbol type, AttributeData rowAttribute, bool rowInterfaceFound, CancellationToken cancellationToken)
     {
-        // The generator looks at the declaration that carries [PgRow]; so does this check.
-        if (rowAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration)
-            return;
-        new PgRowMappingCheck(type, declaration, report, cancellationToken).Check(rowAttribute, rowInterfaceFound);
+        var check = new PgRowShapeCheck(type, declaration, cancellationToken);
+        check.Check(rowAttribute, rowInterfaceFound);
+        return check;
     }
 
-    Location TypeLocation => _declaration.Identifier.GetLocation();
+    private Location TypeLocation => _declaration.Identifier.GetLocation();
 
-    void Report(DiagnosticDescriptor descriptor, Location location, params object[] arguments)
-        => _report(Diagnostic.Create(descriptor, location, arguments));
+    private void Report(PgRowProblemKind kind, Location location, params string[] arguments)
+        => _problems.Add(new PgRowProblem(kind, location, arguments));
 
-    void Check(AttributeData rowAttribute, bool rowInterfaceFound)
+    private void Check(AttributeData rowAttribute, bool rowInterfaceFound)
     {
         // A type of the wrong kind makes the member checks meaningless (a static class has no
-        // constructor to call), so its report is the only one.
+        // constructor to call), so its problems are the only ones.
         var kindProblems = KindProblems().ToList();
         foreach (var problem in kindProblems)
-            Report(PgRowMisuseAnalyzer.TypeCannotBeGenerated, TypeLocation, _type.Name, problem);
+            Report(PgRowProblemKind.TypeCannotBeGenerated, TypeLocation, _type.Name, problem);
         if (kindProblems.Count > 0)
             return;
 
         if (!_declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-            Report(PgRowMisuseAnalyzer.TypeNotPartial, TypeLocation, _type.Name, "the [PgRow] generator adds the row mapping in a second part of the type");
+            Report(PgRowProblemKind.TypeNotPartial, TypeLocation, _type.Name, "the [PgRow] generator adds the row mapping in a second part of the type");
         CheckContainingTypesArePartial();
 
+        // Static abstract interface members need C# 11, and the runtime's interface must be referenced.
         if (_declaration.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp11 } options)
         {
-            Report(PgRowMisuseAnalyzer.TypeCannotBeGenerated, TypeLocation, _type.Name,
+            Report(PgRowProblemKind.TypeCannotBeGenerated, TypeLocation, _type.Name,
                 $"the project compiles as C# {options.LanguageVersion.ToDisplayString()}, and the row interface's static abstract members need C# 11 or later; set <LangVersion> to 11 or later");
         }
         if (!rowInterfaceFound)
         {
-            Report(PgRowMisuseAnalyzer.TypeCannotBeGenerated, TypeLocation, _type.Name,
+            Report(PgRowProblemKind.TypeCannotBeGenerated, TypeLocation, _type.Name,
                 "the PgBorrow runtime's IPgRow<T> interface cannot be found; reference the PgBorrow package (once)");
         }
 
         var constructor = ChooseConstructor(out var constructorProblem);
         if (constructor is null)
         {
-            Report(PgRowMisuseAnalyzer.NoUsableConstructor, TypeLocation, _type.Name, constructorProblem);
+            Report(PgRowProblemKind.NoUsableConstructor, TypeLocation, _type.Name, constructorProblem);
             return;
         }
 
@@ -89,7 +104,7 @@ internal sealed class PgRowMappingCheck
         CheckMembers(constructor, Naming(rowAttribute));
     }
 
-    IEnumerable<string> KindProblems()
+    private IEnumerable<string> KindProblems()
     {
         if (_type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
         {
@@ -111,21 +126,21 @@ internal sealed class PgRowMappingCheck
     }
 
     /// <summary>Every enclosing type must be partial too, since the generated code repeats each one around the row type.</summary>
-    void CheckContainingTypesArePartial()
+    private void CheckContainingTypesArePartial()
     {
         var syntax = _declaration.Parent as TypeDeclarationSyntax;
         for (var symbol = _type.ContainingType; symbol is not null; symbol = symbol.ContainingType)
         {
             if (syntax is null || !syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                Report(PgRowMisuseAnalyzer.TypeNotPartial, syntax?.Identifier.GetLocation() ?? TypeLocation, symbol.Name,
+                Report(PgRowProblemKind.TypeNotPartial, syntax?.Identifier.GetLocation() ?? TypeLocation, symbol.Name,
                     $"it contains the [PgRow] type '{_type.Name}', and the generated mapping is declared inside a second part of it");
             }
             syntax = syntax?.Parent as TypeDeclarationSyntax;
         }
     }
 
-    static int Naming(AttributeData rowAttribute)
+    private static int Naming(AttributeData rowAttribute)
     {
         foreach (var argument in rowAttribute.NamedArguments)
         {
@@ -135,8 +150,11 @@ internal sealed class PgRowMappingCheck
         return PgRowNaming.SnakeCase;
     }
 
-    /// <summary>The builder's constructor choice; when there is none, why.</summary>
-    IMethodSymbol? ChooseConstructor(out string problem)
+    /// <summary>
+    /// The primary constructor if there is one; else the parameterless one (with an object
+    /// initializer) unless it is private; else the only constructor. Null, and why, when there is none.
+    /// </summary>
+    private IMethodSymbol? ChooseConstructor(out string problem)
     {
         problem = string.Empty;
         IMethodSymbol? parameterless = null;
@@ -172,10 +190,10 @@ internal sealed class PgRowMappingCheck
         return null;
     }
 
-    bool IsPrimary(IMethodSymbol constructor)
+    private bool IsPrimary(IMethodSymbol constructor)
         => constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is TypeDeclarationSyntax);
 
-    void CheckMembers(IMethodSymbol constructor, int naming)
+    private void CheckMembers(IMethodSymbol constructor, int naming)
     {
         var properties = _type.GetMembers().OfType<IPropertySymbol>().ToList();
         var parameterNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -189,7 +207,7 @@ internal sealed class PgRowMappingCheck
             var ignore = Attribute(parameter, PgIgnoreAttributeName) ?? (property is null ? null : Attribute(property, PgIgnoreAttributeName));
             if (ignore is not null)
             {
-                Report(PgRowMisuseAnalyzer.MemberCannotBeIgnored, AttributeLocation(ignore, parameter), parameter.Name,
+                Report(PgRowProblemKind.MemberCannotBeIgnored, AttributeLocation(ignore, parameter), parameter.Name,
                     positional
                         ? "it is a positional record parameter, which the generated code must pass to the constructor; remove [PgIgnore], or move the member out of the parameter list into the record's body"
                         : "it is a constructor parameter, which the generated code must pass a value to; remove [PgIgnore], or remove the parameter");
@@ -198,7 +216,7 @@ internal sealed class PgRowMappingCheck
 
             var column = Attribute(parameter, PgColumnAttributeName) ?? (property is null ? null : Attribute(property, PgColumnAttributeName));
             var json = Attribute(parameter, PgJsonAttributeName) ?? (property is null ? null : Attribute(property, PgJsonAttributeName));
-            CheckMappedMember(parameter, parameter.Type, column, json, naming, isParameter: true);
+            Map(parameter, parameter.Type, PgRowMemberRole.ConstructorArgument, column, json, naming, ReadableProperty(properties, parameter.Name));
         }
 
         // Own properties the loop below judged: mapped, or already reported.
@@ -213,79 +231,65 @@ internal sealed class PgRowMappingCheck
             {
                 if (property.IsRequired)
                 {
-                    Report(PgRowMisuseAnalyzer.MemberCannotBeIgnored, AttributeLocation(ignore, property), property.Name,
+                    Report(PgRowProblemKind.MemberCannotBeIgnored, AttributeLocation(ignore, property), property.Name,
                         "it is a required member, which the generated object initializer must set; remove [PgIgnore], or remove 'required'");
                 }
                 else if (column is not null)
                 {
-                    Report(PgRowMisuseAnalyzer.ColumnOnIgnoredMember, AttributeLocation(column, property), property.Name);
+                    Report(PgRowProblemKind.ColumnOnIgnoredMember, AttributeLocation(column, property), property.Name);
                 }
                 continue;
             }
 
-            CheckMappedMember(property, property.Type, column, Attribute(property, PgJsonAttributeName), naming, isParameter: false);
+            var accessor = IsReadable(property) ? property.Name : string.Empty;
+            Map(property, property.Type, PgRowMemberRole.Initializer, column, Attribute(property, PgJsonAttributeName), naming, accessor);
         }
 
         if (!HasAttribute(constructor, SetsRequiredMembersAttributeName))
             CheckRequiredMembers(judged, parameterNames);
     }
 
-    void CheckMappedMember(ISymbol member, ITypeSymbol type, AttributeData? columnAttribute, AttributeData? json, int naming, bool isParameter)
+    /// <summary>Decides how <paramref name="member"/> is read and from which column, and adds it to <see cref="Members"/> when it can be.</summary>
+    private void Map(ISymbol member, ITypeSymbol type, PgRowMemberRole role, AttributeData? columnAttribute, AttributeData? json, int naming, string accessor)
     {
         var location = member.Locations.FirstOrDefault() ?? TypeLocation;
         var defaultColumn = PgRowNaming.ToColumnName(member.Name, naming);
 
-        // An error type is the compiler's to report; a second error on it would only be noise.
-        // The same decision the generator makes: [PgJson] takes any type, the rest must be a supported one.
-        var plan = json is null ? PgRowTypeClassifier.Classify(type, out _) : PgRowTypeClassifier.ClassifyJson(type, json, out _);
-        if (plan is null && !ContainsErrorType(type))
+        // [PgJson] takes any type System.Text.Json can serialize; the rest must be a supported type.
+        var read = json is null ? PgRowTypeClassifier.Classify(type, out var isNullable) : PgRowTypeClassifier.ClassifyJson(type, json, out isNullable);
+        if (read is null)
         {
-            Report(PgRowMisuseAnalyzer.MemberTypeNotSupported, location, member.Name, type.ToDisplayString(PgRowTypeClassifier.MessageFormat),
-                json is null ? UnsupportedTypeAdvice(type, isParameter) : JsonAdvice(type));
+            // An error type is the compiler's to report; a diagnostic on it would only be noise.
+            if (ContainsErrorType(type))
+                Report(PgRowProblemKind.CompilerReports, location);
+            else
+                Report(PgRowProblemKind.MemberTypeNotSupported, location, member.Name, type.ToDisplayString(PgRowTypeClassifier.MessageFormat),
+                    json is null ? PgRowProblemAdvice.UnsupportedType(type, role == PgRowMemberRole.ConstructorArgument) : PgRowProblemAdvice.Json(type));
         }
 
         var column = columnAttribute is null ? defaultColumn : ColumnName(columnAttribute);
         if (column.Length == 0)
         {
             // Without [PgColumn], an empty name is a member still being typed; the compiler reports that.
-            if (columnAttribute is not null)
-                Report(PgRowMisuseAnalyzer.ColumnNameEmpty, AttributeLocation(columnAttribute, member), member.Name, defaultColumn);
+            if (columnAttribute is null)
+                Report(PgRowProblemKind.CompilerReports, location);
+            else
+                Report(PgRowProblemKind.ColumnNameEmpty, AttributeLocation(columnAttribute, member), member.Name, defaultColumn);
         }
         else if (_columns.TryGetValue(column, out var first))
-            Report(PgRowMisuseAnalyzer.ColumnReadTwice, location, first, member.Name, column);
+        {
+            Report(PgRowProblemKind.ColumnReadTwice, location, first, member.Name, column);
+        }
         else
+        {
             _columns.Add(column, member.Name);
+            if (read is not null)
+                _members.Add(new PgRowMappedMember(member.Name, column, role, type, read, isNullable, accessor));
+        }
     }
-
-    static string UnsupportedTypeAdvice(ITypeSymbol type, bool isParameter)
-    {
-        var alternatives = isParameter
-            ? "use a supported type (see PGB302's page), or map it with [PgJson] for a jsonb column; a constructor parameter cannot be left out"
-            : "use a supported type (see PGB302's page), map it with [PgJson] for a jsonb column, or leave it out with [PgIgnore]";
-        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
-            type = nullable.TypeArguments[0];
-        if (ElementType(type) is INamedTypeSymbol { TypeKind: TypeKind.Enum } element && HasAttribute(element, PgEnumAttributeName))
-            return $"arrays and lists of PostgreSQL enums ([PgEnum]) are not read in this version; read the labels as string[] (cast the column to text[] in the query), or {alternatives}";
-        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
-            return $"an enum is read as its integer value, and only int, short, long and byte enums can be (this one is {underlying.ToDisplayString()}); change its underlying type, or {alternatives}";
-        return alternatives;
-    }
-
-    /// <summary>Why a [PgJson] member cannot be mapped: its context is not a JsonSerializerContext, or its type cannot be serialized.</summary>
-    static string JsonAdvice(ITypeSymbol type)
-        => type.TypeKind is TypeKind.TypeParameter or TypeKind.Pointer or TypeKind.FunctionPointer || type.IsRefLikeType
-            ? "[PgJson] needs a type System.Text.Json can serialize: not a type parameter, pointer or ref struct"
-            : "[PgJson(typeof(X))] needs X to be a System.Text.Json source-generated context (a partial class deriving from JsonSerializerContext, with [JsonSerializable(typeof(...))] for the member's type)";
-
-    static ITypeSymbol? ElementType(ITypeSymbol type) => type switch
-    {
-        IArrayTypeSymbol array => array.ElementType,
-        INamedTypeSymbol { Name: "List", Arity: 1 } list => list.TypeArguments[0],
-        _ => null,
-    };
 
     /// <summary>Required members must be set by the object initializer the generated code writes, unless the constructor says it sets them.</summary>
-    void CheckRequiredMembers(HashSet<string> judged, HashSet<string> parameterNames)
+    private void CheckRequiredMembers(HashSet<string> judged, HashSet<string> parameterNames)
     {
         for (var current = _type; current is not null; current = current.BaseType)
         {
@@ -315,33 +319,51 @@ internal sealed class PgRowMappingCheck
                 {
                     problem = "the generated code sets only public or internal instance properties with a setter; make it one, or set it in a constructor marked [SetsRequiredMembers]";
                 }
-                Report(PgRowMisuseAnalyzer.RequiredMemberNotSet, location, own ? member.Name : current.Name + "." + member.Name, problem);
+                Report(PgRowProblemKind.RequiredMemberNotSet, location, own ? member.Name : current.Name + "." + member.Name, problem);
             }
         }
     }
 
-    static bool IsSettableInstanceProperty(IPropertySymbol property)
+    /// <summary>
+    /// The property a writer reads a constructor parameter's value from: the one with the parameter's
+    /// name (a positional record's property), else the one whose name differs only in case
+    /// (<c>id</c> and <c>Id</c>); empty when there is none, and the row type cannot be written.
+    /// </summary>
+    private static string ReadableProperty(List<IPropertySymbol> properties, string parameterName)
+    {
+        var match = properties.FirstOrDefault(p => p.Name == parameterName && IsReadable(p))
+            ?? properties.FirstOrDefault(p => string.Equals(p.Name, parameterName, StringComparison.OrdinalIgnoreCase) && IsReadable(p));
+        return match?.Name ?? string.Empty;
+    }
+
+    private static bool IsReadable(IPropertySymbol property)
+        => !property.IsStatic
+            && !property.IsIndexer
+            && property.GetMethod is not null // any accessibility: the generated code is part of the type
+            && property.ExplicitInterfaceImplementations.IsEmpty;
+
+    private static bool IsSettableInstanceProperty(IPropertySymbol property)
         => !property.IsStatic
             && !property.IsIndexer
             && property.SetMethod is not null
             && property.ExplicitInterfaceImplementations.IsEmpty
             && property.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal;
 
-    /// <summary>The builder reads the first constructor argument; anything but one string (a missing or null argument) counts as empty.</summary>
-    static string ColumnName(AttributeData attribute)
+    /// <summary>The first constructor argument; anything but one string (a missing or null argument) counts as empty.</summary>
+    private static string ColumnName(AttributeData attribute)
         => attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string name ? name : string.Empty;
 
-    static AttributeData? Attribute(ISymbol symbol, string attributeName)
+    private static AttributeData? Attribute(ISymbol symbol, string attributeName)
         => symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == attributeName);
 
-    static bool HasAttribute(ISymbol symbol, string attributeName) => Attribute(symbol, attributeName) is not null;
+    private static bool HasAttribute(ISymbol symbol, string attributeName) => Attribute(symbol, attributeName) is not null;
 
-    Location AttributeLocation(AttributeData attribute, ISymbol member)
+    private Location AttributeLocation(AttributeData attribute, ISymbol member)
         => attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation()
             ?? member.Locations.FirstOrDefault()
             ?? TypeLocation;
 
-    static bool ContainsErrorType(ITypeSymbol type) => type switch
+    private static bool ContainsErrorType(ITypeSymbol type) => type switch
     {
         { TypeKind: TypeKind.Error } => true,
         IArrayTypeSymbol array => ContainsErrorType(array.ElementType),
