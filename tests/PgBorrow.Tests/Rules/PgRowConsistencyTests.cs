@@ -113,7 +113,7 @@ public class PgRowConsistencyTests
             .Where(v => v.Generated == v.Errors.Any())
             .Select(v => v.Generated
                 ? $"{v.Entry.Name}: generated, yet the analyzer reports {string.Join(", ", v.Errors)}"
-                : $"{v.Entry.Name}: not generated, and the analyzer reports no error (add the generator's new reason to PgRowMappingCheck)")
+                : $"{v.Entry.Name}: not generated, and the analyzer reports no error (add the generator's new reason to PgRowShapeCheck)")
             .ToArray();
         Assert.True(disagreements.Length == 0, string.Join("\n", disagreements));
     }
