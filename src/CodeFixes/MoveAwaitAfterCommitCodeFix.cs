@@ -16,7 +16,9 @@ namespace PgBorrow.CodeFixes;
 /// PGB101, PGB102: moves the unrelated await to just after the commit of the same block, so the
 /// transaction ends (and its locks go) before the wait. Offered only when that keeps the program's
 /// meaning: the await is its own statement, and the value it produces (if it declares one) is not
-/// used before the commit. Otherwise no fix is offered.
+/// used before the commit. Otherwise no fix is offered, and never in the body of a runtime
+/// transaction scope (InTransactionAsync, [PgTransaction]), which has no commit of its own: the scope
+/// commits after the body returns.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MoveAwaitAfterCommitCodeFix)), Shared]
 public sealed class MoveAwaitAfterCommitCodeFix : SpanCodeFixProvider
@@ -45,6 +47,8 @@ public sealed class MoveAwaitAfterCommitCodeFix : SpanCodeFixProvider
         };
         if (statement?.Parent is not BlockSyntax block)
             return null;
+        if (InScopeBody(block))
+            return null;
         var awaitIndex = block.Statements.IndexOf(statement);
         var declared = statement is LocalDeclarationStatementSyntax local ? local.Declaration.Variables[0].Identifier.ValueText : null;
         for (var i = awaitIndex + 1; i < block.Statements.Count; i++)
@@ -57,6 +61,34 @@ public sealed class MoveAwaitAfterCommitCodeFix : SpanCodeFixProvider
         }
         return null;
     }
+
+    /// <summary>
+    /// The innermost function around the await is a transaction scope body: a lambda passed to
+    /// InTransactionAsync, or a function that takes a PgTx.
+    /// </summary>
+    static bool InScopeBody(SyntaxNode node)
+    {
+        foreach (var ancestor in node.Ancestors())
+        {
+            switch (ancestor)
+            {
+                case AnonymousFunctionExpressionSyntax lambda:
+                    if (lambda.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax call } }
+                        && call.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "InTransactionAsync" } or IdentifierNameSyntax { Identifier.ValueText: "InTransactionAsync" })
+                        return true;
+                    return lambda is ParenthesizedLambdaExpressionSyntax { ParameterList: var lambdaParameters } && TakesPgTx(lambdaParameters)
+                        || lambda is AnonymousMethodExpressionSyntax { ParameterList: ParameterListSyntax anonymousParameters } && TakesPgTx(anonymousParameters);
+                case LocalFunctionStatementSyntax local:
+                    return TakesPgTx(local.ParameterList);
+                case BaseMethodDeclarationSyntax method:
+                    return TakesPgTx(method.ParameterList);
+            }
+        }
+        return false;
+    }
+
+    static bool TakesPgTx(ParameterListSyntax parameters)
+        => parameters.Parameters.Any(p => p.Type is IdentifierNameSyntax { Identifier.ValueText: "PgTx" } or QualifiedNameSyntax { Right.Identifier.ValueText: "PgTx" });
 
     protected override async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
     {

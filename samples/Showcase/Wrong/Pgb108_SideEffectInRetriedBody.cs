@@ -35,6 +35,7 @@ public sealed class OrderConfirmationService
             await tx.ExecuteAsync($"UPDATE orders SET status = 'paid' WHERE id = {orderId} AND status = 'pending'", ct);
 
             // BUG (PGB108): a retry after 40001/40P01 sends this request again
+            // (and PGB101: the order row the UPDATE locked stays locked while the warehouse answers)
             using var response = await _warehouse.PostAsync($"picks/{orderId}", content: null, ct);
             response.EnsureSuccessStatusCode();
         }, cancellationToken);

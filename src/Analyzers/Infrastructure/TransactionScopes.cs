@@ -1,5 +1,6 @@
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace PgBorrow.Analyzers.Infrastructure;
@@ -7,7 +8,8 @@ namespace PgBorrow.Analyzers.Infrastructure;
 /// <summary>
 /// The runtime's transaction scopes, resolved once per compilation: <c>PgTx</c> (the borrowed handle),
 /// <c>PgTransactionExtensions.InTransactionAsync</c> (the scope that lends it and retries its body) and,
-/// when the compilation has it, <c>[PgTransaction]</c> (the generated scope). Shared by PGB008 and PGB108.
+/// when the compilation has it, <c>[PgTransaction]</c> (the generated scope). Shared by PGB008, PGB108
+/// and the ownership engine (PGB101 and PGB102 in scope bodies).
 /// </summary>
 internal sealed class TransactionScopes
 {
@@ -113,6 +115,79 @@ internal sealed class TransactionScopes
             default:
                 return null;
         }
+    }
+
+    /// <summary>The first PgTx parameter of a method, or null.</summary>
+    public IParameterSymbol? PgTxParameter(IMethodSymbol method)
+    {
+        foreach (var parameter in method.Parameters)
+        {
+            if (IsPgTx(parameter.Type))
+                return parameter;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="function"/> (declared by <paramref name="declaration"/>) runs as the body of
+    /// a transaction scope: a <c>[PgTransaction]</c> body, a lambda or anonymous method passed as the body
+    /// of <c>InTransactionAsync</c>, or a local function or method of the same file passed there as a
+    /// method group. It must take a PgTx.
+    /// </summary>
+    public bool IsScopeBody(IMethodSymbol function, SyntaxNode declaration, SemanticModel? model, CancellationToken cancellationToken)
+    {
+        if (!HasPgTxParameter(function))
+            return false;
+        if (IsGeneratedScopeBody(function))
+            return true;
+        if (model is null || Extensions is null || model.SyntaxTree != declaration.SyntaxTree)
+            return false;
+
+        if (declaration is AnonymousFunctionExpressionSyntax)
+        {
+            var parent = declaration.Parent;
+            while (parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+                parent = parent.Parent;
+            return parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax call } }
+                && IsBodyOf(call, declaration, model, cancellationToken);
+        }
+
+        if (function.MethodKind is not (MethodKind.LocalFunction or MethodKind.Ordinary))
+            return false;
+        // A method group: look for InTransactionAsync calls of this file that name the function.
+        var searchRoot = function.MethodKind == MethodKind.LocalFunction
+            ? declaration.Parent ?? declaration
+            : declaration.SyntaxTree.GetRoot(cancellationToken);
+        foreach (var node in searchRoot.DescendantNodes())
+        {
+            if (node is not InvocationExpressionSyntax call || !NamesScope(call.Expression))
+                continue;
+            var named = false;
+            foreach (var argument in call.ArgumentList.Arguments)
+            {
+                if (argument.Expression is IdentifierNameSyntax { Identifier.ValueText: var name } && name == function.Name
+                    || argument.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var member } && member == function.Name)
+                    named = true;
+            }
+            if (named && IsBodyOf(call, declaration, model, cancellationToken))
+                return true;
+        }
+        return false;
+    }
+
+    static bool NamesScope(ExpressionSyntax expression) => expression switch
+    {
+        MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText == "InTransactionAsync",
+        SimpleNameSyntax name => name.Identifier.ValueText == "InTransactionAsync",
+        _ => false,
+    };
+
+    bool IsBodyOf(InvocationExpressionSyntax call, SyntaxNode declaration, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (!NamesScope(call.Expression) || model.GetOperation(call, cancellationToken) is not IInvocationOperation invocation || !IsScope(invocation))
+            return false;
+        var body = BodyOperation(invocation, cancellationToken);
+        return body is not null && body.Syntax.SyntaxTree == declaration.SyntaxTree && body.Syntax.Span == declaration.Span;
     }
 
     static IOperation? FindLocalFunction(IOperation from, IMethodSymbol function)

@@ -31,6 +31,7 @@ internal sealed class MethodScope
         CancellationToken = cancellationToken;
         foreach (var (symbol, owned) in outerValues)
             AddResource(symbol, owned);
+        CollectScopeTransaction();
         Collect();
         CollectInitializedCommands();
         CollectAdvisoryLocks();
@@ -40,6 +41,86 @@ internal sealed class MethodScope
     /// `new NpgsqlCommand { Connection = conn, Transaction = tx }`: the graph splits object
     /// initializers into assignments on a compiler temporary, so read them from the original tree.
     /// </summary>
+    /// <summary>The PgTx parameter of a transaction scope body (null elsewhere).</summary>
+    public IParameterSymbol? ScopeTx { get; private set; }
+
+    /// <summary>The scope body's transaction, reached through <see cref="ScopeTx"/>.</summary>
+    public TrackedResource? ScopeTransaction { get; private set; }
+
+    /// <summary>Commands created by the scope body's <c>tx.CreateCommand</c>: they run in its transaction.</summary>
+    public HashSet<ISymbol> ScopeCommands { get; } = new(SymbolEqualityComparer.Default);
+
+    /// <summary>
+    /// A scope body (InTransactionAsync's body, a [PgTransaction] body) runs in a transaction from its
+    /// first statement to its end: the scope commits after the body returns. Its PgTx stands for it.
+    /// </summary>
+    void CollectScopeTransaction()
+    {
+        if (Symbols.Scopes is not Infrastructure.TransactionScopes scopes)
+            return;
+        var original = Graph.OriginalOperation;
+        var model = original.SemanticModel;
+        for (var graph = Graph.Parent; model is null && graph is not null; graph = graph.Parent)
+            model = graph.OriginalOperation.SemanticModel;
+        var function = original switch
+        {
+            IAnonymousFunctionOperation anonymous => anonymous.Symbol,
+            ILocalFunctionOperation localFunction => localFunction.Symbol,
+            IMethodBodyBaseOperation => model?.GetDeclaredSymbol(original.Syntax, CancellationToken) as IMethodSymbol,
+            _ => null,
+        };
+        if (function is null || scopes.PgTxParameter(function) is not IParameterSymbol tx
+            || !scopes.IsScopeBody(function, original.Syntax, model, CancellationToken))
+            return;
+        ScopeTx = tx;
+        ScopeTransaction = new TrackedResource(null, tx.Name, ResourceKind.ScopeTransaction, tx.Locations.Length > 0 ? tx.Locations[0] : Location.None, isOwned: false)
+        {
+            Index = Resources.Count,
+        };
+        Resources.Add(ScopeTransaction);
+    }
+
+    /// <summary>Whether the operand is the scope body's PgTx (directly or through a flow capture).</summary>
+    public bool IsScopeTx(IOperation? operation)
+    {
+        if (ScopeTx is null)
+            return false;
+        operation = Unwrap(operation);
+        var symbol = operation switch
+        {
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IFlowCaptureReferenceOperation capture => Captures.TryGetValue(capture.Id, out var captured) ? captured : null,
+            _ => null,
+        };
+        return SymbolEqualityComparer.Default.Equals(symbol, ScopeTx);
+    }
+
+    /// <summary>
+    /// The SQL text of a query argument of the runtime (a <c>PgSql</c>): a constant, a local holding
+    /// one, or an interpolated string whose holes become parameters ($1, $2...). The graph lowers
+    /// interpolated-string handlers into calls, so interpolations are read from the syntax.
+    /// </summary>
+    public string? SqlArgumentText(IArgumentOperation argument)
+    {
+        if (ConstantText(argument.Value) is string text)
+            return text;
+        var expression = (argument.Syntax as Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentSyntax)?.Expression ?? argument.Value.Syntax as Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax;
+        while (expression is Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax parenthesized)
+            expression = parenthesized.Expression;
+        if (expression is not Microsoft.CodeAnalysis.CSharp.Syntax.InterpolatedStringExpressionSyntax interpolated)
+            return null;
+        var builder = new System.Text.StringBuilder();
+        var holes = 0;
+        foreach (var content in interpolated.Contents)
+        {
+            if (content is Microsoft.CodeAnalysis.CSharp.Syntax.InterpolatedStringTextSyntax piece)
+                builder.Append(piece.TextToken.ValueText);
+            else
+                builder.Append(" $").Append(++holes).Append(' ');
+        }
+        return builder.ToString();
+    }
+
     void CollectInitializedCommands()
     {
         foreach (var operation in Graph.OriginalOperation.Descendants())
@@ -262,8 +343,16 @@ internal sealed class MethodScope
         }
     }
 
+    /// <summary>
+    /// The value of every flow capture: what the receiver of a call on a compiler temporary is (the
+    /// enumerator of an <c>await foreach</c>, whose hidden <c>MoveNextAsync</c> awaits it).
+    /// </summary>
+    public Dictionary<CaptureId, IOperation> CaptureValues { get; } = new();
+
     void CollectFrom(IOperation node)
     {
+        if (node is IFlowCaptureOperation anyCapture && !CaptureValues.ContainsKey(anyCapture.Id))
+            CaptureValues[anyCapture.Id] = anyCapture.Value;
         switch (node)
         {
             case IFlowCaptureOperation creation when !CreationCaptures.ContainsKey(creation.Id) && IsCreation(creation.Value, out _, out _, out _):
@@ -271,6 +360,9 @@ internal sealed class MethodScope
                 break;
             case IFlowCaptureOperation capture when ReferencedSymbol(capture.Value) is ISymbol captured && Resource(captured) is not null:
                 Captures[capture.Id] = captured;
+                break;
+            case IFlowCaptureOperation capture when ScopeTx is not null && IsScopeTx(capture.Value):
+                Captures[capture.Id] = ScopeTx;
                 break;
             case IFlowCaptureOperation capture when Unwrap(capture.Value) is ILocalReferenceOperation commandLocal && Symbols.IsCommandType(commandLocal.Type):
                 Captures[capture.Id] = commandLocal.Local;
@@ -337,6 +429,15 @@ internal sealed class MethodScope
         value = Unwrap(value)!;
         switch (value)
         {
+            case IInvocationOperation { TargetMethod.Name: "CreateCommand" } fromScope when IsScopeTx(NpgsqlCalls.Receiver(fromScope)):
+                // PgTx.CreateCommand: the command runs in the scope's transaction.
+                ScopeCommands.Add(command);
+                foreach (var argument in fromScope.Arguments)
+                {
+                    if (argument.Parameter?.Name == "sql" && SqlArgumentText(argument) is string scopeSql)
+                        CommandSql[command] = scopeSql;
+                }
+                break;
             case IObjectCreationOperation creation:
                 foreach (var argument in creation.Arguments)
                 {

@@ -29,6 +29,7 @@ internal sealed class NpgsqlSymbols
         IDbCommand = compilation.GetTypeByMetadataName("System.Data.IDbCommand");
         OwnedAttribute = compilation.GetTypeByMetadataName("PgBorrow.OwnedAttribute");
         SystemException = compilation.GetTypeByMetadataName("System.Exception");
+        Scopes = Infrastructure.TransactionScopes.TryCreate(compilation);
     }
 
     public INamedTypeSymbol NpgsqlConnection { get; }
@@ -49,6 +50,9 @@ internal sealed class NpgsqlSymbols
     public INamedTypeSymbol? IDbCommand { get; }
     public INamedTypeSymbol? OwnedAttribute { get; }
     public INamedTypeSymbol? SystemException { get; }
+
+    /// <summary>The runtime's transaction scopes (PgTx, InTransactionAsync, [PgTransaction]); null without the runtime.</summary>
+    public Infrastructure.TransactionScopes? Scopes { get; }
 
     /// <summary>Null when the compilation does not reference Npgsql: then no rule has anything to do.</summary>
     public static NpgsqlSymbols? TryCreate(Compilation compilation)
@@ -90,6 +94,13 @@ internal sealed class NpgsqlSymbols
     /// <summary>True when the type is one of the Npgsql or ADO.NET types the engine cares about (cheap pre-filter).</summary>
     public bool IsInteresting(ITypeSymbol? type)
         => KindOfVariableType(type) is not null || IsCommandType(type) || IsOrDerives(type, NpgsqlDataSource);
+
+    /// <summary>
+    /// Database types for deciding what an await waits for: the Npgsql and ADO.NET types, and the
+    /// runtime's borrowed transaction handle (<c>PgTx</c>).
+    /// </summary>
+    public bool IsDatabaseType(ITypeSymbol? type)
+        => IsInteresting(type) || (Scopes is not null && Scopes.IsPgTx(type));
 
     /// <summary>Npgsql's own API and the PgBorrow runtime only borrow what is passed to them.</summary>
     public static bool IsBorrowingLibrary(IMethodSymbol method)

@@ -53,14 +53,63 @@ internal sealed partial class OwnershipAnalysis
             }
             if (text is not null && _reporting)
                 ReadsAndWrites(resource, text, site);
-            if (text is not null && text.TakesTransactionLocks)
+            if (text is not null)
+                RecordLocks(resource, text, site, state);
+        }
+    }
+
+    void RecordLocks(TrackedResource resource, SqlText text, IOperation site, FlowState state)
+    {
+        if (!text.TakesTransactionLocks)
+            return;
+        resource.EverHoldsLocks = true;
+        state.AddActivity(resource.Index, TransactionActivity.HoldsLocks);
+        if (!_lockSites.ContainsKey(resource.Index))
+            _lockSites[resource.Index] = (DescribeLocks(text), LineOf(site));
+    }
+
+    /// <summary>
+    /// A call on the scope body's PgTx: the runtime's query methods run their SQL text in the scope's
+    /// transaction, AdvisoryXactLockAsync takes a transaction-level advisory lock, SavepointAsync runs a
+    /// statement. CreateCommand runs nothing yet (its command does, when executed).
+    /// </summary>
+    void ScopeStatement(TrackedResource scope, IInvocationOperation invocation, FlowState state)
+    {
+        var method = invocation.TargetMethod;
+        if (!NpgsqlSymbols.IsBorrowingLibrary(method))
+            return; // a helper of the project: database work, but what it runs is not known here
+        switch (method.Name)
+        {
+            case "CreateCommand":
+                return;
+            case "AdvisoryXactLockAsync":
+                ScopeStatementRuns(scope, "SELECT pg_advisory_xact_lock($1)", invocation, state);
+                return;
+            case "TryAdvisoryXactLockAsync":
+                ScopeStatementRuns(scope, "SELECT pg_try_advisory_xact_lock($1)", invocation, state);
+                return;
+            case "SavepointAsync":
+                ScopeStatementRuns(scope, null, invocation, state);
+                return;
+        }
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter is { Name: "sql" } parameter && parameter.Type.Name is "PgSql" or "String")
             {
-                resource.EverHoldsLocks = true;
-                state.AddActivity(resource.Index, TransactionActivity.HoldsLocks);
-                if (!_lockSites.ContainsKey(resource.Index))
-                    _lockSites[resource.Index] = (DescribeLocks(text), LineOf(site));
+                ScopeStatementRuns(scope, _scope.SqlArgumentText(argument), invocation, state);
+                return;
             }
         }
+    }
+
+    /// <summary>A statement runs in the scope body's transaction (text unknown when null).</summary>
+    void ScopeStatementRuns(TrackedResource scope, string? sql, IOperation site, FlowState state)
+    {
+        if ((state[scope.Index] & ValueFlags.Open) == 0)
+            return;
+        state.AddActivity(scope.Index, TransactionActivity.StatementRun);
+        if (sql is not null)
+            RecordLocks(scope, Classify(sql), site, state);
     }
 
     SqlText Classify(string sql)
@@ -113,7 +162,7 @@ internal sealed partial class OwnershipAnalysis
 
         foreach (var resource in _scope.Resources)
         {
-            if (resource.Kind != ResourceKind.Transaction || !FlowState.IsDefinitelyOpen(state[resource.Index]))
+            if (resource.Kind is not (ResourceKind.Transaction or ResourceKind.ScopeTransaction) || !FlowState.IsDefinitelyOpen(state[resource.Index]))
                 continue;
             var activity = state.Activity(resource.Index);
             if (activity == TransactionActivity.None)
@@ -142,6 +191,11 @@ internal sealed partial class OwnershipAnalysis
         var receiver = invocation.Instance;
         if (receiver is not null && (TouchesDatabase(receiver)))
             return true;
+        // A receiver the graph keeps in a temporary: `await foreach` over tx.QueryStreamAsync(...)
+        // awaits MoveNextAsync on the captured enumerator, which is database work.
+        if (MethodScope.Unwrap(receiver) is IFlowCaptureReferenceOperation temporary
+            && _scope.CaptureValues.TryGetValue(temporary.Id, out var captured) && TouchesDatabase(captured))
+            return true;
         foreach (var argument in invocation.Arguments)
         {
             if (TouchesDatabase(argument.Value))
@@ -159,7 +213,7 @@ internal sealed partial class OwnershipAnalysis
     {
         foreach (var node in operand.DescendantsAndSelf())
         {
-            if (_scope.Symbols.IsInteresting(node.Type))
+            if (_scope.Symbols.IsDatabaseType(node.Type))
                 return true;
             if (node is IFlowAnonymousFunctionOperation lambda && LambdaTouchesDatabase(lambda))
                 return true;
@@ -185,7 +239,7 @@ internal sealed partial class OwnershipAnalysis
             {
                 foreach (var node in operation.DescendantsAndSelf())
                 {
-                    if (_scope.Symbols.IsInteresting(node.Type))
+                    if (_scope.Symbols.IsDatabaseType(node.Type))
                         return true;
                     if (node is IInvocationOperation call && NpgsqlSymbols.IsBorrowingLibrary(call.TargetMethod))
                         return true;
@@ -195,7 +249,7 @@ internal sealed partial class OwnershipAnalysis
             {
                 foreach (var node in block.BranchValue.DescendantsAndSelf())
                 {
-                    if (_scope.Symbols.IsInteresting(node.Type))
+                    if (_scope.Symbols.IsDatabaseType(node.Type))
                         return true;
                 }
             }

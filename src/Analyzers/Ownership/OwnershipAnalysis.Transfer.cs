@@ -139,6 +139,9 @@ internal sealed partial class OwnershipAnalysis
                 CommandRuns(invocation, receiverOperand, state);
         }
 
+        if (_scope.ScopeTransaction is TrackedResource scopeTransaction && _scope.IsScopeTx(receiverOperand))
+            ScopeStatement(scopeTransaction, invocation, state);
+
         if (kind == CallKind.DapperCommand && _scope.ConnectionSymbol(receiverOperand) is ISymbol dapperConnection)
         {
             CheckReaders(dapperConnection, invocation, state);
@@ -311,6 +314,13 @@ internal sealed partial class OwnershipAnalysis
         var command = _scope.ReferencedSymbol(commandOperand);
         if (command is null)
             return;
+        if (_scope.ScopeTransaction is TrackedResource scopeTransaction && _scope.ScopeCommands.Contains(command))
+        {
+            // A command of the scope's PgTx runs in the scope's transaction.
+            if (invocation.TargetMethod.Name is not ("Prepare" or "PrepareAsync"))
+                ScopeStatementRuns(scopeTransaction, _scope.CommandSql.TryGetValue(command, out var scopeSql) ? scopeSql : null, invocation, state);
+            return;
+        }
         if (_scope.CommandTransactions.TryGetValue(command, out var transactionSymbol) && _scope.Resource(transactionSymbol) is TrackedResource transaction)
             CheckUse(transaction, commandOperand!, invocation.TargetMethod.Name, state);
         if (_scope.CommandConnections.TryGetValue(command, out var connection))

@@ -92,7 +92,7 @@ internal sealed class OwnershipAnalysisCache
         foreach (var operation in block.Descendants())
         {
             if (operation is IInvocationOperation or IObjectCreationOperation or IAwaitOperation or ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation
-                && _symbols.IsInteresting(operation.Type))
+                && _symbols.IsDatabaseType(operation.Type))
             {
                 return true;
             }

@@ -12,6 +12,13 @@ internal enum ResourceKind
 
     /// <summary>A session-level advisory lock held by a connection (pg_advisory_lock and friends).</summary>
     AdvisoryLock,
+
+    /// <summary>
+    /// The transaction of a runtime scope body (InTransactionAsync, [PgTransaction]), reached through
+    /// the body's PgTx parameter: open from the body's first statement to its end, never completed
+    /// by the body itself. Only the await rules (PGB101, PGB102) read it.
+    /// </summary>
+    ScopeTransaction,
 }
 
 /// <summary>How a tracked value stopped being usable.</summary>

@@ -78,4 +78,35 @@ public class MoveAwaitAfterCommitCodeFixTests
                 }
             }
             """);
+
+    [Fact]
+    public Task No_fix_in_a_transaction_scope_body()
+        => Verify<LocksHeldAcrossAwaitAnalyzer>.CodeFixAsync<MoveAwaitAfterCommitCodeFix>(Api + Journal + """
+            class Orders
+            {
+                Task ShipAsync(NpgsqlDataSource ds, INotifier notifier, IJournal journal, int id, CancellationToken ct)
+                    => ds.InTransactionAsync(async (tx, token) =>
+                    {
+                        await tx.ExecuteAsync($"UPDATE orders SET shipped = true WHERE id = {id}", token);
+                        {|PGB101:await notifier.NotifyAsync(id, token)|};
+                        {|PGB101:await journal.CommitAsync(token)|};
+                    }, ct);
+            }
+            """, Api + Journal + """
+            class Orders
+            {
+                Task ShipAsync(NpgsqlDataSource ds, INotifier notifier, IJournal journal, int id, CancellationToken ct)
+                    => ds.InTransactionAsync(async (tx, token) =>
+                    {
+                        await tx.ExecuteAsync($"UPDATE orders SET shipped = true WHERE id = {id}", token);
+                        {|PGB101:await notifier.NotifyAsync(id, token)|};
+                        {|PGB101:await journal.CommitAsync(token)|};
+                    }, ct);
+            }
+            """);
+
+    const string Journal = """
+        interface IJournal { Task CommitAsync(CancellationToken ct); }
+
+        """;
 }

@@ -159,4 +159,184 @@ public class LocksHeldAcrossAwaitTests
                 }
             }
             """);
+
+    // Transaction scope bodies: InTransactionAsync's body and [PgTransaction] bodies run in a transaction
+    // from their first statement to their end; SQL goes through the PgTx.
+
+    const string Row = """
+        sealed class Account : IPgRow<Account>
+        {
+            public static PgRowMap Map => throw new NotImplementedException();
+            public static PgOrdinals GetOrdinals(NpgsqlDataReader reader) => throw new NotImplementedException();
+            public static Account Read(NpgsqlDataReader reader, PgOrdinals ordinals) => new();
+            public static Task WriteAsync(NpgsqlBinaryImporter importer, Account row, CancellationToken cancellationToken) => Task.CompletedTask;
+            public static void AddParameters(NpgsqlParameterCollection parameters, Account row) { }
+        }
+
+        """;
+
+    [Fact]
+    public Task Scope_body_for_update_through_the_PgTx_then_http_call_is_reported()
+        => VerifyPgb101.AnalyzerAsync(Row + """
+            class Payments
+            {
+                readonly System.Net.Http.HttpClient _http = new();
+
+                Task PayAsync(NpgsqlDataSource dataSource, int id, CancellationToken ct)
+                    => dataSource.InTransactionAsync(async (tx, token) =>
+                    {
+                        var accounts = await tx.QueryAsync<Account>($"SELECT * FROM accounts WHERE id = {id} FOR UPDATE", token);
+                        var rate = {|#0:await _http.GetStringAsync("https://rates.example/eur", token)|};
+                        await tx.ExecuteAsync($"UPDATE accounts SET note = {rate} WHERE id = {id}", token);
+                    }, ct);
+            }
+            """,
+            new DiagnosticResult("PGB101", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("tx", "SELECT ... FOR UPDATE on accounts", 24, "HttpClient.GetStringAsync"));
+
+    [Fact]
+    public Task Scope_body_advisory_xact_lock_then_delay_is_reported_with_the_state_passing_overload()
+        => VerifyPgb101.AnalyzerAsync("""
+            class Jobs
+            {
+                Task RunAsync(NpgsqlDataSource dataSource, long key, CancellationToken ct)
+                    => dataSource.InTransactionAsync(null, key, async (tx, lockKey, token) =>
+                    {
+                        await tx.AdvisoryXactLockAsync(lockKey, token);
+                        {|#0:await Task.Delay(100, token)|};
+                        await tx.ExecuteAsync($"UPDATE jobs SET runs = runs + 1 WHERE key = {lockKey}", token);
+                    }, ct);
+            }
+            """,
+            new DiagnosticResult("PGB101", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("tx", "pg_advisory_xact_lock", 14, "Task.Delay"));
+
+    [Fact]
+    public Task PgTransaction_bodies_and_method_group_bodies_are_scope_bodies_but_helpers_taking_a_PgTx_are_not()
+        => VerifyPgb101.AnalyzerAsync("""
+            partial class Orders
+            {
+                readonly System.Net.Http.HttpClient _http = new();
+
+                [PgTransaction]
+                async Task ShipAsync(PgTx tx, int id, CancellationToken ct)
+                {
+                    await tx.ExecuteAsync($"UPDATE orders SET shipped = true WHERE id = {id}", ct);
+                    {|PGB101:await _http.PostAsync("https://shipping.example/orders", null, ct)|};
+                }
+
+                Task PurgeAsync(NpgsqlDataSource ds, CancellationToken ct) => ds.InTransactionAsync(PurgeBodyAsync, ct);
+
+                async Task PurgeBodyAsync(PgTx tx, CancellationToken ct)
+                {
+                    await tx.ExecuteAsync($"DELETE FROM carts WHERE expired", ct);
+                    {|PGB101:await _http.PostAsync("https://carts.example/purged", null, ct)|};
+                }
+
+                async Task ClaimAsync(NpgsqlDataSource ds, CancellationToken ct)
+                {
+                    await ds.InTransactionAsync(Body, ct);
+
+                    async Task Body(PgTx tx, CancellationToken token)
+                    {
+                        await using var claim = tx.CreateCommand($"SELECT id FROM jobs ORDER BY id LIMIT 1 FOR UPDATE");
+                        await claim.ExecuteScalarAsync(token);
+                        {|PGB101:await Task.Delay(10, token)|};
+                    }
+                }
+
+                // Not a scope body: a helper that receives the PgTx of its caller's scope.
+                async Task MarkAsync(PgTx tx, CancellationToken ct)
+                {
+                    await tx.ExecuteAsync($"UPDATE orders SET marked = true", ct);
+                    await _http.PostAsync("https://shipping.example/marked", null, ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Scope_body_awaits_that_are_database_work_or_come_before_any_statement_or_after_the_scope_are_fine()
+        => Task.WhenAll(VerifyPgb101.AnalyzerAsync(Row + ScopeNegatives), VerifyPgb102.AnalyzerAsync(Row + ScopeNegatives));
+
+    const string ScopeNegatives = """
+        class Orders
+        {
+            readonly System.Net.Http.HttpClient _http = new();
+
+            static Task AuditAsync(PgTx tx, int id, CancellationToken ct) => tx.ExecuteAsync($"INSERT INTO audit (order_id) VALUES ({id})", ct);
+
+            static async Task RetryAsync(Func<Task> work) => await work();
+
+            async Task ShipAsync(NpgsqlDataSource ds, int id, CancellationToken ct)
+            {
+                await ds.InTransactionAsync(async (tx, token) =>
+                {
+                    var quote = await _http.GetStringAsync("https://shipping.example/quote", token);
+                    await tx.ExecuteAsync($"UPDATE orders SET quote = {quote} WHERE id = {id} AND status = 'new'", token);
+                    var count = await tx.ExecuteScalarAsync<long>($"SELECT count(*) FROM orders", token);
+                    await AuditAsync(tx, id, token);
+                    await RetryAsync(async () => await tx.ExecuteAsync($"UPDATE orders SET retried = true", token));
+                    await tx.AdvisoryXactLockAsync(id, token);
+                    await using var cmd = tx.CreateCommand($"SELECT 1");
+                    await cmd.ExecuteScalarAsync(token);
+                    await foreach (var account in tx.QueryStreamAsync<Account>($"SELECT * FROM accounts", token))
+                        await tx.ExecuteAsync($"UPDATE accounts SET seen = true WHERE id = {account.GetHashCode()}", token);
+                    Func<Task> later = async () => await _http.GetStringAsync("https://shipping.example/later", token);
+                }, ct);
+                await _http.PostAsync("https://shipping.example/orders", null, ct);
+            }
+        }
+        """;
+
+    [Fact]
+    public Task Scope_body_read_only_select_then_unrelated_await_is_PGB102_only()
+        => Task.WhenAll(
+            VerifyPgb102.AnalyzerAsync(ReadOnlyScope.Replace("[[", "{|PGB102:").Replace("]]", "|}")),
+            VerifyPgb101.AnalyzerAsync(ReadOnlyScope.Replace("[[", "").Replace("]]", "")));
+
+    const string ReadOnlyScope = """
+        class Stats
+        {
+            readonly System.Net.Http.HttpClient _http = new();
+
+            Task<string> ReportAsync(NpgsqlDataSource ds, CancellationToken ct)
+                => ds.InTransactionAsync(async (tx, token) =>
+                {
+                    var count = await tx.ExecuteScalarAsync<long>($"SELECT count(*) FROM orders", token);
+                    return [[await _http.GetStringAsync($"https://stats.example/{count}", token)]];
+                }, ct);
+        }
+        """;
+
+    [Fact]
+    public Task Scope_body_nested_lambdas_awaited_together_hold_the_locks_but_their_own_awaits_are_not_reported()
+        => VerifyPgb101.AnalyzerAsync("""
+            class Prices
+            {
+                readonly System.Net.Http.HttpClient _http = new();
+
+                Task RefreshAsync(NpgsqlDataSource ds, string[] urls, CancellationToken ct)
+                    => ds.InTransactionAsync(async (tx, token) =>
+                    {
+                        await tx.ExecuteAsync($"LOCK TABLE prices IN EXCLUSIVE MODE", token);
+                        var pages = {|PGB101:await Task.WhenAll(System.Linq.Enumerable.Select(urls, async url => await _http.GetStringAsync(url, token)))|};
+                        await tx.ExecuteAsync($"UPDATE prices SET refreshed = now()", token);
+                    }, ct);
+            }
+            """);
+
+    [Fact]
+    public Task Half_written_scope_body_does_not_throw()
+        => VerifyPgb101.AnalyzerAsync("""
+            class Orders
+            {
+                Task ShipAsync(NpgsqlDataSource ds, CancellationToken ct)
+                    => ds.InTransactionAsync(async (tx, token) =>
+                    {
+                        await tx.ExecuteAsync($"UPDATE orders SET shipped = true", token);
+                        {|PGB101:await Task.Delay(10, token)|};
+                        await tx.{|CS1001:|}{|CS1002:|}
+                    }, ct);
+            }
+            """);
 }

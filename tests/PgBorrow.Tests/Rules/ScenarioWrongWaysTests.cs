@@ -66,13 +66,13 @@ public class ScenarioWrongWaysTests
             {
                 readonly System.Net.Http.HttpClient _payments = new();
 
-                // PGB108. (The row lock taken through the PgTx is held across the call too; PGB101 does not
-                // follow locks taken through a runtime scope's PgTx yet, so it is not reported here.)
+                // Two problems at one await: PGB101 (the product row locked through the PgTx is held across
+                // the call) and PGB108 (a retry charges the card again).
                 Task BuyAsync(NpgsqlDataSource dataSource, int productId, int buyerId, CancellationToken ct)
                     => dataSource.InTransactionAsync(async (tx, token) =>
                     {
                         await tx.ExecuteAsync($"UPDATE products SET stock = stock - 1 WHERE id = {productId} AND stock > 0", token);
-                        await {|PGB108:_payments.PostAsync("https://payments.example/charge", null, token)|};
+                        {|PGB101:await {|PGB108:_payments.PostAsync("https://payments.example/charge", null, token)|}|};
                         await tx.ExecuteAsync($"INSERT INTO sales (product_id, buyer_id) VALUES ({productId}, {buyerId})", token);
                     }, ct);
             }
@@ -132,7 +132,9 @@ public class ScenarioWrongWaysTests
                     => dataSource.InTransactionAsync(async (tx, token) =>
                     {
                         var orderId = await tx.ExecuteScalarAsync<long>($"INSERT INTO orders (customer, total_cents) VALUES ({customer}, {totalCents}) RETURNING id", token);
-                        await {|PGB108:_broker.PostAsync($"https://broker.example/orders/{orderId}", null, token)|};
+                        // PGB108 (a retried or rolled-back order is announced anyway) and PGB101 (the inserted
+                        // order row is locked until the scope commits, across the broker call).
+                        {|PGB101:await {|PGB108:_broker.PostAsync($"https://broker.example/orders/{orderId}", null, token)|}|};
                     }, ct);
             }
             """);
