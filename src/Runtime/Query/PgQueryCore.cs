@@ -82,9 +82,26 @@ internal static class PgQueryCore
         }
     }
 
-    public static async Task<int> ExecuteAsync(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+    // Not async itself: an async method's parameters live in its state machine, and the target and the
+    // statement (56 bytes) are only needed to make the command. A failure to make it (a PgTx whose scope has
+    // ended, a completed transaction) is returned as a faulted task, as an async method would.
+    public static Task<int> ExecuteAsync(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
     {
-        var command = target.CreateCommand(statement);
+        NpgsqlCommand command;
+        try
+        {
+            command = target.CreateCommand(statement);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<int>(e);
+        }
+
+        return ExecuteNonQueryAsync(command, cancellationToken);
+    }
+
+    static async Task<int> ExecuteNonQueryAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         await using (command.ConfigureAwait(false))
         {
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
