@@ -9,12 +9,34 @@ using Npgsql;
 namespace PgBorrow;
 
 /// <summary>The bodies of the query methods, shared by the connection, transaction and data-source overloads.</summary>
+/// <remarks>
+/// The Task-returning methods are not async themselves: an async method's parameters live in its state
+/// machine, and the target and the statement (56 bytes) are only needed to make the command, so each makes
+/// it and hands it to an async part that takes only the command. A failure to make it (a PgTx whose scope
+/// has ended, a completed transaction) is returned as a faulted task, as an async method would.
+/// (QueryStreamAsync is an iterator: its parameters are its state either way.)
+/// </remarks>
 internal static class PgQueryCore
 {
-    public static async Task<List<T>> QueryAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+    public static Task<List<T>> QueryAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
         where T : IPgRow<T>
     {
-        var command = target.CreateCommand(statement);
+        NpgsqlCommand command;
+        try
+        {
+            command = target.CreateCommand(statement);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<List<T>>(e);
+        }
+
+        return QueryAsync<T>(command, cancellationToken);
+    }
+
+    static async Task<List<T>> QueryAsync<T>(NpgsqlCommand command, CancellationToken cancellationToken)
+        where T : IPgRow<T>
+    {
         await using (command.ConfigureAwait(false))
         {
             var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
@@ -29,10 +51,25 @@ internal static class PgQueryCore
         }
     }
 
-    public static async Task<T> QuerySingleAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+    public static Task<T> QuerySingleAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
         where T : IPgRow<T>
     {
-        var command = target.CreateCommand(statement);
+        NpgsqlCommand command;
+        try
+        {
+            command = target.CreateCommand(statement);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
+
+        return QuerySingleAsync<T>(command, cancellationToken);
+    }
+
+    static async Task<T> QuerySingleAsync<T>(NpgsqlCommand command, CancellationToken cancellationToken)
+        where T : IPgRow<T>
+    {
         await using (command.ConfigureAwait(false))
         {
             // Not SingleRow: a second row must be seen to be reported.
@@ -50,10 +87,25 @@ internal static class PgQueryCore
         }
     }
 
-    public static async Task<T?> QueryFirstOrDefaultAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+    public static Task<T?> QueryFirstOrDefaultAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
         where T : IPgRow<T>
     {
-        var command = target.CreateCommand(statement);
+        NpgsqlCommand command;
+        try
+        {
+            command = target.CreateCommand(statement);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T?>(e);
+        }
+
+        return QueryFirstOrDefaultAsync<T>(command, cancellationToken);
+    }
+
+    static async Task<T?> QueryFirstOrDefaultAsync<T>(NpgsqlCommand command, CancellationToken cancellationToken)
+        where T : IPgRow<T>
+    {
         await using (command.ConfigureAwait(false))
         {
             var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult | CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
@@ -82,18 +134,46 @@ internal static class PgQueryCore
         }
     }
 
-    public static async Task<int> ExecuteAsync(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+    public static Task<int> ExecuteAsync(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
     {
-        var command = target.CreateCommand(statement);
+        NpgsqlCommand command;
+        try
+        {
+            command = target.CreateCommand(statement);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<int>(e);
+        }
+
+        return ExecuteNonQueryAsync(command, cancellationToken);
+    }
+
+    static async Task<int> ExecuteNonQueryAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         await using (command.ConfigureAwait(false))
         {
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public static async Task<T?> ExecuteScalarAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+    public static Task<T?> ExecuteScalarAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
     {
-        var command = target.CreateCommand(statement);
+        NpgsqlCommand command;
+        try
+        {
+            command = target.CreateCommand(statement);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T?>(e);
+        }
+
+        return ExecuteScalarAsync<T>(command, cancellationToken);
+    }
+
+    static async Task<T?> ExecuteScalarAsync<T>(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         await using (command.ConfigureAwait(false))
         {
             // A reader rather than ExecuteScalar, which boxes the value.

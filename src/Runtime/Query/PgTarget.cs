@@ -45,8 +45,9 @@ internal readonly struct PgTarget
     }
 
     /// <summary>
-    /// A new command for <paramref name="statement"/>. A data source's command opens a pooled
-    /// connection when it executes and gives it back when its reader is disposed.
+    /// A command for <paramref name="statement"/>, which the caller disposes before it returns (on a
+    /// connection, the connection's cached command when it is free: see <see cref="PgStatement.CreateOwnedCommand"/>).
+    /// A data source's command opens a pooled connection when it executes and gives it back when its reader is disposed.
     /// </summary>
     public NpgsqlCommand CreateCommand(in PgStatement statement)
     {
@@ -55,9 +56,9 @@ internal readonly struct PgTarget
         if (_dataSource is not null)
             return statement.CreateCommand(_dataSource);
         if (_transaction is not null)
-            return statement.CreateCommand(ConnectionOf(_transaction), _transaction);
+            return statement.CreateOwnedCommand(ConnectionOf(_transaction), _transaction);
 
-        return statement.CreateCommand(_connection!, null);
+        return statement.CreateOwnedCommand(_connection!, null);
     }
 
     /// <summary>The connection a transaction runs on.</summary>

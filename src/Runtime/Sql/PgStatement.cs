@@ -27,6 +27,23 @@ internal readonly struct PgStatement
         return command;
     }
 
+    /// <summary>
+    /// A command for the query methods, which own it and dispose it before they return:
+    /// <see cref="NpgsqlConnection.CreateCommand"/> hands out the connection's cached command when it is
+    /// free, and disposing it gives it back (Npgsql clears its text, parameters and timeout), so a statement
+    /// on a connection or in a transaction allocates no NpgsqlCommand, parameter collection or batch command
+    /// after the first. Not for commands handed to the caller (<see cref="PgSql.CreateCommand"/>): one used
+    /// after its disposal would be the next query's command.
+    /// </summary>
+    public NpgsqlCommand CreateOwnedCommand(NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = Text;
+        command.Transaction = transaction;
+        AddParameters(command);
+        return command;
+    }
+
     public NpgsqlCommand CreateCommand(NpgsqlDataSource dataSource)
     {
         var command = dataSource.CreateCommand(Text);

@@ -44,7 +44,7 @@ public static class PgTransactionExtensions
         Func<PgTx, TState, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        return PgTransactionRunner.RunAsync(dataSource, null, options, state, body, cancellationToken);
+        return PgTransactionRunner.RunAsync<TState, TResult>(dataSource, null, options, state, body, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="body"/> in a transaction, passing it <paramref name="state"/> (no closure needed).</summary>
@@ -63,7 +63,7 @@ public static class PgTransactionExtensions
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(body);
-        return PgTransactionRunner.RunAsync(dataSource, null, options, (body, state), RunVoidWithState, cancellationToken);
+        return PgTransactionRunner.RunAsync<(Func<PgTx, TState, CancellationToken, Task>, TState), VoidResult>(dataSource, null, options, (body, state), RunVoidWithState, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="body"/> in a transaction and returns its result once committed.</summary>
@@ -81,7 +81,7 @@ public static class PgTransactionExtensions
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(body);
-        return PgTransactionRunner.RunAsync(dataSource, null, options, body, RunWithResult, cancellationToken);
+        return PgTransactionRunner.RunAsync<Func<PgTx, CancellationToken, Task<TResult>>, TResult>(dataSource, null, options, body, RunWithResult, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="body"/> in a transaction with <see cref="PgTransactionOptions.Default"/> (SERIALIZABLE, up to 5 attempts) and returns its result once committed.</summary>
@@ -111,7 +111,7 @@ public static class PgTransactionExtensions
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(body);
-        return PgTransactionRunner.RunAsync(dataSource, null, options, body, RunVoid, cancellationToken);
+        return PgTransactionRunner.RunAsync<Func<PgTx, CancellationToken, Task>, VoidResult>(dataSource, null, options, body, RunVoid, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="body"/> in a transaction with <see cref="PgTransactionOptions.Default"/> (SERIALIZABLE, up to 5 attempts).</summary>
@@ -141,7 +141,7 @@ public static class PgTransactionExtensions
         Func<PgTx, TState, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return PgTransactionRunner.RunAsync(null, connection, options, state, body, cancellationToken);
+        return PgTransactionRunner.RunAsync<TState, TResult>(null, connection, options, state, body, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="body"/> in a transaction, passing it <paramref name="state"/> (no closure needed).</summary>
@@ -160,7 +160,7 @@ public static class PgTransactionExtensions
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(body);
-        return PgTransactionRunner.RunAsync(null, connection, options, (body, state), RunVoidWithState, cancellationToken);
+        return PgTransactionRunner.RunAsync<(Func<PgTx, TState, CancellationToken, Task>, TState), VoidResult>(null, connection, options, (body, state), RunVoidWithState, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="body"/> in a transaction and returns its result once committed.</summary>
@@ -178,7 +178,7 @@ public static class PgTransactionExtensions
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(body);
-        return PgTransactionRunner.RunAsync(null, connection, options, body, RunWithResult, cancellationToken);
+        return PgTransactionRunner.RunAsync<Func<PgTx, CancellationToken, Task<TResult>>, TResult>(null, connection, options, body, RunWithResult, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="body"/> in a transaction with <see cref="PgTransactionOptions.Default"/> (SERIALIZABLE, up to 5 attempts) and returns its result once committed.</summary>
@@ -208,7 +208,7 @@ public static class PgTransactionExtensions
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(body);
-        return PgTransactionRunner.RunAsync(null, connection, options, body, RunVoid, cancellationToken);
+        return PgTransactionRunner.RunAsync<Func<PgTx, CancellationToken, Task>, VoidResult>(null, connection, options, body, RunVoid, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="body"/> in a transaction with <see cref="PgTransactionOptions.Default"/> (SERIALIZABLE, up to 5 attempts).</summary>
@@ -225,19 +225,20 @@ public static class PgTransactionExtensions
 
     // Adapters from the public shapes to the runner's one shape: the user's delegate travels as the state,
     // so no closure is allocated. (A method group converted to a delegate allocates on older compilers; C# 11
-    // caches static method group conversions.)
-    static Task<TResult> RunWithResult<TResult>(PgTx tx, Func<PgTx, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken)
+    // caches static method group conversions.) None of them is async: the runner awaits the body's task
+    // itself, and reads a result from it when it is a Task<TResult>, so a void body costs no second state
+    // machine. Void scopes instantiate the runner with TResult = VoidResult, which no body's task can be.
+    static Task RunWithResult<TResult>(PgTx tx, Func<PgTx, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken)
         => body(tx, cancellationToken);
 
-    static async Task<bool> RunVoid(PgTx tx, Func<PgTx, CancellationToken, Task> body, CancellationToken cancellationToken)
-    {
-        await body(tx, cancellationToken).ConfigureAwait(false);
-        return true;
-    }
+    static Task RunVoid(PgTx tx, Func<PgTx, CancellationToken, Task> body, CancellationToken cancellationToken)
+        => body(tx, cancellationToken);
 
-    static async Task<bool> RunVoidWithState<TState>(PgTx tx, (Func<PgTx, TState, CancellationToken, Task> Body, TState State) state, CancellationToken cancellationToken)
+    static Task RunVoidWithState<TState>(PgTx tx, (Func<PgTx, TState, CancellationToken, Task> Body, TState State) state, CancellationToken cancellationToken)
+        => state.Body(tx, state.State, cancellationToken);
+
+    /// <summary>The runner's TResult for a body without a result.</summary>
+    internal readonly struct VoidResult
     {
-        await state.Body(tx, state.State, cancellationToken).ConfigureAwait(false);
-        return true;
     }
 }

@@ -23,12 +23,20 @@ internal static class PgTransactionRunner
     /// Runs <paramref name="body"/> in a transaction on a connection from <paramref name="dataSource"/> (one
     /// per attempt) or on <paramref name="connection"/>, committing on success and retrying 40001/40P01.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="body"/> returns a plain <see cref="Task"/>: a body with a result passes its
+    /// <c>Func&lt;..., Task&lt;TResult&gt;&gt;</c> as it is (delegate variance, no wrapper) and the result is read from the
+    /// completed task; a void body needs no adapter state machine, TResult is then only a placeholder.
+    /// The state machine of this method is allocated once per scope, so everything it keeps alive across an
+    /// await costs bytes on every transaction: the rare paths (a failed body, a failed COMMIT, the commit
+    /// check) keep their locals to themselves, and the unknown-commit resolution is a separate method.
+    /// </remarks>
     public static async Task<TResult> RunAsync<TState, TResult>(
         NpgsqlDataSource? dataSource,
         NpgsqlConnection? connection,
         PgTransactionOptions? options,
         TState state,
-        Func<PgTx, TState, CancellationToken, Task<TResult>> body,
+        Func<PgTx, TState, CancellationToken, Task> body,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -38,18 +46,19 @@ internal static class PgTransactionRunner
             throw new InvalidOperationException(
                 $"InTransactionAsync needs an open NpgsqlConnection, but this one is {connection.State}. Open it first, or call InTransactionAsync on the NpgsqlDataSource.");
 
-        var isolation = options.IsolationName;
+        // The isolation name is a constant per options (IsolationName is a switch), so it is read where it
+        // is needed rather than kept alive across every await.
         var started = Stopwatch.GetTimestamp();
         var outcome = Failed;
         string? sqlState = null;
-        var scopeActivity = StartActivity(PgBorrowTelemetry.TransactionActivity, isolation, attempt: 0);
+        var scopeActivity = StartActivity(PgBorrowTelemetry.TransactionActivity, options.IsolationName, attempt: 0);
         try
         {
             for (var attempt = 1; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                RecordAttempt(isolation);
-                var attemptActivity = StartActivity(PgBorrowTelemetry.AttemptActivity, isolation, attempt);
+                RecordAttempt(options.IsolationName);
+                var attemptActivity = StartActivity(PgBorrowTelemetry.AttemptActivity, options.IsolationName, attempt);
                 var attemptOutcome = Failed;
                 Exception? retryCause = null;
                 var conn = connection;
@@ -66,74 +75,83 @@ internal static class PgTransactionRunner
                     try
                     {
                         // Body phase: any exception rolls back; only 40001/40P01 are retried.
+                        Exception? failure = null;
+                        Task task;
                         try
                         {
                             if (options.SetTransactionSql is { } setTransaction)
                                 await ExecuteAsync(conn!, transaction, setTransaction, cancellationToken).ConfigureAwait(false);
-                            result = await body(tx, state, cancellationToken).ConfigureAwait(false);
+                            task = body(tx, state, cancellationToken);
+                            await task.ConfigureAwait(false);
+                            if (task is Task<TResult> withResult)
+                                result = withResult.Result;
                         }
                         catch (Exception bodyFailure)
                         {
-                            tx.End(PgTxState.RolledBack);
-                            await RollbackQuietlyAsync(transaction).ConfigureAwait(false);
-                            sqlState = (bodyFailure as PostgresException)?.SqlState;
-                            if (!IsRetryable(bodyFailure))
-                            {
-                                attemptOutcome = outcome = RolledBack;
-                                throw;
-                            }
-
-                            retryCause = bodyFailure;
+                            failure = bodyFailure;
                         }
 
-                        // Commit phase. Not cancellable: the body has succeeded, and a cancelled COMMIT
-                        // would only turn a known outcome into an unknown one.
-                        if (retryCause is null)
+                        if (failure is not null)
                         {
+                            tx.End(PgTxState.RolledBack);
+                            await RollbackQuietlyAsync(transaction).ConfigureAwait(false);
+                            sqlState = (failure as PostgresException)?.SqlState;
+                            if (!IsRetryable(failure))
+                            {
+                                attemptOutcome = outcome = RolledBack;
+                                ExceptionDispatchInfo.Throw(failure);
+                            }
+
+                            retryCause = failure;
+                        }
+                        else
+                        {
+                            // Commit phase. Not cancellable: the body has succeeded, and a cancelled COMMIT
+                            // would only turn a known outcome into an unknown one.
                             tx.End(PgTxState.Committing);
                             try
                             {
                                 await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                            }
+                            catch (Exception commitFailure)
+                            {
+                                failure = commitFailure;
+                            }
+
+                            if (failure is null)
+                            {
                                 tx.End(PgTxState.Committed);
                                 attemptOutcome = outcome = Committed;
                                 return result;
                             }
-                            catch (Exception commitFailure) when (IsCommitOutcomeUnknown(commitFailure, IsBroken(conn!)))
+
+                            if (IsCommitOutcomeUnknown(failure, IsBroken(conn!)))
                             {
                                 tx.End(PgTxState.CommitFailed);
-                                sqlState = (commitFailure as PostgresException)?.SqlState;
+                                sqlState = (failure as PostgresException)?.SqlState;
                                 attemptOutcome = outcome = CommitUnknown;
                                 if (options.CommitCheck is null)
-                                    throw new PgCommitOutcomeUnknownException(attempt, commitFailure);
-
-                                bool didCommit;
-                                try
-                                {
-                                    didCommit = await CheckCommitAsync(dataSource, conn!, options.CommitCheck, cancellationToken).ConfigureAwait(false);
-                                }
-                                catch (Exception checkFailure)
-                                {
-                                    throw new PgCommitOutcomeUnknownException(attempt, commitFailure, checkFailure);
-                                }
-
-                                if (didCommit)
+                                    throw new PgCommitOutcomeUnknownException(attempt, failure);
+                                // Awaited as a plain Task through the body's variable: no awaiter field of its own.
+                                task = DidCommitAsync(dataSource, conn!, options.CommitCheck, attempt, failure, cancellationToken);
+                                await task.ConfigureAwait(false);
+                                if (((Task<bool>)task).Result)
                                 {
                                     attemptOutcome = outcome = Committed;
                                     return result;
                                 }
-
-                                retryCause = commitFailure;
                             }
-                            catch (Exception commitFailure)
+                            else
                             {
                                 // The server answered: the transaction did not commit (a 40001 found at
                                 // COMMIT, a deferred constraint).
                                 tx.End(PgTxState.RolledBack);
-                                sqlState = (commitFailure as PostgresException)?.SqlState;
-                                if (!IsRetryable(commitFailure))
-                                    throw;
-                                retryCause = commitFailure;
+                                sqlState = (failure as PostgresException)?.SqlState;
+                                if (!IsRetryable(failure))
+                                    ExceptionDispatchInfo.Throw(failure);
                             }
+
+                            retryCause = failure;
                         }
                     }
                     finally
@@ -158,8 +176,8 @@ internal static class PgTransactionRunner
                 }
 
                 // Only a retry gets here.
-                if (retryCause is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected } failure)
-                    RecordSerializationFailure(failure.SqlState, isolation);
+                if (retryCause is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected } serializationFailure)
+                    RecordSerializationFailure(serializationFailure.SqlState, options.IsolationName);
                 if (attempt >= options.MaxAttempts)
                 {
                     outcome = Failed;
@@ -179,7 +197,7 @@ internal static class PgTransactionRunner
         }
         finally
         {
-            RecordScope(started, outcome, isolation);
+            RecordScope(started, outcome, options.IsolationName);
             StopActivity(scopeActivity, outcome, sqlState);
         }
     }
@@ -255,6 +273,28 @@ internal static class PgTransactionRunner
     {
         await connection.CloseAsync().ConfigureAwait(false);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the commit check whether a COMMIT whose answer was lost took effect. Its own method (and state
+    /// machine), so the runner does not carry its locals on every transaction.
+    /// </summary>
+    static async Task<bool> DidCommitAsync(
+        NpgsqlDataSource? dataSource,
+        NpgsqlConnection connection,
+        Func<NpgsqlConnection, CancellationToken, Task<bool>> check,
+        int attempt,
+        Exception commitFailure,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CheckCommitAsync(dataSource, connection, check, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception checkFailure)
+        {
+            throw new PgCommitOutcomeUnknownException(attempt, commitFailure, checkFailure);
+        }
     }
 
     static async Task<bool> CheckCommitAsync(

@@ -74,7 +74,7 @@ public sealed class PgTx
     internal NpgsqlCommand CreateCommandFor(in PgStatement statement)
     {
         ThrowIfNotActive();
-        return statement.CreateCommand(_connection, _transaction);
+        return statement.CreateOwnedCommand(_connection, _transaction);
     }
 
     #endregion
