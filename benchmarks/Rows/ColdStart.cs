@@ -67,7 +67,7 @@ internal static class ColdStart
             }
         }
 
-        var handMedian = Median(first[Contenders.HandWritten]);
+        var handMedian = Stats.Median(first[Contenders.HandWritten]);
         Console.WriteLine();
         Console.WriteLine($"Cold start: first query (1 row, 10 columns) in a fresh process, {processesPerContender} processes per contender, round-robin.");
         Console.WriteLine();
@@ -76,9 +76,9 @@ internal static class ColdStart
         foreach (var contender in Contenders.All)
         {
             var f = first[contender];
-            var median = Median(f);
+            var median = Stats.Median(f);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {contender} | {median:F1} | {f.Min():F1} | {f.Max():F1} | {median - handMedian:+0.0;-0.0;0.0} | {Median(second[contender]):F2} |"));
+                $"| {contender} | {median:F1} | {f.Min():F1} | {f.Max():F1} | {median - handMedian:+0.0;-0.0;0.0} | {Stats.Median(second[contender]):F2} |"));
         }
 
         return 0;
@@ -103,12 +103,5 @@ internal static class ColdStart
         var line = output.Split('\n').Single(l => l.StartsWith(Marker + " ", StringComparison.Ordinal));
         var parts = line.Trim().Split(' ');
         return (double.Parse(parts[2], CultureInfo.InvariantCulture), double.Parse(parts[3], CultureInfo.InvariantCulture));
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 }

@@ -58,7 +58,7 @@ internal static class MappingProbe
             var values = perPass.Select(p => p[c]).ToList();
             var ratios = perPass.Select(p => p[c] / p[0]).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Names[c]} | {Median(values):F1} | {values.Min():F1} | {values.Max():F1} | {Median(ratios):F3} [{ratios.Min():F3}–{ratios.Max():F3}] |"));
+                $"| {Names[c]} | {Stats.Median(values):F1} | {values.Min():F1} | {values.Max():F1} | {Stats.Median(ratios):F3} [{ratios.Min():F3}–{ratios.Max():F3}] |"));
         }
 
         return 0;
@@ -190,12 +190,5 @@ internal static class MappingProbe
         for (var i = 0; i < keep; i++)
             sum += sorted[i];
         return sum / keep;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 }

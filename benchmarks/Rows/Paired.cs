@@ -72,8 +72,8 @@ internal static class Paired
                 var wallRatios = wall[contender].Zip(wall[hand], (a, b) => a / b).ToList();
                 var cpuRatios = cpu[contender].Zip(cpu[hand], (a, b) => a / b).ToList();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {rows:N0} | {contender} | {Time(Median(wall[contender]))} | {Median(wallRatios):F3} [{Quantile(wallRatios, 0.25):F2}–{Quantile(wallRatios, 0.75):F2}] "
-                    + $"| {Time(Median(cpu[contender]))} | {Median(cpuRatios):F3} [{Quantile(cpuRatios, 0.25):F2}–{Quantile(cpuRatios, 0.75):F2}] | {Bytes(Median(bytes[contender]))} |"));
+                    $"| {rows:N0} | {contender} | {Time(Stats.Median(wall[contender]))} | {Stats.Median(wallRatios):F3} [{Stats.Quantile(wallRatios, 0.25):F2}–{Stats.Quantile(wallRatios, 0.75):F2}] "
+                    + $"| {Time(Stats.Median(cpu[contender]))} | {Stats.Median(cpuRatios):F3} [{Stats.Quantile(cpuRatios, 0.25):F2}–{Stats.Quantile(cpuRatios, 0.75):F2}] | {Bytes(Stats.Median(bytes[contender]))} |"));
             }
         }
 
@@ -89,15 +89,4 @@ internal static class Paired
         => bytes >= 10_240
             ? (bytes / 1024).ToString("N1", CultureInfo.InvariantCulture) + " KB"
             : bytes.ToString("N0", CultureInfo.InvariantCulture) + " B";
-
-    private static double Median(List<double> values) => Quantile(values, 0.5);
-
-    private static double Quantile(List<double> values, double q)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        var position = (sorted.Length - 1) * q;
-        var low = (int)Math.Floor(position);
-        var high = (int)Math.Ceiling(position);
-        return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
-    }
 }

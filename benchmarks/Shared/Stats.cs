@@ -3,8 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 
-namespace PgBorrow.Benchmarks.Transactions;
+namespace PgBorrow.Benchmarks;
 
+/// <summary>Order statistics and formatting the benchmark programs share (compiled into each of them).</summary>
 internal static class Stats
 {
     public static double Median(IReadOnlyList<double> values) => Quantile(values, 0.5);
