@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -37,10 +38,6 @@ internal sealed class MethodScope
         CollectAdvisoryLocks();
     }
 
-    /// <summary>
-    /// `new NpgsqlCommand { Connection = conn, Transaction = tx }`: the graph splits object
-    /// initializers into assignments on a compiler temporary, so read them from the original tree.
-    /// </summary>
     /// <summary>The PgTx parameter of a transaction scope body (null elsewhere).</summary>
     public IParameterSymbol? ScopeTx { get; private set; }
 
@@ -104,16 +101,16 @@ internal sealed class MethodScope
     {
         if (ConstantText(argument.Value) is string text)
             return text;
-        var expression = (argument.Syntax as Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentSyntax)?.Expression ?? argument.Value.Syntax as Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax;
-        while (expression is Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax parenthesized)
+        var expression = (argument.Syntax as ArgumentSyntax)?.Expression ?? argument.Value.Syntax as ExpressionSyntax;
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
             expression = parenthesized.Expression;
-        if (expression is not Microsoft.CodeAnalysis.CSharp.Syntax.InterpolatedStringExpressionSyntax interpolated)
+        if (expression is not InterpolatedStringExpressionSyntax interpolated)
             return null;
         var builder = new System.Text.StringBuilder();
         var holes = 0;
         foreach (var content in interpolated.Contents)
         {
-            if (content is Microsoft.CodeAnalysis.CSharp.Syntax.InterpolatedStringTextSyntax piece)
+            if (content is InterpolatedStringTextSyntax piece)
                 builder.Append(piece.TextToken.ValueText);
             else
                 builder.Append(" $").Append(++holes).Append(' ');
@@ -121,6 +118,10 @@ internal sealed class MethodScope
         return builder.ToString();
     }
 
+    /// <summary>
+    /// `new NpgsqlCommand { Connection = conn, Transaction = tx }`: the graph splits object
+    /// initializers into assignments on a compiler temporary, so read them from the original tree.
+    /// </summary>
     void CollectInitializedCommands()
     {
         foreach (var operation in Graph.OriginalOperation.Descendants())

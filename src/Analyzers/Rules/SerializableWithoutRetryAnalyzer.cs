@@ -33,9 +33,6 @@ public sealed class SerializableWithoutRetryAnalyzer : OwnershipRuleAnalyzer
         description: "PostgreSQL guarantees serializable and repeatable-read isolation by aborting transactions that would break it, with SQLSTATE 40001. The manual says applications using these levels must be prepared to retry. Without a retry, a normal concurrent workload turns into user-visible errors.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.SerializableWithoutRetry));
 
-    static readonly ImmutableHashSet<string> s_retryMarkers = ImmutableHashSet.Create(
-        "SerializationFailure", "DeadlockDetected", "IsTransient");
-
     private protected override DiagnosticDescriptor Rule => Descriptor;
 
     /// <summary>
@@ -85,17 +82,8 @@ public sealed class SerializableWithoutRetryAnalyzer : OwnershipRuleAnalyzer
     {
         foreach (var catchClause in loop.DescendantNodes().OfType<CatchClauseSyntax>())
         {
-            foreach (var node in catchClause.DescendantNodesAndSelf())
-            {
-                switch (node)
-                {
-                    case IdentifierNameSyntax identifier when s_retryMarkers.Contains(identifier.Identifier.ValueText):
-                        return true;
-                    case LiteralExpressionSyntax literal when literal.IsKind(SyntaxKind.StringLiteralExpression)
-                        && literal.Token.ValueText is "40001" or "40P01":
-                        return true;
-                }
-            }
+            if (RetryCatch.HandlesSerializationFailures(catchClause))
+                return true;
         }
         return false;
     }

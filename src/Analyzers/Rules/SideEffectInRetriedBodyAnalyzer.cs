@@ -48,9 +48,6 @@ public sealed class SideEffectInRetriedBodyAnalyzer : DiagnosticAnalyzer
         "Add", "AddRange", "Insert", "InsertRange", "Enqueue", "Push", "TryAdd", "AddOrUpdate", "AddLast", "AddFirst",
         "Append", "AppendLine", "AppendFormat", "AppendJoin");
 
-    static readonly ImmutableHashSet<string> s_retryMarkers = ImmutableHashSet.Create(
-        "SerializationFailure", "DeadlockDetected", "IsTransient");
-
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor);
 
     public override void Initialize(AnalysisContext context)
@@ -156,19 +153,8 @@ public sealed class SideEffectInRetriedBodyAnalyzer : DiagnosticAnalyzer
     {
         foreach (var clause in attempt.Catches)
         {
-            if (clause.Syntax is not CatchClauseSyntax syntax)
-                continue;
-            foreach (var node in syntax.DescendantNodes())
-            {
-                switch (node)
-                {
-                    case IdentifierNameSyntax identifier when s_retryMarkers.Contains(identifier.Identifier.ValueText):
-                        return true;
-                    case LiteralExpressionSyntax literal when literal.IsKind(SyntaxKind.StringLiteralExpression)
-                        && literal.Token.ValueText is "40001" or "40P01":
-                        return true;
-                }
-            }
+            if (clause.Syntax is CatchClauseSyntax syntax && RetryCatch.HandlesSerializationFailures(syntax))
+                return true;
         }
         return false;
     }
