@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Data;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -18,21 +19,28 @@ namespace PgBorrow;
 /// </remarks>
 internal static class PgQueryCore
 {
-    public static Task<List<T>> QueryAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
-        where T : IPgRow<T>
+    /// <summary>Makes the command for a query method; a failure is handed back to become the faulted task.</summary>
+    static bool TryCreateCommand(PgTarget target, in PgStatement statement, out NpgsqlCommand command, [NotNullWhen(false)] out Exception? failure)
     {
-        NpgsqlCommand command;
         try
         {
             command = target.CreateCommand(statement);
+            failure = null;
+            return true;
         }
         catch (Exception e)
         {
-            return Task.FromException<List<T>>(e);
+            command = null!;
+            failure = e;
+            return false;
         }
-
-        return QueryAsync<T>(command, cancellationToken);
     }
+
+    public static Task<List<T>> QueryAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
+        where T : IPgRow<T>
+        => TryCreateCommand(target, statement, out var command, out var failure)
+            ? QueryAsync<T>(command, cancellationToken)
+            : Task.FromException<List<T>>(failure);
 
     static async Task<List<T>> QueryAsync<T>(NpgsqlCommand command, CancellationToken cancellationToken)
         where T : IPgRow<T>
@@ -53,19 +61,9 @@ internal static class PgQueryCore
 
     public static Task<T> QuerySingleAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
         where T : IPgRow<T>
-    {
-        NpgsqlCommand command;
-        try
-        {
-            command = target.CreateCommand(statement);
-        }
-        catch (Exception e)
-        {
-            return Task.FromException<T>(e);
-        }
-
-        return QuerySingleAsync<T>(command, cancellationToken);
-    }
+        => TryCreateCommand(target, statement, out var command, out var failure)
+            ? QuerySingleAsync<T>(command, cancellationToken)
+            : Task.FromException<T>(failure);
 
     static async Task<T> QuerySingleAsync<T>(NpgsqlCommand command, CancellationToken cancellationToken)
         where T : IPgRow<T>
@@ -89,19 +87,9 @@ internal static class PgQueryCore
 
     public static Task<T?> QueryFirstOrDefaultAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
         where T : IPgRow<T>
-    {
-        NpgsqlCommand command;
-        try
-        {
-            command = target.CreateCommand(statement);
-        }
-        catch (Exception e)
-        {
-            return Task.FromException<T?>(e);
-        }
-
-        return QueryFirstOrDefaultAsync<T>(command, cancellationToken);
-    }
+        => TryCreateCommand(target, statement, out var command, out var failure)
+            ? QueryFirstOrDefaultAsync<T>(command, cancellationToken)
+            : Task.FromException<T?>(failure);
 
     static async Task<T?> QueryFirstOrDefaultAsync<T>(NpgsqlCommand command, CancellationToken cancellationToken)
         where T : IPgRow<T>
@@ -135,19 +123,9 @@ internal static class PgQueryCore
     }
 
     public static Task<int> ExecuteAsync(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
-    {
-        NpgsqlCommand command;
-        try
-        {
-            command = target.CreateCommand(statement);
-        }
-        catch (Exception e)
-        {
-            return Task.FromException<int>(e);
-        }
-
-        return ExecuteNonQueryAsync(command, cancellationToken);
-    }
+        => TryCreateCommand(target, statement, out var command, out var failure)
+            ? ExecuteNonQueryAsync(command, cancellationToken)
+            : Task.FromException<int>(failure);
 
     static async Task<int> ExecuteNonQueryAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
@@ -158,19 +136,9 @@ internal static class PgQueryCore
     }
 
     public static Task<T?> ExecuteScalarAsync<T>(PgTarget target, PgStatement statement, CancellationToken cancellationToken)
-    {
-        NpgsqlCommand command;
-        try
-        {
-            command = target.CreateCommand(statement);
-        }
-        catch (Exception e)
-        {
-            return Task.FromException<T?>(e);
-        }
-
-        return ExecuteScalarAsync<T>(command, cancellationToken);
-    }
+        => TryCreateCommand(target, statement, out var command, out var failure)
+            ? ExecuteScalarAsync<T>(command, cancellationToken)
+            : Task.FromException<T?>(failure);
 
     static async Task<T?> ExecuteScalarAsync<T>(NpgsqlCommand command, CancellationToken cancellationToken)
     {
