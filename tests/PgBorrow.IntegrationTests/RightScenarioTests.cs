@@ -111,7 +111,10 @@ public sealed class RightScenarioTests(PgDatabaseFixture db) : PgDatabaseTests(d
     [PgFact]
     public async Task Pgb006_disposed_connections_let_a_pool_of_two_serve_many_calls()
     {
-        await using var small = Db.CreateDataSource(b => { b.MaxPoolSize = 2; b.Timeout = 1; });
+        // A leaked connection would exhaust the pool of two by the third call, which then waits out the
+        // timeout and fails. The timeout also bounds opening a physical connection, which takes more than
+        // a second on a loaded CI machine: 10 s keeps the test about the pool, not about fork latency.
+        await using var small = Db.CreateDataSource(b => { b.MaxPoolSize = 2; b.Timeout = 10; });
         var queries = new BalanceQueries(small);
 
         var balances = new List<int>();

@@ -109,7 +109,9 @@ public sealed class WrongScenarioTests(PgDatabaseFixture db) : PgDatabaseTests(d
     [PgFact]
     public async Task Pgb006_undisposed_connections_exhaust_the_pool()
     {
-        await using var small = Db.CreateDataSource(b => { b.MaxPoolSize = 2; b.Timeout = 1; });
+        // The timeout bounds both the wait for a pooled connection (what this test is about) and opening a
+        // physical one, which can take over a second on a loaded CI machine: 5 s leaves room for the latter.
+        await using var small = Db.CreateDataSource(b => { b.MaxPoolSize = 2; b.Timeout = 5; });
         var queries = new BalanceQueries(small);
 
         Assert.Equal(100, queries.GetBalance(accountId: 1));
