@@ -21,6 +21,7 @@ public static class RuleIdentifiers
     public const string SideEffectInRetriedBody = "PGB108";
     public const string SqlBuiltFromNonConstantText = "PGB201";
     public const string PlaceholdersDoNotMatchParameters = "PGB202";
+    public const string IdentifierFromCaller = "PGB203";
     public const string RowTypeNotPartial = "PGB301";
     public const string RowMemberTypeNotSupported = "PGB302";
     public const string RowHasNoUsableConstructor = "PGB303";

@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using PgBorrow.Analyzers;
+using PgBorrow.Analyzers.Sql;
 
 namespace PgBorrow.CodeFixes;
 
@@ -90,12 +91,16 @@ public sealed class ParameterizeSqlCodeFix : SpanCodeFixProvider
             return document;
 
         var contents = target.Text.Contents.ToList();
+        // Positions are read from the text as written, before any quote around a value is removed.
+        var positions = contents.Select((_, i) => PositionOf(contents, i)).ToArray();
         var rewritten = new List<InterpolatedStringContentSyntax>();
         var parameters = new List<StatementSyntax>();
         for (var i = 0; i < contents.Count; i++)
         {
-            if (contents[i] is not InterpolationSyntax hole || model.GetConstantValue(hole.Expression, cancellationToken).HasValue)
+            if (contents[i] is not InterpolationSyntax hole || model.GetConstantValue(hole.Expression, cancellationToken).HasValue
+                || positions[i] != SqlHolePosition.Value)
             {
+                // Constants stay, and so do identifiers and fragments: a table name cannot be a parameter.
                 rewritten.Add(contents[i]);
                 continue;
             }
@@ -140,6 +145,19 @@ public sealed class ParameterizeSqlCodeFix : SpanCodeFixProvider
         var index = block.Statements.IndexOf(target.Statement);
         var statements = block.Statements.RemoveAt(index).Insert(index, newStatement).InsertRange(index + 1, parameters);
         return document.WithSyntaxRoot(root.ReplaceNode(block, block.WithStatements(statements)));
+    }
+
+    /// <summary>Where hole <paramref name="index"/> lands in the SQL, read from the text around it (as PGB201 reads it).</summary>
+    static SqlHolePosition PositionOf(List<InterpolatedStringContentSyntax> contents, int index)
+    {
+        string TextOf(int from, int to)
+        {
+            var text = new System.Text.StringBuilder();
+            for (var i = from; i < to; i++)
+                text.Append(contents[i] is InterpolatedStringTextSyntax part ? part.TextToken.ValueText : SqlHolePositions.Placeholder);
+            return text.ToString();
+        }
+        return SqlHolePositions.Classify(TextOf(0, index), TextOf(index + 1, contents.Count));
     }
 
     static InterpolatedStringTextSyntax Text(string rawText)

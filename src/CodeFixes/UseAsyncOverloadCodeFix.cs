@@ -42,8 +42,9 @@ public sealed class UseAsyncOverloadCodeFix : CodeFixProvider
                     CodeAction.Create(title, ct => UseAsyncOverloadAsync(context.Document, invocation.Span, asyncName, ct), equivalenceKey: "UseAsyncOverload"),
                     diagnostic);
             }
-            else
+            else if (diagnostic.Properties.ContainsKey(BlockingCallInAsyncAnalyzer.AwaitUsingProperty))
             {
+                // Only where the declared type has DisposeAsync ('IDbConnection' has none).
                 const string title = "Use 'await using'";
                 context.RegisterCodeFix(
                     CodeAction.Create(title, ct => AwaitUsingAsync(context.Document, diagnostic.Location.SourceSpan, ct), equivalenceKey: title),

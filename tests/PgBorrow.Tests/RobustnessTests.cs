@@ -57,15 +57,6 @@ public class RobustnessTests
         Assert.True(exceptions.IsEmpty, string.Join(Environment.NewLine, exceptions.Distinct()));
     }
 
-    static readonly Lazy<MetadataReference[]> s_references = new(() =>
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Concat(AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic && a.Location.Length > 0).Select(a => a.Location))
-            .Distinct(StringComparer.Ordinal)
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .Concat(TestReferences.Libraries)
-            .ToArray());
-
     static string[] SourceFiles()
         => s_folders
             .Select(folder => Path.Combine(TestReferences.RepositoryRoot, folder))
@@ -78,20 +69,7 @@ public class RobustnessTests
 
     static async Task<(ImmutableArray<string> Exceptions, ImmutableArray<Diagnostic> Diagnostics)> AnalyzeAsync(SyntaxTree[] trees)
     {
-        var compilation = CSharpCompilation.Create(
-            "Robustness",
-            trees,
-            s_references.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-
-        var exceptions = ImmutableArray.CreateBuilder<string>();
-        var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
-            (exception, analyzer, diagnostic) => { lock (exceptions) exceptions.Add(analyzer.GetType().Name + ": " + exception); },
-            concurrentAnalysis: true,
-            logAnalyzerExecutionTime: false);
-        var analyzers = VerifyAllRules.CreateAnalyzers().ToImmutableArray();
-        var diagnostics = await compilation.WithAnalyzers(analyzers, options).GetAnalyzerDiagnosticsAsync();
-        return (exceptions.ToImmutable(), diagnostics);
+        var result = await AnalyzeAll.RunAsync(trees);
+        return (result.Exceptions, result.Diagnostics);
     }
 }

@@ -170,7 +170,10 @@ internal sealed partial class OwnershipAnalysis
     /// </summary>
     FlowState RunFinally(ControlFlowRegion finallyRegion, FlowState state)
     {
-        var key = (finallyRegion.FirstBlockOrdinal, _reporting, state);
+        var pass = !_reporting ? FinallyPass.Iterating
+            : _exceptionalFinallyRuns > 0 ? FinallyPass.ReportingExceptional
+            : FinallyPass.ReportingNormal;
+        var key = (finallyRegion.FirstBlockOrdinal, pass, state);
         if (_finallyResults.TryGetValue(key, out var cached))
             return cached.Clone();
 
@@ -181,7 +184,7 @@ internal sealed partial class OwnershipAnalysis
         if (_reporting)
             run.ReportPass();
         var result = run.FinallyExit ?? state;
-        _finallyResults[(finallyRegion.FirstBlockOrdinal, _reporting, input)] = result.Clone();
+        _finallyResults[(finallyRegion.FirstBlockOrdinal, pass, input)] = result.Clone();
         return result;
     }
 
@@ -197,7 +200,15 @@ internal sealed partial class OwnershipAnalysis
             switch (region.Kind)
             {
                 case ControlFlowRegionKind.Try when parent?.Kind == ControlFlowRegionKind.TryAndFinally:
-                    state = RunFinally(parent.NestedRegions[1], state.Clone());
+                    _exceptionalFinallyRuns++;
+                    try
+                    {
+                        state = RunFinally(parent.NestedRegions[1], state.Clone());
+                    }
+                    finally
+                    {
+                        _exceptionalFinallyRuns--;
+                    }
                     region = parent.EnclosingRegion;
                     continue;
 

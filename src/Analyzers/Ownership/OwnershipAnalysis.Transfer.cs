@@ -108,6 +108,8 @@ internal sealed partial class OwnershipAnalysis
                     Complete(receiver, kind == CallKind.Commit ? ValueFlags.Committed : ValueFlags.RolledBack, invocation, state);
                     break;
                 case CallKind.Dispose:
+                    if (_reporting && invocation.IsImplicit && _exceptionalFinallyRuns == 0 && MayBeOpenAtDispose(receiver, state))
+                        _report.OpenAtUsingDispose.Add(receiver.Symbol!);
                     Complete(receiver, ValueFlags.Disposed, invocation, state);
                     if (receiver.Kind == ResourceKind.Connection)
                         EndDependents(receiver.Symbol!, state);
@@ -409,6 +411,34 @@ internal sealed partial class OwnershipAnalysis
         state.Complete(resource.Index, how, LineOf(operation));
         if (resource.IsCaptured)
             _touchedCaptures.Add(resource.Symbol!);
+    }
+
+    /// <summary>
+    /// Whether disposing the value here can make a round trip: a transaction that may be pending
+    /// (ROLLBACK), a reader that may be open (it reads the rest), a connection with either on it.
+    /// </summary>
+    bool MayBeOpenAtDispose(TrackedResource resource, FlowState state)
+    {
+        if (resource.Symbol is null)
+            return false;
+        switch (resource.Kind)
+        {
+            case ResourceKind.Transaction:
+            case ResourceKind.DataReader:
+                return (state[resource.Index] & ValueFlags.Open) != 0;
+            case ResourceKind.Connection:
+                foreach (var dependent in _scope.Resources)
+                {
+                    if (dependent.Kind is ResourceKind.Transaction or ResourceKind.DataReader
+                        && SymbolEqualityComparer.Default.Equals(dependent.Connection, resource.Symbol)
+                        && (state[dependent.Index] & ValueFlags.Open) != 0)
+                    {
+                        return true;
+                    }
+                }
+                return false;
+        }
+        return false;
     }
 
     /// <summary>Disposing or closing a connection ends the transactions and readers begun on it.</summary>

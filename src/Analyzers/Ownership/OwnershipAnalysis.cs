@@ -38,9 +38,23 @@ internal sealed partial class OwnershipAnalysis
     readonly Dictionary<IFlowAnonymousFunctionOperation, HashSet<ISymbol>> _lambdaTakes = new();
     readonly HashSet<(TrackedResource, Location)> _reportedUses = new();
     readonly HashSet<TrackedResource> _reportedExits = new();
-    readonly Dictionary<(int Region, bool Reporting, FlowState Input), FlowState> _finallyResults = new();
+    readonly Dictionary<(int Region, FinallyPass Pass, FlowState Input), FlowState> _finallyResults = new();
     int _visits;
     bool _reporting;
+
+    /// <summary>How many finally runs entered by an exception are on the stack (their disposes are not normal-path disposes).</summary>
+    int _exceptionalFinallyRuns;
+
+    /// <summary>
+    /// Which pass runs a finally region, for memoizing its result: the reporting pass records what a
+    /// using's Dispose finds on normal paths, so it keeps normal and exceptional entries apart.
+    /// </summary>
+    enum FinallyPass : byte
+    {
+        Iterating,
+        ReportingNormal,
+        ReportingExceptional,
+    }
 
     /// <summary>Normal-exit states, for summaries: does the method release a parameter on every path?</summary>
     readonly List<FlowState> _normalExitStates = new();

@@ -136,4 +136,18 @@ internal sealed class OwnershipReport
 
     /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
     public List<TrackedResource> BegunTransactions { get; } = new();
+
+    /// <summary>
+    /// Values that a <c>using</c> disposes on a normal path while they, or for a connection a
+    /// transaction or reader begun on it, may still be open: that Dispose makes a round trip (ROLLBACK,
+    /// or reading the rest of the rows). A value absent from the set is completed whenever its using
+    /// ends normally (PGB005 reads this for sync <c>using</c> in async code).
+    /// </summary>
+    public HashSet<ISymbol> OpenAtUsingDispose { get; } = new(SymbolEqualityComparer.Default);
+
+    /// <summary>True when the engine found nothing any rule reads.</summary>
+    public bool IsEmpty
+        => OpenAtExit.Count + OpenOnException.Count + UsesAfterCompletion.Count + NestedBegins.Count + ReadersStillOpen.Count
+            + AwaitsWhileOpen.Count + BegunTransactions.Count + SecondConnectionWrites.Count + ReadModifyWrites.Count
+            + OpenAtUsingDispose.Count == 0;
 }

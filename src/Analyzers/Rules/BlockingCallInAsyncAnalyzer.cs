@@ -8,9 +8,10 @@ using PgBorrow.Analyzers.Ownership;
 namespace PgBorrow.Analyzers.Rules;
 
 /// <summary>
-/// PGB005: a synchronous Npgsql call that does I/O (or a sync <c>using</c> of a transaction,
-/// connection or reader, whose Dispose can do I/O) inside an async method or lambda, where an async
-/// overload exists.
+/// PGB005: a synchronous Npgsql call that does I/O inside an async method or lambda, where an async
+/// overload exists; or a sync <c>using</c> whose Dispose makes a round trip on a normal path (a
+/// transaction that may still be pending, a reader not read to its end, a connection with either).
+/// <c>BeginTransaction</c> is not reported: Npgsql sends BEGIN with the next command.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
@@ -18,8 +19,15 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     /// <summary>Diagnostic property: the name of the async overload to call.</summary>
     public const string AsyncNameProperty = "AsyncName";
 
+    /// <summary>Diagnostic property, on sync usings only: present when the declared type has DisposeAsync, so 'await using' compiles.</summary>
+    public const string AwaitUsingProperty = "AwaitUsing";
+
+    /// <summary>Opt-in: report every sync using of a transaction, connection or reader, for its exception paths too.</summary>
+    public const string ExceptionPathsOption = "dotnet_code_quality.PGB005.exception_paths";
+
+    // Not BeginTransaction: Npgsql does no I/O there (BEGIN goes out with the next command).
     static readonly ImmutableHashSet<string> s_blockingNames = ImmutableHashSet.Create(
-        "Open", "OpenConnection", "BeginTransaction", "Commit", "Rollback", "Save", "Release",
+        "Open", "OpenConnection", "Commit", "Rollback", "Save", "Release",
         "ExecuteNonQuery", "ExecuteScalar", "ExecuteReader", "Read", "NextResult", "Prepare");
 
     public static readonly DiagnosticDescriptor Descriptor = new(
@@ -43,7 +51,8 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             if (NpgsqlSymbols.TryCreate(start.Compilation) is not NpgsqlSymbols symbols)
                 return;
             start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
-            start.RegisterOperationAction(c => AnalyzeUsing(c, symbols), OperationKind.Using, OperationKind.UsingDeclaration);
+            var cache = OwnershipAnalysisCache.For(start.Compilation);
+            start.RegisterOperationBlockAction(c => AnalyzeUsings(c, symbols, cache));
         });
     }
 
@@ -66,37 +75,119 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             $"'{method.Name}'", $"call '{asyncName}' and await it"));
     }
 
-    static void AnalyzeUsing(OperationAnalysisContext context, NpgsqlSymbols symbols)
+    static void AnalyzeUsings(OperationBlockAnalysisContext context, NpgsqlSymbols symbols, OwnershipAnalysisCache? cache)
     {
-        var (isAsync, resources, keyword) = context.Operation switch
+        OwnershipReport? report = null;
+        bool? everyPath = null;
+        foreach (var block in context.OperationBlocks)
         {
-            IUsingOperation usingStatement => (usingStatement.IsAsynchronous, usingStatement.Resources, (usingStatement.Syntax as UsingStatementSyntax)?.UsingKeyword),
-            IUsingDeclarationOperation declaration => (declaration.IsAsynchronous, (IOperation)declaration.DeclarationGroup, (declaration.Syntax as LocalDeclarationStatementSyntax)?.UsingKeyword),
-            _ => (true, null, null),
-        };
-        if (isAsync || resources is null || keyword is not SyntaxToken usingKeyword)
-            return;
-        if (!IsInAsyncCode(context.Operation, context.ContainingSymbol))
-            return;
+            foreach (var operation in block.DescendantsAndSelf())
+            {
+                var (isAsync, resources, keyword) = operation switch
+                {
+                    IUsingOperation usingStatement => (usingStatement.IsAsynchronous, usingStatement.Resources, (usingStatement.Syntax as UsingStatementSyntax)?.UsingKeyword),
+                    IUsingDeclarationOperation declaration => (declaration.IsAsynchronous, (IOperation)declaration.DeclarationGroup, (declaration.Syntax as LocalDeclarationStatementSyntax)?.UsingKeyword),
+                    _ => (true, null, null),
+                };
+                if (isAsync || resources is null || keyword is not SyntaxToken usingKeyword)
+                    continue;
+                if (!IsInAsyncCode(operation, context.OwningSymbol))
+                    continue;
+                if (DisposedValue(resources, symbols) is not (ISymbol value, ITypeSymbol declaredType))
+                    continue;
 
-        var name = DisposedValueName(resources, symbols);
-        if (name is null)
-            return;
-        context.ReportDiagnostic(Diagnostic.Create(Descriptor, usingKeyword.GetLocation(),
-            $"Disposing '{name}' at the end of this 'using'", "its Dispose can wait for PostgreSQL; use 'await using'"));
+                // By default only a Dispose that makes a round trip on a normal path is reported; the
+                // engine knows which values may still be open when their using ends.
+                everyPath ??= Infrastructure.RuleOptions.Get(context, ExceptionPathsOption) is string option
+                    && option.Trim().Equals("true", System.StringComparison.OrdinalIgnoreCase);
+                if (everyPath == false)
+                {
+                    report ??= cache?.Analyze(context) ?? OwnershipReport.Empty;
+                    if (!report.OpenAtUsingDispose.Contains(value))
+                        continue;
+                    if (symbols.KindOfVariableType(declaredType) == ResourceKind.DataReader && IsReadToEnd(operation, value))
+                        continue;
+                }
+
+                var properties = HasAsyncOverload(declaredType, "DisposeAsync")
+                    ? ImmutableDictionary<string, string?>.Empty.Add(AwaitUsingProperty, "true")
+                    : ImmutableDictionary<string, string?>.Empty;
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, usingKeyword.GetLocation(), properties,
+                    $"Disposing '{value.Name}' at the end of this 'using'", HowToDisposeAsync(value, declaredType, symbols)));
+            }
+        }
     }
 
-    /// <summary>The name of the transaction, connection or reader a using disposes, if it disposes one.</summary>
-    static string? DisposedValueName(IOperation resources, NpgsqlSymbols symbols)
+    /// <summary>What the message suggests: 'await using' only where the declared type has DisposeAsync.</summary>
+    static string HowToDisposeAsync(ISymbol value, ITypeSymbol declaredType, NpgsqlSymbols symbols)
+    {
+        var why = symbols.KindOfVariableType(declaredType) switch
+        {
+            ResourceKind.Transaction => "it may still be pending here, and its Dispose sends ROLLBACK",
+            ResourceKind.DataReader => "it may not have been read to the end, and its Dispose reads the rest",
+            _ => "a transaction or reader on it may still be open, and its Dispose waits for PostgreSQL to end it",
+        };
+        if (HasAsyncOverload(declaredType, "DisposeAsync"))
+            return why + "; use 'await using'";
+        var suggested = symbols.KindOfVariableType(declaredType) switch
+        {
+            ResourceKind.Transaction => "DbTransaction",
+            ResourceKind.DataReader => "DbDataReader",
+            _ => "DbConnection",
+        };
+        return $"{why}; '{declaredType.Name}' has no DisposeAsync: declare '{value.Name}' as '{suggested}' (or the Npgsql type) and use 'await using', or complete it before the using ends";
+    }
+
+    /// <summary>
+    /// A reader whose using body runs <c>while (reader.Read())</c> or <c>while (await reader.ReadAsync())</c>
+    /// to the end (no break or return inside the loop) has nothing left to read when it is disposed.
+    /// </summary>
+    static bool IsReadToEnd(IOperation usingOperation, ISymbol reader)
+    {
+        var scope = usingOperation is IUsingOperation statement ? statement.Body : usingOperation.Parent;
+        if (scope is null)
+            return false;
+        foreach (var operation in scope.DescendantsAndSelf())
+        {
+            if (operation is IWhileLoopOperation { Condition: IOperation condition } loop
+                && NpgsqlCalls.UnwrapAwaited(condition) is IInvocationOperation { TargetMethod.Name: "Read" or "ReadAsync" } read
+                && read.Instance is ILocalReferenceOperation local
+                && SymbolEqualityComparer.Default.Equals(local.Local, reader)
+                && !LeavesEarly(loop))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A break out of the loop, or a return or throw inside it: rows may be left unread.</summary>
+    static bool LeavesEarly(IWhileLoopOperation loop)
+    {
+        foreach (var operation in loop.Body.DescendantsAndSelf())
+        {
+            switch (operation)
+            {
+                case IBranchOperation { BranchKind: BranchKind.Break } branch when SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel):
+                case IReturnOperation { Kind: OperationKind.Return }:
+                case IBranchOperation { BranchKind: BranchKind.GoTo }:
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The transaction, connection or reader variable a using disposes, and its declared type.</summary>
+    static (ISymbol Value, ITypeSymbol Type)? DisposedValue(IOperation resources, NpgsqlSymbols symbols)
     {
         foreach (var operation in resources.DescendantsAndSelf())
         {
             switch (operation)
             {
                 case IVariableDeclaratorOperation declarator when symbols.KindOfVariableType(declarator.Symbol.Type) is not null:
-                    return declarator.Symbol.Name;
+                    return (declarator.Symbol, declarator.Symbol.Type);
                 case ILocalReferenceOperation local when (operation == resources || operation.Parent == resources) && symbols.KindOfVariableType(local.Type) is not null:
-                    return local.Local.Name;
+                    return (local.Local, local.Local.Type);
             }
         }
         return null;

@@ -2,14 +2,15 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
-using PgBorrow.Analyzers.Ownership;
 using PgBorrow.Analyzers.Sql;
 
 namespace PgBorrow.Analyzers.Rules;
 
 /// <summary>
 /// PGB201: command text reaching an Npgsql sink is built (interpolation, concatenation,
-/// string.Format/Concat, StringBuilder) from a non-constant string.
+/// string.Format/Concat/Join, StringBuilder) from a non-constant string that lands in a value
+/// position (a string literal, a comparison, a VALUES list, a function argument). Identifiers are
+/// PGB203's business.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
@@ -30,79 +31,29 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (NpgsqlSymbols.TryCreate(start.Compilation) is not NpgsqlSymbols symbols)
-                return;
-            var sinks = new SqlSinks(start.Compilation, symbols);
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                // How each local's text was built is read from the body once, and only when a sink
-                // receives non-constant text.
-                var building = new BodyTextBuilding();
-                block.RegisterOperationAction(
-                    c => Analyze(c, sinks, building),
-                    OperationKind.ObjectCreation, OperationKind.SimpleAssignment, OperationKind.Invocation);
-            });
-        });
+        context.RegisterCompilationStartAction(start => BuiltSqlFinder.Register(start, Analyze));
     }
 
-    /// <summary>The <see cref="SqlTextBuilding"/> of the body being analyzed, made on first need.</summary>
-    sealed class BodyTextBuilding
+    static void Analyze(OperationAnalysisContext context, BuiltSql sql)
     {
-        readonly object _gate = new();
-        IOperation? _root;
-        SqlTextBuilding? _building;
-
-        public SqlTextBuilding For(IOperation operation)
+        // A value position is reported whatever the text's source. A fragment (a clause, a list) only
+        // when the caller hands it in: built here from configuration it is the program's own SQL.
+        // Identifier positions are PGB203's.
+        foreach (var piece in sql.Pieces)
         {
-            var root = operation;
-            while (root.Parent is not null)
-                root = root.Parent;
-            lock (_gate)
+            if (piece.Position == SqlHolePosition.Value || (piece.Position == SqlHolePosition.Fragment && piece.Source == SqlPieceSource.Caller))
             {
-                if (_building is null || _root != root)
-                {
-                    _root = root;
-                    _building = new SqlTextBuilding(root);
-                }
-                return _building;
+                Report(context, sql.Sink, piece.Operation);
+                return;
             }
         }
-    }
 
-    static void Analyze(OperationAnalysisContext context, SqlSinks sinks, BodyTextBuilding building)
-    {
-        if (SqlSinks.StringConvertedToPgSql(context.Operation) is (IOperation text, string querySink))
-        {
-            // PgBorrow's query API: interpolate (each hole becomes a parameter) or pass a constant;
-            // any other string is reported, built here or not.
-            if (!text.ConstantValue.HasValue)
-                Report(context, querySink, building.For(context.Operation).UnsafePiece(text) ?? text);
-            return;
-        }
-
-        var found = sinks.SqlOf(context.Operation, System.Array.Empty<string>());
-        if (found is null && context.Operation is IInvocationOperation)
-        {
-            // A team's own helpers that take SQL text, named in .editorconfig.
-            var options = context.Options.AnalyzerConfigOptionsProvider.GetOptions(context.Operation.Syntax.SyntaxTree);
-            if (options.TryGetValue(SqlSinks.AdditionalSinksOption, out var value))
-                found = sinks.SqlOf(context.Operation, Infrastructure.MemberList.Parse(value));
-        }
-        if (found is (IOperation sql, string sink) && !sql.ConstantValue.HasValue
-            && building.For(context.Operation).UnsafePiece(sql) is IOperation piece)
-        {
-            Report(context, sink, piece);
-        }
+        // PgBorrow's query API: interpolate (each hole becomes a parameter) or pass a constant; a
+        // string that is not built here at all is reported (there is no reason to pass one).
+        if (sql.ConvertedToPgSql && sql.Pieces.Count == 0)
+            Report(context, sql.Sink, sql.Text);
     }
 
     static void Report(OperationAnalysisContext context, string sink, IOperation piece)
-        => context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Syntax.GetLocation(), sink, Shorten(piece.Syntax.ToString())));
-
-    static string Shorten(string text)
-    {
-        text = text.Replace("\r", " ").Replace("\n", " ");
-        return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
-    }
+        => context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Syntax.GetLocation(), sink, BuiltSqlFinder.Shorten(piece.Syntax.ToString())));
 }

@@ -1,27 +1,47 @@
 using System.Collections.Generic;
+using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace PgBorrow.Analyzers.Sql;
 
+/// <summary>Where a non-constant piece of built SQL text comes from.</summary>
+internal enum SqlPieceSource
+{
+    /// <summary>A parameter of the method, lambda or local function: the caller decides what it holds.</summary>
+    Caller,
+
+    /// <summary>Anything else: a property, a field, a method's result, an element. Configuration or computed here.</summary>
+    Elsewhere,
+}
+
+/// <summary>A non-constant piece of SQL text built here, where it lands in the SQL, and where it comes from.</summary>
+internal readonly record struct SqlPiece(IOperation Operation, SqlHolePosition Position, SqlPieceSource Source);
+
 /// <summary>
-/// Decides whether command text was built from non-constant strings, and finds the piece that is not
-/// constant. Only text that is <em>built</em> here counts (interpolation, concatenation,
-/// <c>string.Format</c>/<c>Concat</c>, a <c>StringBuilder</c>, directly or through locals): a plain
-/// parameter or method result passed to the sink is the caller's business, not this method's.
-/// Holes of numeric, bool, Guid, date/time and enum types cannot inject SQL and are fine.
+/// Decides whether command text was built from non-constant strings, and finds each piece that is
+/// not constant together with where it lands in the SQL (a value, an identifier, a fragment). Only
+/// text that is <em>built</em> here counts (interpolation, concatenation, <c>string.Format</c>/
+/// <c>Concat</c>/<c>Join</c>, a <c>StringBuilder</c>, directly or through locals): a plain parameter or
+/// method result passed to the sink is the caller's business, not this method's.
+/// Pieces that cannot carry SQL are not pieces at all: numeric, bool, Guid, date/time and enum values
+/// (and their <c>ToString()</c>), constants, <c>nameof</c>, <c>Environment.NewLine</c>, readonly fields,
+/// and text that went through a quoting or escaping function (<see cref="SqlQuoting"/>).
 /// </summary>
 internal sealed class SqlTextBuilding
 {
     const int MaxDepth = 6;
+    const int MaxSegments = 256;
 
     readonly IOperation _body;
+    readonly SqlQuoting _quoting;
     readonly Dictionary<ILocalSymbol, List<IOperation>> _assignments = new(SymbolEqualityComparer.Default);
     readonly HashSet<IOperation> _appended = new();
 
-    public SqlTextBuilding(IOperation body)
+    public SqlTextBuilding(IOperation body, SqlQuoting quoting)
     {
         _body = body;
+        _quoting = quoting;
         foreach (var operation in body.DescendantsAndSelf())
         {
             switch (operation)
@@ -51,116 +71,296 @@ internal sealed class SqlTextBuilding
         values.Add(value);
     }
 
-    /// <summary>The first non-constant string piece of text built here, or null when the text is safe (or not built here).</summary>
-    public IOperation? UnsafePiece(IOperation sql) => Unsafe(sql, building: false, depth: 0, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default));
-
-    IOperation? Unsafe(IOperation? operation, bool building, int depth, HashSet<ILocalSymbol> visiting)
+    /// <summary>Every non-constant piece of the text, in text order; empty when the text is safe or not built here.</summary>
+    public List<SqlPiece> Pieces(IOperation sql)
     {
-        if (operation is null || depth > MaxDepth)
-            return null;
-        if (operation.ConstantValue.HasValue)
-            return null;
+        var pieces = new List<SqlPiece>();
+        if (sql.ConstantValue.HasValue)
+            return pieces;
+        var template = new List<Segment>();
+        Flatten(sql, building: false, depth: 0, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), template);
+        Classify(template, string.Empty, string.Empty, pieces, depth: 0);
+        return pieces;
+    }
+
+    /// <summary>A part of the built text: constant text, a non-constant piece, or alternatives (?:, ??, switch, a local assigned on several paths).</summary>
+    sealed class Segment
+    {
+        public string? Text;
+        public IOperation? Hole;
+        public List<List<Segment>>? Alternatives;
+    }
+
+    void Text(List<Segment> into, string text)
+    {
+        if (into.Count < MaxSegments)
+            into.Add(new Segment { Text = text });
+    }
+
+    void Hole(List<Segment> into, IOperation hole)
+    {
+        if (into.Count < MaxSegments)
+            into.Add(new Segment { Hole = hole });
+    }
+
+    void Flatten(IOperation? operation, bool building, int depth, HashSet<ILocalSymbol> visiting, List<Segment> into)
+    {
+        if (operation is null)
+            return;
+        if (depth > MaxDepth)
+        {
+            Text(into, SqlHolePositions.Placeholder);
+            return;
+        }
+        if (operation.ConstantValue is { HasValue: true, Value: var constant })
+        {
+            Text(into, constant?.ToString() ?? string.Empty);
+            return;
+        }
 
         switch (operation)
         {
             case IConversionOperation conversion:
-                return Unsafe(conversion.Operand, building, depth, visiting);
+                Flatten(conversion.Operand, building, depth, visiting, into);
+                return;
             case IParenthesizedOperation parenthesized:
-                return Unsafe(parenthesized.Operand, building, depth, visiting);
-            case INameOfOperation:
-                return null;
+                Flatten(parenthesized.Operand, building, depth, visiting, into);
+                return;
 
             case IInterpolatedStringOperation interpolated:
                 foreach (var part in interpolated.Parts)
                 {
-                    if (part is IInterpolationOperation hole && Unsafe(hole.Expression, building: true, depth + 1, visiting) is IOperation piece)
-                        return piece;
+                    switch (part)
+                    {
+                        case IInterpolatedStringTextOperation text:
+                            Text(into, text.Text.ConstantValue.Value as string ?? string.Empty);
+                            break;
+                        case IInterpolationOperation hole:
+                            Flatten(hole.Expression, building: true, depth + 1, visiting, into);
+                            break;
+                    }
                 }
-                return null;
+                return;
 
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add } binary when binary.Type?.SpecialType == SpecialType.System_String:
-                return Unsafe(binary.LeftOperand, true, depth + 1, visiting) ?? Unsafe(binary.RightOperand, true, depth + 1, visiting);
+                Flatten(binary.LeftOperand, true, depth + 1, visiting, into);
+                Flatten(binary.RightOperand, true, depth + 1, visiting, into);
+                return;
 
             case IConditionalOperation conditional:
-                return Unsafe(conditional.WhenTrue, building, depth + 1, visiting) ?? Unsafe(conditional.WhenFalse, building, depth + 1, visiting);
+                Alternatives(into, building, depth, visiting, conditional.WhenTrue, conditional.WhenFalse ?? conditional.WhenTrue);
+                return;
 
             case ISwitchExpressionOperation switchExpression:
-                foreach (var arm in switchExpression.Arms)
-                {
-                    if (Unsafe(arm.Value, building, depth + 1, visiting) is IOperation piece)
-                        return piece;
-                }
-                return null;
+                var arms = new IOperation[switchExpression.Arms.Length];
+                for (var i = 0; i < arms.Length; i++)
+                    arms[i] = switchExpression.Arms[i].Value;
+                Alternatives(into, building, depth, visiting, arms);
+                return;
 
             case ICoalesceOperation coalesce:
-                return Unsafe(coalesce.Value, building, depth + 1, visiting) ?? Unsafe(coalesce.WhenNull, building, depth + 1, visiting);
+                Alternatives(into, building, depth, visiting, coalesce.Value, coalesce.WhenNull);
+                return;
 
-            case IInvocationOperation invocation when IsStringBuilding(invocation):
+            case IInvocationOperation invocation when IsStringMethod(invocation, "Format"):
+                FlattenFormat(invocation, depth, visiting, into);
+                return;
+
+            case IInvocationOperation invocation when IsStringMethod(invocation, "Concat"):
                 foreach (var argument in invocation.Arguments)
-                {
-                    if (Unsafe(argument.Value, true, depth + 1, visiting) is IOperation piece)
-                        return piece;
-                }
-                return null;
+                    Flatten(argument.Value, true, depth + 1, visiting, into);
+                return;
+
+            case IInvocationOperation invocation when IsStringMethod(invocation, "Join"):
+                // The separator goes between the elements: read the elements, then the separator.
+                for (var i = 1; i < invocation.Arguments.Length; i++)
+                    Flatten(invocation.Arguments[i].Value, true, depth + 1, visiting, into);
+                if (invocation.Arguments.Length > 0)
+                    Flatten(invocation.Arguments[0].Value, true, depth + 1, visiting, into);
+                return;
 
             case IInvocationOperation { TargetMethod.Name: "ToString", Instance: ILocalReferenceOperation builder }
                 when IsStringBuilder(builder.Type):
-                return UnsafeStringBuilder(builder.Local, depth, visiting);
+                FlattenStringBuilder(builder.Local, depth, visiting, into);
+                return;
 
             case IArrayCreationOperation { Initializer: not null } array:
                 foreach (var element in array.Initializer.ElementValues)
-                {
-                    if (Unsafe(element, building, depth + 1, visiting) is IOperation piece)
-                        return piece;
-                }
-                return null;
+                    Flatten(element, building, depth + 1, visiting, into);
+                return;
 
             case ILocalReferenceOperation local:
-                if (!visiting.Add(local.Local))
-                    return null;
+                if (!_assignments.TryGetValue(local.Local, out var values) || !visiting.Add(local.Local))
+                {
+                    if (building && IsText(local.Type))
+                        Hole(into, operation);
+                    else if (building)
+                        Text(into, SqlHolePositions.Placeholder);
+                    return;
+                }
                 try
                 {
-                    if (!_assignments.TryGetValue(local.Local, out var values))
-                        return building && IsText(local.Type) ? operation : null;
-                    // A local is as safe as everything assigned to it. Plain (unbuilt) text assigned to a
-                    // local that is then built upon counts as a piece of the building.
-                    foreach (var value in values)
-                    {
-                        var appended = _appended.Contains(value);
-                        if (Unsafe(value, building || appended, depth + 1, visiting) is IOperation piece)
-                            return building && !appended && piece == value ? operation : piece;
-                    }
-                    return null;
+                    FlattenLocal(local, values, building, depth, visiting, into);
                 }
                 finally
                 {
                     visiting.Remove(local.Local);
                 }
-
-            case IFieldReferenceOperation { Field.IsReadOnly: true }:
-                // Readonly configuration (schema names set once at startup) is trusted: precision first.
-                return null;
+                return;
         }
 
         // Any other expression: a piece of non-constant text if it is text and we are building.
         if (!building)
-            return null;
-        return IsSafeHoleType(operation.Type) ? null : operation;
+            return;
+        if (IsSafe(operation))
+            Text(into, SqlHolePositions.Placeholder);
+        else
+            Hole(into, operation);
     }
 
-    IOperation? UnsafeStringBuilder(ILocalSymbol builder, int depth, HashSet<ILocalSymbol> visiting)
+    /// <summary>
+    /// A local is its assignments: an initial value then the pieces appended with <c>+=</c>, in order;
+    /// or, when it is assigned several times, one of those values on each path.
+    /// </summary>
+    void FlattenLocal(ILocalReferenceOperation local, List<IOperation> values, bool building, int depth, HashSet<ILocalSymbol> visiting, List<Segment> into)
     {
+        var plain = new List<IOperation>();
+        var appended = new List<IOperation>();
+        foreach (var value in values)
+        {
+            if (value.Syntax.SpanStart >= local.Syntax.SpanStart && !IsLoopCarried(value, local))
+                continue; // assigned after this use (a later statement)
+            (_appended.Contains(value) ? appended : plain).Add(value);
+        }
+        // Plain (unbuilt) text assigned to a local that is then built upon counts as a piece of the building.
+        var isBuilt = building || appended.Count > 0;
+        if (plain.Count == 1)
+            FlattenValue(plain[0], local, isBuilt, depth, visiting, into);
+        else if (plain.Count > 1)
+        {
+            var alternatives = new List<List<Segment>>();
+            foreach (var value in plain)
+            {
+                var alternative = new List<Segment>();
+                FlattenValue(value, local, isBuilt, depth, visiting, alternative);
+                alternatives.Add(alternative);
+            }
+            into.Add(new Segment { Alternatives = alternatives });
+        }
+        foreach (var value in appended)
+            Flatten(value, true, depth + 1, visiting, into);
+    }
+
+    /// <summary>A local's value; when it is plain text that is built upon, the piece is named by the local (that is what the reader sees at the sink).</summary>
+    void FlattenValue(IOperation value, ILocalReferenceOperation local, bool building, int depth, HashSet<ILocalSymbol> visiting, List<Segment> into)
+    {
+        var inner = new List<Segment>();
+        Flatten(value, building, depth + 1, visiting, inner);
+        if (inner.Count == 1 && inner[0].Hole == value && IsText(local.Type))
+            inner[0].Hole = local;
+        into.AddRange(inner);
+    }
+
+    /// <summary>A `+=` inside a loop feeds the uses before it in the loop text (the next iteration).</summary>
+    static bool IsLoopCarried(IOperation value, IOperation use)
+    {
+        for (var current = use.Parent; current is not null; current = current.Parent)
+        {
+            if (current is ILoopOperation loop)
+                return value.Syntax.Span.End <= loop.Syntax.Span.End && value.Syntax.SpanStart >= loop.Syntax.SpanStart;
+        }
+        return false;
+    }
+
+    void Alternatives(List<Segment> into, bool building, int depth, HashSet<ILocalSymbol> visiting, params IOperation?[] values)
+    {
+        var alternatives = new List<List<Segment>>();
+        foreach (var value in values)
+        {
+            var alternative = new List<Segment>();
+            Flatten(value, building, depth + 1, visiting, alternative);
+            alternatives.Add(alternative);
+        }
+        into.Add(new Segment { Alternatives = alternatives });
+    }
+
+    void FlattenFormat(IInvocationOperation invocation, int depth, HashSet<ILocalSymbol> visiting, List<Segment> into)
+    {
+        // string.Format([provider,] format, args...): the format's text with each {n} replaced by argument n.
+        var arguments = new List<IOperation>();
+        IOperation? format = null;
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.Name == "format")
+                format = argument.Value;
+            else if (argument.Parameter?.Type.SpecialType != SpecialType.None || argument.Parameter.Type is IArrayTypeSymbol)
+            {
+                if (argument.Value is IArrayCreationOperation { Initializer: not null } array && argument.ArgumentKind == ArgumentKind.ParamArray)
+                    arguments.AddRange(array.Initializer.ElementValues);
+                else if (argument.Parameter?.Name != "provider")
+                    arguments.Add(argument.Value);
+            }
+        }
+        if (format?.ConstantValue.Value is not string text)
+        {
+            Flatten(format, true, depth + 1, visiting, into);
+            foreach (var argument in arguments)
+                Flatten(argument, true, depth + 1, visiting, into);
+            return;
+        }
+        var literal = new StringBuilder();
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '{' && i + 1 < text.Length && text[i + 1] == '{' || c == '}' && i + 1 < text.Length && text[i + 1] == '}')
+            {
+                literal.Append(c);
+                i++;
+                continue;
+            }
+            if (c == '{')
+            {
+                var close = text.IndexOf('}', i);
+                var spec = close > i ? text.Substring(i + 1, close - i - 1) : string.Empty;
+                var digits = 0;
+                while (digits < spec.Length && char.IsDigit(spec[digits]))
+                    digits++;
+                if (close > i && digits > 0 && int.TryParse(spec.Substring(0, digits), out var index) && index < arguments.Count)
+                {
+                    Text(into, literal.ToString());
+                    literal.Clear();
+                    Flatten(arguments[index], true, depth + 1, visiting, into);
+                    i = close;
+                    continue;
+                }
+            }
+            literal.Append(c);
+        }
+        Text(into, literal.ToString());
+    }
+
+    void FlattenStringBuilder(ILocalSymbol builder, int depth, HashSet<ILocalSymbol> visiting, List<Segment> into)
+    {
+        // Appends in text order: close enough to the order they run in for reading positions.
         foreach (var operation in _body.Descendants())
         {
             if (operation is IInvocationOperation { TargetMethod.Name: "Append" or "AppendLine" or "AppendFormat" or "Insert" or "Replace" } append
                 && Receiver(append) is ILocalReferenceOperation receiver
                 && SymbolEqualityComparer.Default.Equals(receiver.Local, builder))
             {
+                if (append.TargetMethod.Name == "AppendFormat")
+                {
+                    FlattenFormat(append, depth, visiting, into);
+                    continue;
+                }
                 foreach (var argument in append.Arguments)
                 {
-                    if (Unsafe(argument.Value, true, depth + 1, visiting) is IOperation piece)
-                        return piece;
+                    if (argument.Parameter?.Type.SpecialType is SpecialType.System_Int32 && append.TargetMethod.Name is "Insert" or "Append" && append.Arguments.Length > 1)
+                        continue; // Insert(index, ...) / Append(char, repeatCount)
+                    Flatten(argument.Value, true, depth + 1, visiting, into);
                 }
+                if (append.TargetMethod.Name == "AppendLine")
+                    Text(into, "\n");
             }
             else if (operation is IObjectCreationOperation creation && IsStringBuilder(creation.Type)
                 && creation.Parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }
@@ -168,12 +368,100 @@ internal sealed class SqlTextBuilding
             {
                 foreach (var argument in creation.Arguments)
                 {
-                    if (Unsafe(argument.Value, true, depth + 1, visiting) is IOperation piece)
-                        return piece;
+                    if (argument.Value.Type?.SpecialType == SpecialType.System_String)
+                        Flatten(argument.Value, true, depth + 1, visiting, into);
                 }
             }
         }
-        return null;
+    }
+
+    /// <summary>Walks a template keeping the constant text before and after each hole, and classifies each hole.</summary>
+    void Classify(List<Segment> template, string before, string after, List<SqlPiece> pieces, int depth)
+    {
+        if (depth > MaxDepth)
+            return;
+        for (var i = 0; i < template.Count; i++)
+        {
+            var segment = template[i];
+            if (segment.Hole is null && segment.Alternatives is null)
+                continue;
+            var textBefore = before + TextOf(template, 0, i);
+            var textAfter = TextOf(template, i + 1, template.Count) + after;
+            if (segment.Hole is IOperation hole)
+                pieces.Add(new SqlPiece(hole, SqlHolePositions.Classify(textBefore, textAfter), SourceOf(hole)));
+            else
+            {
+                foreach (var alternative in segment.Alternatives!)
+                    Classify(alternative, textBefore, textAfter, pieces, depth + 1);
+            }
+        }
+    }
+
+    static string TextOf(List<Segment> template, int from, int to)
+    {
+        var text = new StringBuilder();
+        for (var i = from; i < to; i++)
+        {
+            var segment = template[i];
+            if (segment.Text is string constant)
+                text.Append(constant);
+            else if (segment.Hole is not null)
+                text.Append(SqlHolePositions.Placeholder);
+            else if (segment.Alternatives is { Count: > 0 } alternatives)
+                text.Append(TextOf(alternatives[0], 0, alternatives[0].Count));
+        }
+        return text.ToString();
+    }
+
+    /// <summary>A parameter (directly, or through locals assigned only from parameters) comes from the caller.</summary>
+    SqlPieceSource SourceOf(IOperation operation)
+    {
+        var visiting = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        return FromCaller(operation, visiting, 0) ? SqlPieceSource.Caller : SqlPieceSource.Elsewhere;
+    }
+
+    bool FromCaller(IOperation operation, HashSet<ILocalSymbol> visiting, int depth)
+    {
+        if (depth > MaxDepth)
+            return false;
+        switch (operation)
+        {
+            case IConversionOperation conversion:
+                return FromCaller(conversion.Operand, visiting, depth + 1);
+            case IParameterReferenceOperation parameter:
+                // A primary constructor's parameter is the type's configuration, not this call's input.
+                return parameter.Parameter.ContainingSymbol is not IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                    || constructor.DeclaringSyntaxReferences.Length == 0
+                    || constructor.DeclaringSyntaxReferences[0].GetSyntax() is not Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax;
+            case ILocalReferenceOperation local when _assignments.TryGetValue(local.Local, out var values) && visiting.Add(local.Local):
+                foreach (var value in values)
+                {
+                    if (FromCaller(value, visiting, depth + 1))
+                        return true;
+                }
+                return false;
+        }
+        return false;
+    }
+
+    /// <summary>Values that cannot carry SQL, or text that went through a quoting or escaping function.</summary>
+    bool IsSafe(IOperation operation)
+    {
+        switch (operation)
+        {
+            case INameOfOperation:
+                return true;
+            case IFieldReferenceOperation { Field.IsReadOnly: true }:
+                // Readonly configuration (schema names set once at startup) is trusted: precision first.
+                return true;
+            case IPropertyReferenceOperation { Property: { Name: "NewLine", IsStatic: true, ContainingType: { Name: "Environment", ContainingNamespace.Name: "System" } } }:
+                return true;
+            case IInvocationOperation { TargetMethod.Name: "ToString", Instance: IOperation instance } when IsSafeHoleType(instance.Type):
+                return true;
+            case IInvocationOperation invocation when _quoting.IsQuotingFunction(invocation.TargetMethod):
+                return true;
+        }
+        return IsSafeHoleType(operation.Type);
     }
 
     /// <summary>The receiver of an Append, looking through chained Appends (sb.Append(a).Append(b)).</summary>
@@ -185,10 +473,10 @@ internal sealed class SqlTextBuilding
         return receiver;
     }
 
-    static bool IsStringBuilding(IInvocationOperation invocation)
+    static bool IsStringMethod(IInvocationOperation invocation, string name)
         => invocation.TargetMethod.ContainingType?.SpecialType == SpecialType.System_String
         && invocation.TargetMethod.IsStatic
-        && invocation.TargetMethod.Name is "Format" or "Concat" or "Join";
+        && invocation.TargetMethod.Name == name;
 
     static bool IsStringBuilder(ITypeSymbol? type)
         => type?.ToDisplayString() == "System.Text.StringBuilder";
@@ -197,7 +485,7 @@ internal sealed class SqlTextBuilding
         => type is not null && (type.SpecialType is SpecialType.System_String or SpecialType.System_Object || IsStringBuilder(type));
 
     /// <summary>Types whose text form cannot carry SQL: numbers, bool, Guid, dates and times, enums.</summary>
-    static bool IsSafeHoleType(ITypeSymbol? type)
+    public static bool IsSafeHoleType(ITypeSymbol? type)
     {
         if (type is null)
             return false;

@@ -37,20 +37,24 @@ public class UseAsyncOverloadCodeFixTests
         => Verify<BlockingCallInAsyncAnalyzer>.CodeFixAsync<UseAsyncOverloadCodeFix>("""
             class Orders
             {
-                async Task PlaceAsync(NpgsqlConnection conn)
+                async Task PlaceAsync(NpgsqlConnection conn, bool skip)
                 {
                     {|PGB005:using|} var tx = await conn.BeginTransactionAsync();
                     {|PGB005:using|} (var other = await conn.BeginTransactionAsync()) { }
+                    if (skip)
+                        return;
                     await tx.CommitAsync();
                 }
             }
             """, """
             class Orders
             {
-                async Task PlaceAsync(NpgsqlConnection conn)
+                async Task PlaceAsync(NpgsqlConnection conn, bool skip)
                 {
                     await using var tx = await conn.BeginTransactionAsync();
                     await using (var other = await conn.BeginTransactionAsync()) { }
+                    if (skip)
+                        return;
                     await tx.CommitAsync();
                 }
             }

@@ -15,7 +15,7 @@ public class BlockingCallInAsyncTests
                 {
                     await using var conn = dataSource.CreateConnection();
                     {|PGB005:conn.Open()|};
-                    await using var tx = {|PGB005:conn.BeginTransaction()|};
+                    await using var tx = conn.BeginTransaction();      // no I/O in Npgsql: not reported
                     await using var cmd = new NpgsqlCommand("SELECT 1", conn, tx);
                     var count = (int)({|PGB005:cmd.ExecuteScalar()|})!;
                     {|PGB005:tx.Commit()|};
@@ -25,14 +25,14 @@ public class BlockingCallInAsyncTests
             """);
 
     [Fact]
-    public Task Sync_using_of_transaction_connection_or_reader_in_async_code_is_reported()
+    public Task Sync_using_whose_dispose_does_io_in_async_code_is_reported()
         => VerifyPgb005.AnalyzerAsync("""
             class Orders
             {
                 async Task ReadAsync(NpgsqlDataSource dataSource, CancellationToken ct)
                 {
-                    {|PGB005:using|} var conn = await dataSource.OpenConnectionAsync(ct);
-                    {|PGB005:using|} (var tx = await conn.BeginTransactionAsync(ct))
+                    using var conn = await dataSource.OpenConnectionAsync(ct);     // nothing open on it when disposed
+                    using (var tx = await conn.BeginTransactionAsync(ct))          // committed on every normal path
                     {
                         using var cmd = new NpgsqlCommand("SELECT 1", conn, tx);
                         {|PGB005:using|} var reader = await cmd.ExecuteReaderAsync(ct);

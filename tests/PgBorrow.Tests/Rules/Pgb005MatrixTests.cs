@@ -24,7 +24,7 @@ public class Pgb005MatrixTests
                     await using var conn = {|PGB005:dataSource.OpenConnection()|};
                     await using var other = dataSource.CreateConnection();
                     {|PGB005:other.Open()|};
-                    await using var tx = {|PGB005:conn.BeginTransaction()|};
+                    await using var tx = conn.BeginTransaction(); // no I/O: BEGIN goes out with the next command
                     {|PGB005:tx.Save("a")|};
                     {|PGB005:tx.Rollback("a")|};
                     {|PGB005:tx.Release("a")|};
@@ -74,26 +74,125 @@ public class Pgb005MatrixTests
             """);
 
     [Fact]
-    public Task Sync_using_declarations_and_statements_of_transactions_connections_and_readers_are_reported_on_the_keyword()
+    public Task Sync_using_whose_dispose_makes_a_round_trip_is_reported_on_the_keyword()
         => VerifyPgb005.AnalyzerAsync("""
             class Jobs
             {
-                async Task RunAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                async Task RunAsync(NpgsqlDataSource dataSource, bool early, CancellationToken ct)
                 {
-                    {|PGB005:using|} var conn = await dataSource.OpenConnectionAsync(ct);
+                    using var conn = await dataSource.OpenConnectionAsync(ct);
                     {|PGB005:using|} (var tx = await conn.BeginTransactionAsync(ct))
                     {
                         using var cmd = new NpgsqlCommand("SELECT 1", conn, tx);
                         using (var batch = new NpgsqlBatch(conn, tx)) { }
                         {|PGB005:using|} (DbDataReader reader = await cmd.ExecuteReaderAsync(ct))
                         {
-                            await reader.ReadAsync(ct);
+                            await reader.ReadAsync(ct);   // one row read: Dispose reads the rest
                         }
+                        if (early)
+                            return;                       // still pending: Dispose sends ROLLBACK
                         await tx.CommitAsync(ct);
                     }
                 }
             }
             """);
+
+    [Fact]
+    public Task Sync_using_of_values_completed_on_every_normal_path_is_fine()
+        => VerifyPgb005.AnalyzerAsync("""
+            class Jobs
+            {
+                async Task<int> RunAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                {
+                    var n = 0;
+                    using var conn = await dataSource.OpenConnectionAsync(ct);
+                    using (var tx = await conn.BeginTransactionAsync(ct))
+                    {
+                        await using var cmd = new NpgsqlCommand("SELECT id FROM jobs", conn, tx);
+                        using (var reader = await cmd.ExecuteReaderAsync(ct))
+                        {
+                            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                                n++;
+                        }
+                        if (n == 0)
+                        {
+                            await tx.RollbackAsync(ct);
+                            return 0;
+                        }
+                        await tx.CommitAsync(ct);
+                    }
+                    return n;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Sync_using_of_a_connection_with_a_transaction_still_open_on_it_is_reported()
+        => VerifyPgb005.AnalyzerAsync("""
+            class Jobs
+            {
+                async Task RunAsync(NpgsqlDataSource dataSource, bool skip, CancellationToken ct)
+                {
+                    {|PGB005:using|} var conn = await dataSource.OpenConnectionAsync(ct);
+                    var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("DELETE FROM jobs", conn, tx);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    if (skip)
+                        return;
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Reader_left_in_its_read_loop_early_is_reported()
+        => VerifyPgb005.AnalyzerAsync("""
+            class Jobs
+            {
+                async Task<long> FirstAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var cmd = new NpgsqlCommand("SELECT id FROM jobs", conn);
+                    {|PGB005:using|} var reader = await cmd.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct))
+                        return reader.GetInt64(0);
+                    return 0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Exception_paths_option_reports_every_sync_using()
+        => VerifyPgb005.AnalyzerAsync("""
+            class Jobs
+            {
+                async Task RunAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                {
+                    {|PGB005:using|} var conn = await dataSource.OpenConnectionAsync(ct);
+                    {|PGB005:using|} var tx = await conn.BeginTransactionAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """,
+            "dotnet_code_quality.PGB005.exception_paths = true");
+
+    [Fact]
+    public Task System_data_interface_without_DisposeAsync_gets_a_message_that_fits_it()
+        => VerifyPgb005.AnalyzerAsync("""
+            class Jobs
+            {
+                async Task RunAsync(IDbConnection conn, bool skip)
+                {
+                    {|#0:using|} IDbTransaction tx = conn.BeginTransaction();
+                    await Task.Yield();
+                    if (skip)
+                        return;
+                    tx.Commit();
+                }
+            }
+            """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
+                "Disposing 'tx' at the end of this 'using'",
+                "it may still be pending here, and its Dispose sends ROLLBACK; 'IDbTransaction' has no DisposeAsync: declare 'tx' as 'DbTransaction' (or the Npgsql type) and use 'await using', or complete it before the using ends"));
 
     [Fact]
     public Task Sync_using_statement_on_an_existing_local_is_reported_on_the_keyword()
@@ -103,12 +202,14 @@ public class Pgb005MatrixTests
                 async Task RunAsync(NpgsqlDataSource dataSource, CancellationToken ct)
                 {
                     var conn = dataSource.CreateConnection();
-                    {|PGB005:using|} (conn)
+                    using (conn)
                     {
                         await conn.OpenAsync(ct);
                         var tx = await conn.BeginTransactionAsync(ct);
                         {|PGB005:using|} (tx)
                         {
+                            if (ct.IsCancellationRequested)
+                                return;
                             await tx.CommitAsync(ct);
                         }
                     }
@@ -176,7 +277,7 @@ public class Pgb005MatrixTests
                     Func<Task> work = async () =>
                     {
                         await Task.Yield();
-                        {|PGB005:using|} var tx = {|PGB005:conn.BeginTransaction()|};
+                        using var tx = conn.BeginTransaction();
                         {|PGB005:tx.Commit()|};
                     };
                     return Task.WhenAll(work(), RunAsync());
@@ -393,7 +494,7 @@ public class Pgb005MatrixTests
                 {
                     await Task.Yield();
                     {|PGB005:conn.Open()|}{|CS1002:|}
-                    await using var tx = {|PGB005:conn.BeginTransaction()|};
+                    await using var tx = conn.BeginTransaction();
                     tx.{|CS1001:|}{|CS1002:|}
                 }
             }

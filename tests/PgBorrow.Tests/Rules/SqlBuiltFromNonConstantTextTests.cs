@@ -28,7 +28,7 @@ public class SqlBuiltFromNonConstantTextTests
                 {
                     using var a = new NpgsqlCommand("SELECT * FROM customers WHERE name = '" + {|PGB201:name|} + "'", conn);
                     using var b = conn.CreateCommand();
-                    b.CommandText = string.Format("SELECT * FROM customers ORDER BY {0}", {|PGB201:order|});
+                    b.CommandText = string.Format("SELECT * FROM customers WHERE name = '{0}' ORDER BY id", {|PGB201:name|});
                     using var c = dataSource.CreateCommand(string.Concat("DELETE FROM customers WHERE name = '", {|PGB201:name|}, "'"));
                 }
             }
@@ -46,8 +46,8 @@ public class SqlBuiltFromNonConstantTextTests
                         sql += " WHERE name = '" + {|PGB201:name|} + "'";
                     using var a = new NpgsqlCommand(sql, conn);
 
-                    var builder = new System.Text.StringBuilder("SELECT * FROM customers ORDER BY ");
-                    builder.Append({|PGB201:column|});
+                    var builder = new System.Text.StringBuilder("SELECT * FROM customers WHERE ");
+                    builder.Append("city = ").Append({|PGB201:column|});
                     using var b = new NpgsqlCommand(builder.ToString(), conn);
                 }
             }
@@ -137,6 +137,116 @@ public class SqlBuiltFromNonConstantTextTests
                     await conn.ExecuteScalarAsync<long>(Count, ct);
                     await conn.ExecuteAsync({|PGB201:sqlFromCaller|}, ct);
                     await conn.ExecuteAsync("DELETE FROM customers WHERE name = '" + {|PGB201:name|} + "'", ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Identifiers_are_not_values_whatever_their_source()
+        => VerifyPgb201.AnalyzerAsync("""
+            sealed class StorageOptions { public string Schema { get; set; } = "app"; }
+
+            class Jobs(StorageOptions options)
+            {
+                static string Table() => Environment.GetEnvironmentVariable("JOBS_TABLE") ?? "job";
+
+                void Run(NpgsqlConnection conn, string schema, string column, long id)
+                {
+                    using var a = new NpgsqlCommand($@"UPDATE ""{options.Schema}"".""job"" SET expireat = NULL WHERE id = {id}", conn);
+                    using var b = new NpgsqlCommand($"SELECT count(*) FROM {schema}.{Table()}", conn);
+                    using var c = new NpgsqlCommand("INSERT INTO " + Table() + " (" + column + ") VALUES ($1)", conn);
+                    using var d = new NpgsqlCommand($"CREATE INDEX IF NOT EXISTS ix ON {schema}.job ({column})", conn);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Value_from_configuration_is_still_a_value()
+        => VerifyPgb201.AnalyzerAsync("""
+            sealed class StorageOptions { public string Schema { get; set; } = "app"; }
+
+            class Jobs(StorageOptions options)
+            {
+                void Run(NpgsqlConnection conn)
+                {
+                    using var a = new NpgsqlCommand($"SELECT 1 FROM information_schema.tables WHERE table_schema = '{{|PGB201:options.Schema|}}'", conn);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Environment_new_line_and_number_to_string_are_constants()
+        => VerifyPgb201.AnalyzerAsync("""
+            using System.Linq;
+
+            enum Kind { A, B }
+
+            class Index
+            {
+                void Insert(NpgsqlCommand command, IReadOnlyList<string> names, int count, Kind kind)
+                {
+                    var inserts = names.Select(p => "INSERT INTO idx (key, value) VALUES (@key, " + p + ")");
+                    command.CommandText = string.Join(";" + Environment.NewLine, inserts);
+                    command.CommandText = "SELECT * FROM t WHERE n = " + count.ToString() + " AND k = '" + kind.ToString() + "'";
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Value_escaped_by_a_function_that_doubles_quotes_is_fine_and_other_helpers_are_not()
+        => VerifyPgb201.AnalyzerAsync("""
+            static class Sql
+            {
+                public static string Literal(string text) => text.Replace("'", "''");
+                public static string Trimmed(string text) => text.Trim();
+            }
+
+            class Sequences
+            {
+                void Advance(NpgsqlConnection conn, string sequence, string name)
+                {
+                    using var a = new NpgsqlCommand($"SELECT setval('{Sql.Literal(sequence)}', 1)", conn);
+                    using var b = new NpgsqlCommand($"SELECT * FROM t WHERE name = '{{|PGB201:Sql.Trimmed(name)|}}'", conn);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Fragment_from_configuration_is_fine_and_from_the_caller_is_reported()
+        => VerifyPgb201.AnalyzerAsync("""
+            class Reports
+            {
+                string Columns => "id, name";
+
+                void Run(NpgsqlConnection conn, string where)
+                {
+                    using var a = new NpgsqlCommand($"SELECT {Columns} FROM t", conn);
+                    using var b = new NpgsqlCommand($"SELECT * FROM t WHERE {{|PGB201:where|}}", conn);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Code_fix_leaves_identifiers_in_place_and_parameterizes_the_values()
+        => Infrastructure.Verify<PgBorrow.Analyzers.Rules.SqlBuiltFromNonConstantTextAnalyzer>.CodeFixAsync<PgBorrow.CodeFixes.ParameterizeSqlCodeFix>("""
+            sealed class StorageOptions { public string Schema { get; set; } = "app"; }
+
+            class Jobs(StorageOptions options)
+            {
+                void Run(NpgsqlConnection conn, string name)
+                {
+                    using var cmd = new NpgsqlCommand($"SELECT * FROM {options.Schema}.job WHERE name = '{{|PGB201:name|}}'", conn);
+                }
+            }
+            """, """
+            sealed class StorageOptions { public string Schema { get; set; } = "app"; }
+
+            class Jobs(StorageOptions options)
+            {
+                void Run(NpgsqlConnection conn, string name)
+                {
+                    using var cmd = new NpgsqlCommand($"SELECT * FROM {options.Schema}.job WHERE name = $1", conn);
+                    cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
                 }
             }
             """);

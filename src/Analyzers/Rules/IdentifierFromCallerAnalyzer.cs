@@ -1,0 +1,49 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Sql;
+
+namespace PgBorrow.Analyzers.Rules;
+
+/// <summary>
+/// PGB203: SQL text puts a caller's string in an identifier position (a table, schema or column
+/// name) without quoting it. Identifiers cannot be parameters, so the fix is quoting or an
+/// allow-list. Identifiers from configuration (options, settings, fields, constants, method
+/// results) are the program's own and are not reported; neither is text that went through a quoting
+/// function (<c>NpgsqlCommandBuilder.QuoteIdentifier</c>, or one of this compilation that doubles '"').
+/// Information by default: a library method often takes a name its caller already quoted.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
+{
+    public static readonly DiagnosticDescriptor Descriptor = new(
+        id: RuleIdentifiers.IdentifierFromCaller,
+        title: "SQL identifier from the caller, unquoted",
+        messageFormat: "The SQL passed to '{0}' uses '{1}', which the caller supplies, as an identifier without quoting it: quote it (NpgsqlCommandBuilder.QuoteIdentifier, or a function that doubles '\"') or check it against an allow-list; an identifier cannot be a parameter",
+        category: RuleCategories.Sql,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "A table, schema or column name spliced into SQL is parsed as SQL: a name holding a double quote, a space or a semicolon ends the identifier and the rest runs as SQL. Identifiers cannot be sent as parameters; quote them (doubling any '\"') or compare them with the names you allow.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.IdentifierFromCaller));
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start => BuiltSqlFinder.Register(start, Analyze));
+    }
+
+    static void Analyze(OperationAnalysisContext context, BuiltSql sql)
+    {
+        foreach (var piece in sql.Pieces)
+        {
+            if (piece.Position == SqlHolePosition.Identifier && piece.Source == SqlPieceSource.Caller)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, BuiltSqlFinder.Shorten(piece.Operation.Syntax.ToString())));
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace PgBorrow.Analyzers.Sql;
+
+/// <summary>
+/// Functions that make text safe to splice into SQL: Npgsql's <c>NpgsqlCommandBuilder.QuoteIdentifier</c>,
+/// and methods of this compilation that double a double quote (identifier quoting) or a single quote
+/// (string-literal escaping) with <c>Replace</c>, the way PostgreSQL's own <c>quote_ident</c> and
+/// <c>quote_literal</c> do. Decided once per method and compilation.
+/// </summary>
+internal sealed class SqlQuoting
+{
+    readonly ConcurrentDictionary<IMethodSymbol, bool> _methods = new(SymbolEqualityComparer.Default);
+
+    public bool IsQuotingFunction(IMethodSymbol method)
+    {
+        method = method.ReducedFrom ?? method;
+        if (method.Name == "QuoteIdentifier" && method.ContainingType?.Name == "NpgsqlCommandBuilder")
+            return true;
+        if (method.DeclaringSyntaxReferences.Length == 0)
+            return false;
+        return _methods.GetOrAdd(method.OriginalDefinition, static m => DoublesAQuote(m));
+    }
+
+    static bool DoublesAQuote(IMethodSymbol method)
+    {
+        foreach (var reference in method.DeclaringSyntaxReferences)
+        {
+            foreach (var node in reference.GetSyntax().DescendantNodes())
+            {
+                if (node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Replace" }, ArgumentList.Arguments: { Count: 2 } arguments }
+                    && Literal(arguments[0].Expression) is string from && Literal(arguments[1].Expression) is string to
+                    && (from, to) is ("\"", "\"\"") or ("'", "''"))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    static string? Literal(ExpressionSyntax expression)
+        => expression is LiteralExpressionSyntax literal && literal.Kind() is SyntaxKind.StringLiteralExpression or SyntaxKind.CharacterLiteralExpression
+            ? literal.Token.ValueText
+            : null;
+}

@@ -1,0 +1,116 @@
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
+using PgBorrow.Analyzers.Sql;
+using Xunit;
+using VerifyPgb203 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.IdentifierFromCallerAnalyzer>;
+
+namespace PgBorrow.Tests.Rules;
+
+public class IdentifierFromCallerTests
+{
+    [Fact]
+    public Task Caller_string_in_identifier_position_is_reported_as_information()
+        => VerifyPgb203.AnalyzerAsync("""
+            class Reports
+            {
+                void Run(NpgsqlConnection conn, string order, string table)
+                {
+                    using var a = new NpgsqlCommand(string.Format("SELECT * FROM customers ORDER BY {0}", {|#0:order|}), conn);
+                    var sql = $"SELECT count(*) FROM {{|#1:table|}}";
+                    using var b = new NpgsqlCommand(sql, conn);
+                }
+            }
+            """,
+            new DiagnosticResult("PGB203", DiagnosticSeverity.Info).WithLocation(0).WithArguments("new NpgsqlCommand", "order"),
+            new DiagnosticResult("PGB203", DiagnosticSeverity.Info).WithLocation(1).WithArguments("new NpgsqlCommand", "table"));
+
+    [Fact]
+    public Task Identifiers_from_configuration_are_trusted()
+        => VerifyPgb203.AnalyzerAsync(""""
+            sealed class StorageOptions { public string Schema { get; set; } = "app"; }
+
+            class Jobs(StorageOptions options)
+            {
+                readonly string _table = "job";
+                const string Prefix = "app_";
+                static string SchemaFromEnvironment() => Environment.GetEnvironmentVariable("SCHEMA") ?? "app";
+
+                void Run(NpgsqlConnection conn, long id)
+                {
+                    using var a = new NpgsqlCommand($@"UPDATE ""{options.Schema}"".""{_table}"" SET expireat = NULL WHERE id = {id}", conn);
+                    using var b = new NpgsqlCommand($"SELECT count(*) FROM {SchemaFromEnvironment()}.{Prefix}counter", conn);
+                }
+            }
+            """");
+
+    [Fact]
+    public Task Identifier_quoted_by_npgsql_or_by_a_function_that_doubles_double_quotes_is_fine()
+        => VerifyPgb203.AnalyzerAsync("""
+            static class Names
+            {
+                public static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+            }
+
+            class Jobs
+            {
+                void Run(NpgsqlConnection conn, string schema, string table)
+                {
+                    using var a = new NpgsqlCommand($"SELECT * FROM {Names.Quote(schema)}.{Names.Quote(table)}", conn);
+                    using var b = new NpgsqlCommand($"TRUNCATE {new NpgsqlCommandBuilder().QuoteIdentifier(table)}", conn);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Values_are_not_identifiers()
+        => VerifyPgb203.AnalyzerAsync("""
+            class Jobs
+            {
+                void Run(NpgsqlConnection conn, string name)
+                {
+                    using var a = new NpgsqlCommand($"SELECT * FROM job WHERE name = '{name}'", conn);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Raised_to_warning_in_editorconfig()
+        => VerifyPgb203.AnalyzerAsync("""
+            class Jobs
+            {
+                void Run(NpgsqlConnection conn, string table)
+                    => conn.CreateCommand().CommandText = "DROP TABLE " + {|#0:table|};
+            }
+            """,
+            "dotnet_diagnostic.PGB203.severity = warning",
+            new DiagnosticResult("PGB203", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("CommandText", "table"));
+
+    [Theory]
+    [InlineData("SELECT * FROM t WHERE name = '", "'", "Value")]
+    [InlineData("SELECT * FROM t WHERE id = ", "", "Value")]
+    [InlineData("SELECT * FROM t WHERE id IN (", ")", "Value")]
+    [InlineData("INSERT INTO t (a, b) VALUES ($1, ", ")", "Value")]
+    [InlineData("SELECT pg_advisory_lock(", ")", "Value")]
+    [InlineData("SELECT * FROM t LIMIT ", "", "Value")]
+    [InlineData("SELECT * FROM t WHERE note LIKE '%", "%'", "Value")]
+    [InlineData("SELECT $tag$ ", " $tag$", "Value")]
+    [InlineData("SELECT * FROM \"", "\".\"job\"", "Identifier")]
+    [InlineData("SELECT * FROM ", " WHERE id = 1", "Identifier")]
+    [InlineData("SELECT * FROM ", ".job", "Identifier")]
+    [InlineData("SELECT * FROM app.", "", "Identifier")]
+    [InlineData("UPDATE ", " SET x = 1", "Identifier")]
+    [InlineData("INSERT INTO ", " (a) VALUES (1)", "Identifier")]
+    [InlineData("INSERT INTO t (", ") VALUES (1)", "Identifier")]
+    [InlineData("CREATE TABLE IF NOT EXISTS ", " (id int)", "Identifier")]
+    [InlineData("CREATE INDEX ix ON ", " (id)", "Identifier")]
+    [InlineData("SELECT * FROM t ORDER BY ", "", "Identifier")]
+    [InlineData("LISTEN ", "", "Identifier")]
+    [InlineData("SET search_path TO ", "", "Identifier")]
+    [InlineData("SELECT * FROM t WHERE ", "", "Fragment")]
+    [InlineData("SELECT ", " FROM t", "Fragment")]
+    [InlineData("", "", "Fragment")]
+    [InlineData("SELECT 'it''s' AS a, -- a comment with a quote '\nb FROM ", "", "Identifier")]
+    public void Position_is_read_from_the_text_around_the_hole(string before, string after, string expected)
+        => Assert.Equal(expected, SqlHolePositions.Classify(before, after).ToString());
+}
