@@ -205,11 +205,29 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
     /// <summary>A connection declared outside the lambda that its body uses (directly or through its commands).</summary>
     static ISymbol? CapturedConnection(IAnonymousFunctionOperation lambda, ConnectionAliases aliases)
     {
+        // Everything the body declares is its own: locals, and the parameters of lambdas and local
+        // functions nested in it (`UseNewConnection(cs, conn => ...)` hands each call a fresh connection).
         var declaredInside = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         foreach (var operation in lambda.Body.Descendants())
         {
-            if (operation is IVariableDeclaratorOperation declarator)
-                declaredInside.Add(declarator.Symbol);
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation declarator:
+                    declaredInside.Add(declarator.Symbol);
+                    break;
+                case IAnonymousFunctionOperation nested:
+                    declaredInside.UnionWith(nested.Symbol.Parameters);
+                    break;
+                case ILocalFunctionOperation localFunction:
+                    declaredInside.UnionWith(localFunction.Symbol.Parameters);
+                    break;
+                case ILoopOperation loop:
+                    declaredInside.UnionWith(loop.Locals);
+                    break;
+                case IDeclarationPatternOperation { DeclaredSymbol: ISymbol patternLocal }:
+                    declaredInside.Add(patternLocal);
+                    break;
+            }
         }
         foreach (var parameter in lambda.Symbol.Parameters)
             declaredInside.Add(parameter);
@@ -242,7 +260,13 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
             {
                 if (node is IAnonymousFunctionOperation lambda && CapturedConnection(lambda, aliases) is ISymbol connection)
                 {
-                    var how = invocation.TargetMethod.ContainingType?.Name == "Parallel"
+                    var parallel = invocation.TargetMethod.ContainingType?.Name == "Parallel";
+                    // A task started once with a connection this method made, and that the method never
+                    // touches again, is the connection's new owner, not a second user (a listener handed
+                    // its connection). A parameter or field stays usable by others while the task runs.
+                    if (!parallel && connection is ILocalSymbol && !IsInLoop(invocation) && !UsedAfter(invocation, connection, aliases))
+                        return;
+                    var how = parallel
                         ? $"the bodies of 'Parallel.{invocation.TargetMethod.Name}' run at the same time and all use it"
                         : $"the body of '{invocation.TargetMethod.Name}' runs on another thread while this method goes on";
                     reporter.Report(invocation.Syntax, connection, how);
@@ -250,6 +274,36 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
                 }
             }
         }
+    }
+
+    /// <summary>Inside a loop of the method (not across a lambda): each iteration starts another body.</summary>
+    static bool IsInLoop(IOperation operation)
+    {
+        for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent is ILoopOperation)
+                return true;
+            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                return false;
+        }
+        return false;
+    }
+
+    /// <summary>Whether the method uses the connection (or its commands, readers, transaction) after the task was started, outside the task's body.</summary>
+    static bool UsedAfter(IInvocationOperation started, ISymbol connection, ConnectionAliases aliases)
+    {
+        var root = (IOperation)started;
+        while (root.Parent is not null)
+            root = root.Parent;
+        foreach (var operation in root.Descendants())
+        {
+            if (operation.Syntax.SpanStart < started.Syntax.Span.End
+                || operation is not (ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation))
+                continue;
+            if (aliases.Connection(operation) is ISymbol used && SymbolEqualityComparer.Default.Equals(used, connection))
+                return true;
+        }
+        return false;
     }
 
     /// <summary>

@@ -118,4 +118,69 @@ public class ConnectionUsedConcurrentlyTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Connection_handed_to_a_background_task_that_owns_it_is_fine_unless_the_method_goes_on_using_it()
+        => VerifyPgb104.AnalyzerAsync("""
+            class Listener
+            {
+                Task ListenAsync(string cs, CancellationToken ct)
+                {
+                    var conn = new NpgsqlConnection(cs);
+                    return Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await conn.OpenAsync(ct);
+                            while (!ct.IsCancellationRequested) await conn.WaitAsync(ct);
+                        }
+                        finally { await conn.DisposeAsync(); }
+                    }, ct);
+                }
+
+                async Task KeepsUsingAsync(string cs, CancellationToken ct)
+                {
+                    await using var conn = new NpgsqlConnection(cs);
+                    await conn.OpenAsync(ct);
+                    var listening = {|PGB104:Task.Run(() => conn.WaitAsync(ct))|};
+                    await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    await listening;
+                }
+
+                void StartsOnePerItem(string cs, int[] ids)
+                {
+                    var conn = new NpgsqlConnection(cs);
+                    foreach (var id in ids)
+                        {|PGB104:Task.Run(() => new NpgsqlCommand("SELECT 1", conn).ExecuteNonQuery())|};
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Parameter_of_a_lambda_nested_in_a_parallel_body_is_a_fresh_value_per_iteration()
+        => VerifyPgb104.AnalyzerAsync("""
+            static class Inserts
+            {
+                static void UseNewConnection(string cs, Action<NpgsqlConnection> action)
+                {
+                    using var conn = new NpgsqlConnection(cs);
+                    conn.Open();
+                    action(conn);
+                }
+
+                public static void Run(string cs, NpgsqlConnection shared)
+                {
+                    Parallel.For(0, 100, i =>
+                        UseNewConnection(cs, sql =>
+                        {
+                            using var cmd = new NpgsqlCommand("INSERT INTO t VALUES ($1)", sql);
+                            cmd.Parameters.AddWithValue(i);
+                            cmd.ExecuteNonQuery();
+                        }));
+                    {|PGB104:Parallel.For(0, 100, i =>
+                        UseNewConnection(cs, _ => new NpgsqlCommand("SELECT 1", shared).ExecuteNonQuery()))|};
+                }
+            }
+            """);
 }
