@@ -187,6 +187,10 @@ internal sealed class MethodScope
         if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configured
             && configured.Type?.Name == "ConfiguredAsyncDisposable")
             operation = Unwrap(configured.Instance ?? (configured.Arguments.Length > 0 ? configured.Arguments[0].Value : null));
+        // `Check.NotNull(conn, nameof(conn))`: a helper of this compilation that returns its argument
+        // hands back the same value, so storing or returning its result stores or returns the argument.
+        if (operation is IInvocationOperation call && _takers.PassedThroughArgument(call) is IOperation passed)
+            return ReferencedSymbol(passed);
         return operation switch
         {
             ILocalReferenceOperation local => _aliases.TryGetValue(local.Local, out var aliased) ? aliased : local.Local,
@@ -240,7 +244,20 @@ internal sealed class MethodScope
         return NpgsqlCalls.TryGetCreation(value, Symbols, method => _takers.ReturnedOwnedKind(method, _depth), out kind, out connection, out command);
     }
 
-    void AddResource(ISymbol symbol, bool owned)
+    /// <summary>Declared by a using declaration or statement: the method disposes it at the end of the scope.</summary>
+    public static bool IsUsingDeclared(ILocalSymbol local)
+    {
+        if (local.DeclaringSyntaxReferences.Length != 1)
+            return false;
+        return local.DeclaringSyntaxReferences[0].GetSyntax().Parent?.Parent switch
+        {
+            LocalDeclarationStatementSyntax declaration => declaration.UsingKeyword != default,
+            UsingStatementSyntax => true,
+            _ => false,
+        };
+    }
+
+        void AddResource(ISymbol symbol, bool owned)
     {
         if (_resources.ContainsKey(symbol))
             return;
@@ -405,7 +422,9 @@ internal sealed class MethodScope
                 _bools.Add(local.Local, _bools.Count);
             }
 
-            if (IsCreation(assignment.Value, out _, out _, out _) || Resource(ReferencedSymbol(assignment.Value)) is not null)
+            // A local declared by `using`/`await using` is owned here whatever produced it (a project
+            // factory, a delegate): the method disposes it, and disposing a connection ends what runs on it.
+            if (IsCreation(assignment.Value, out _, out _, out _) || Resource(ReferencedSymbol(assignment.Value)) is not null || IsUsingDeclared(local.Local))
                 AddResource(local.Local, owned: true);
 
             if (Symbols.IsCommandType(local.Local.Type))

@@ -282,6 +282,13 @@ internal sealed partial class OwnershipAnalysis
                 resource.Connection ??= source.Connection;
                 state[source.Index] = ValueFlags.Moved;
             }
+            else if (source is null && MethodScope.IsUsingDeclared(local.Local) && !IsNullLiteral(assignment.Value))
+            {
+                // `await using var conn = db.CreateConnection()`: whatever produced it, the using owns
+                // it and will dispose it, ending what runs on it. (A null there fails at its first use.)
+                state[resource.Index] = ValueFlags.Open;
+                state.ClearActivity(resource.Index);
+            }
             else if (source is null)
             {
                 // Null, or a value this method does not own (a field, a factory outside the rules).

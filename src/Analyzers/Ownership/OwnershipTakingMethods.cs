@@ -27,6 +27,7 @@ internal sealed class OwnershipTakingMethods
     readonly ConcurrentDictionary<IParameterSymbol, bool> _cache = new(SymbolEqualityComparer.Default);
     readonly ConcurrentDictionary<IMethodSymbol, ResourceKind?> _factories = new(SymbolEqualityComparer.Default);
     readonly ConcurrentDictionary<IMethodSymbol, bool> _mentionsDatabase = new(SymbolEqualityComparer.Default);
+    readonly ConcurrentDictionary<IMethodSymbol, int> _passThrough = new(SymbolEqualityComparer.Default);
     readonly ThreadLocal<System.Collections.Generic.HashSet<IMethodSymbol>> _inProgress = new(() => new(SymbolEqualityComparer.Default));
 
     public OwnershipTakingMethods(Compilation compilation, NpgsqlSymbols symbols)
@@ -144,6 +145,73 @@ internal sealed class OwnershipTakingMethods
                 return false;
         }
         return returns > 0;
+    }
+
+    /// <summary>
+    /// The argument a call hands back when the callee is a pass-through of this compilation: every
+    /// return gives back the same parameter, as it is or after a null check (<c>value ?? throw ...</c>,
+    /// <c>value is null ? throw ... : value</c>). Argument-checking helpers are the common case.
+    /// </summary>
+    public IOperation? PassedThroughArgument(IInvocationOperation call)
+    {
+        var definition = call.TargetMethod.OriginalDefinition.ReducedFrom ?? call.TargetMethod.OriginalDefinition;
+        if (definition.ReturnsVoid || definition.Parameters.Length == 0 || definition.DeclaringSyntaxReferences.Length == 0)
+            return null;
+        var ordinal = _passThrough.GetOrAdd(definition, m => PassedThroughParameter(m));
+        if (ordinal < 0)
+            return null;
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Parameter?.Ordinal == ordinal)
+                return argument.Value;
+        }
+        return null;
+    }
+
+    int PassedThroughParameter(IMethodSymbol method)
+    {
+        if (BodyOf(method) is not IOperation body)
+            return -1;
+        var ordinal = -1;
+        foreach (var operation in body.Descendants())
+        {
+            if (operation is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                continue;
+            if (operation is not IReturnOperation { Kind: OperationKind.Return } ret || !IsInBody(ret, body))
+                continue;
+            if (ReturnedParameter(ret.ReturnedValue) is not IParameterSymbol parameter || (ordinal >= 0 && parameter.Ordinal != ordinal))
+                return -1;
+            ordinal = parameter.Ordinal;
+        }
+        return ordinal;
+    }
+
+    /// <summary>Whether a return belongs to the method itself, not to a lambda or local function inside it.</summary>
+    static bool IsInBody(IOperation operation, IOperation body)
+    {
+        for (var parent = operation.Parent; parent is not null && parent != body; parent = parent.Parent)
+        {
+            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                return false;
+        }
+        return true;
+    }
+
+    static IParameterSymbol? ReturnedParameter(IOperation? value)
+    {
+        value = MethodScope.Unwrap(value);
+        switch (value)
+        {
+            case IParameterReferenceOperation parameter:
+                return parameter.Parameter;
+            case ICoalesceOperation coalesce when MethodScope.Unwrap(coalesce.WhenNull) is IThrowOperation:
+                return ReturnedParameter(coalesce.Value);
+            case IConditionalOperation conditional when MethodScope.Unwrap(conditional.WhenTrue) is IThrowOperation:
+                return ReturnedParameter(conditional.WhenFalse);
+            case IConditionalOperation conditional when MethodScope.Unwrap(conditional.WhenFalse) is IThrowOperation:
+                return ReturnedParameter(conditional.WhenTrue);
+        }
+        return null;
     }
 
     bool IsCreation(IOperation? value, int depth)

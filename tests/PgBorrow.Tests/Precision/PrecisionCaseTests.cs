@@ -25,6 +25,9 @@ public class PrecisionCaseTests
         "IdentifierFromConfiguration.cs",
         "IdentifierQuotedByOwnHelper.cs",
         "EnvironmentNewLineIsConstant.cs",
+        "FreshConnectionPerParallelIteration.cs",
+        "ConnectionFromProjectFactoryCoversTransaction.cs",
+        "MovedIntoFieldThroughIdentityHelper.cs",
     };
 
     [Theory]

@@ -222,4 +222,95 @@ public class RealWorldPatternsTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Connection_from_a_project_factory_in_a_using_ends_the_transaction_on_every_path()
+        => VerifyAllRules.AnalyzerAsync("""
+            sealed class Database(Func<NpgsqlConnection> factory)
+            {
+                public NpgsqlConnection CreateConnection() => factory();
+            }
+
+            static class Events
+            {
+                static string BuildSql() => "TRUNCATE TABLE events";
+
+                public static async Task DeleteAllAsync(Database db, CancellationToken ct)
+                {
+                    await using var conn = db.CreateConnection();
+                    await conn.OpenAsync(ct);
+                    var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand(BuildSql(), conn, tx);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
+
+                public static async Task ForgetsTheCommitAsync(Database db, bool skip, CancellationToken ct)
+                {
+                    await using var conn = db.CreateConnection();
+                    await conn.OpenAsync(ct);
+                    var {|PGB001:tx|} = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("DELETE FROM events", conn, tx);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    if (skip)
+                        return;
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Connection_moved_into_a_field_through_an_argument_checking_helper()
+        => VerifyAllRules.AnalyzerAsync("""
+            static class Check
+            {
+                public static T NotNull<T>(T value, string name) where T : class => value ?? throw new ArgumentNullException(name);
+                public static T NotNullStatement<T>(T value) where T : class
+                {
+                    if (value is null)
+                        throw new ArgumentNullException(nameof(value));
+                    return value;
+                }
+                public static T Log<T>(T value, T fallback) => fallback;
+            }
+
+            sealed class Migrator
+            {
+                readonly DbConnection _cnn;
+                public Migrator(DbConnection cnn) => _cnn = Check.NotNull(cnn, nameof(cnn));
+            }
+
+            sealed class Seeder
+            {
+                readonly DbConnection _cnn;
+                public Seeder(DbConnection cnn) { _cnn = Check.NotNullStatement(cnn); }
+            }
+
+            sealed class Auditor
+            {
+                readonly DbConnection? _cnn;
+                public Auditor(DbConnection cnn) { _cnn = Check.Log<DbConnection?>(cnn, null); }
+            }
+
+            static class Tools
+            {
+                public static Migrator Migrate(string cs)
+                {
+                    var cnn = new NpgsqlConnection(cs);
+                    return new Migrator(cnn);
+                }
+
+                public static Seeder Seed(string cs)
+                {
+                    var cnn = new NpgsqlConnection(cs);
+                    return new Seeder(cnn);
+                }
+
+                public static Auditor Audit(string cs)
+                {
+                    var {|PGB006:cnn|} = new NpgsqlConnection(cs);
+                    return new Auditor(cnn);
+                }
+            }
+            """);
 }
