@@ -119,6 +119,37 @@ internal sealed class MethodScope
     }
 
     /// <summary>
+    /// What a runtime query method runs (<see cref="NpgsqlCalls.StatementTextArgument"/>): the text of
+    /// its <c>sql</c> argument, or an INSERT into its <c>table</c> (CopyInAsync, InsertAsync write rows
+    /// there). Null when the text is not known.
+    /// </summary>
+    public string? RuntimeStatementText(IInvocationOperation invocation)
+    {
+        var argument = NpgsqlCalls.StatementTextArgument(invocation);
+        if (argument is null)
+            return null;
+        if (argument.Parameter!.Name == "sql")
+            return SqlArgumentText(argument);
+        // An unknown table still writes rows: the statement takes locks, on a table with no name.
+        return ConstantText(argument.Value) is string table && IsTableName(table)
+            ? "INSERT INTO " + table + " DEFAULT VALUES"
+            : "INSERT INTO $1 DEFAULT VALUES";
+    }
+
+    /// <summary>A (possibly schema-qualified, possibly quoted) table name, nothing more.</summary>
+    static bool IsTableName(string text)
+    {
+        if (text.Length == 0)
+            return false;
+        foreach (var c in text)
+        {
+            if (!(c == '_' || c == '.' || c == '"' || char.IsLetterOrDigit(c)))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
     /// `new NpgsqlCommand { Connection = conn, Transaction = tx }`: the graph splits object
     /// initializers into assignments on a compiler temporary, so read them from the original tree.
     /// </summary>
@@ -329,7 +360,16 @@ internal sealed class MethodScope
             {
                 foreach (var node in operation.DescendantsAndSelf())
                 {
-                    if (node is IInvocationOperation invocation
+                    if (node is IInvocationOperation runtime
+                        && NpgsqlCalls.Classify(runtime, Symbols) == CallKind.RuntimeStatement
+                        && Symbols.KindOfVariableType(NpgsqlCalls.Receiver(runtime)?.Type) == ResourceKind.Connection
+                        && ConnectionSymbol(NpgsqlCalls.Receiver(runtime)) is ISymbol runtimeConnection
+                        && RuntimeStatementText(runtime) is string runtimeSql
+                        && runtimeSql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
+                    {
+                        AddAdvisoryLock(runtimeConnection, Sql.SqlClassifier.Classify(runtimeSql));
+                    }
+                    else if (node is IInvocationOperation invocation
                         && NpgsqlCalls.Classify(invocation, Symbols) == CallKind.DapperCommand
                         && ConnectionSymbol(NpgsqlCalls.Receiver(invocation)) is ISymbol connection)
                     {

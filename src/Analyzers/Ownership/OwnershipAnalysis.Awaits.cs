@@ -92,14 +92,8 @@ internal sealed partial class OwnershipAnalysis
                 ScopeStatementRuns(scope, null, invocation, state);
                 return;
         }
-        foreach (var argument in invocation.Arguments)
-        {
-            if (argument.Parameter is { Name: "sql" } parameter && parameter.Type.Name is "PgSql" or "String")
-            {
-                ScopeStatementRuns(scope, _scope.SqlArgumentText(argument), invocation, state);
-                return;
-            }
-        }
+        if (NpgsqlCalls.StatementTextArgument(invocation) is not null)
+            ScopeStatementRuns(scope, _scope.RuntimeStatementText(invocation), invocation, state);
     }
 
     /// <summary>A statement runs in the scope body's transaction (text unknown when null).</summary>

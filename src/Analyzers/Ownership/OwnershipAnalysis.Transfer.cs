@@ -126,7 +126,7 @@ internal sealed partial class OwnershipAnalysis
             CheckNestedBegin(invocation, state);
 
         // A lock or unlock statement that throws has not changed what the session holds.
-        var beforeStatement = _scope.AdvisoryLocks.Count > 0 && kind is CallKind.ExecuteCommand or CallKind.ExecuteReader or CallKind.DapperCommand
+        var beforeStatement = _scope.AdvisoryLocks.Count > 0 && kind is CallKind.ExecuteCommand or CallKind.ExecuteReader or CallKind.DapperCommand or CallKind.RuntimeStatement
             ? state.Clone()
             : null;
 
@@ -141,6 +141,9 @@ internal sealed partial class OwnershipAnalysis
 
         if (_scope.ScopeTransaction is TrackedResource scopeTransaction && _scope.IsScopeTx(receiverOperand))
             ScopeStatement(scopeTransaction, invocation, state);
+
+        if (kind == CallKind.RuntimeStatement)
+            RuntimeStatementRuns(invocation, receiverOperand, receiver, state);
 
         if (kind == CallKind.DapperCommand && _scope.ConnectionSymbol(receiverOperand) is ISymbol dapperConnection)
         {
@@ -332,6 +335,37 @@ internal sealed partial class OwnershipAnalysis
                 OtherConnectionWrites(null, sql, invocation, state);
             else
                 StatementRuns(connection, transactionSymbol, sql, invocation, state);
+        }
+    }
+
+    /// <summary>
+    /// A runtime query method runs its SQL on a transaction (which is used: PGB003 after completion),
+    /// on a connection (in every open transaction of it), or on a data source (a pooled connection of
+    /// its own: PGB105's business only).
+    /// </summary>
+    void RuntimeStatementRuns(IInvocationOperation invocation, IOperation? receiverOperand, TrackedResource? receiver, FlowState state)
+    {
+        var sql = _scope.RuntimeStatementText(invocation);
+        var receiverType = MethodScope.Unwrap(receiverOperand)?.Type;
+        if (NpgsqlSymbols.IsOrDerives(receiverType, _scope.Symbols.NpgsqlDataSource))
+        {
+            OtherConnectionWrites(null, sql, invocation, state);
+            return;
+        }
+        if (_scope.Symbols.KindOfVariableType(receiverType) == ResourceKind.Transaction)
+        {
+            if (receiver is null)
+                return; // a transaction this method does not track (a field): nothing to follow
+            CheckUse(receiver, receiverOperand!, invocation.TargetMethod.Name, state);
+            if (receiver.Connection is ISymbol transactionConnection)
+                CheckReaders(transactionConnection, invocation, state);
+            StatementRuns(receiver.Connection, receiver.Symbol, sql, invocation, state);
+            return;
+        }
+        if (_scope.ConnectionSymbol(receiverOperand) is ISymbol connection)
+        {
+            CheckReaders(connection, invocation, state);
+            StatementRuns(connection, null, sql, invocation, state);
         }
     }
 
