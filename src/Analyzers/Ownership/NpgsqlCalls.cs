@@ -40,6 +40,9 @@ internal enum CallKind
     /// InsertAsync...) on a connection, transaction or data source: runs a statement there.
     /// </summary>
     RuntimeStatement,
+
+    /// <summary>A runtime method that returns a handle the caller owns (ExportSnapshotAsync, AdvisoryLockAsync...).</summary>
+    CreateHandle,
 }
 
 /// <summary>Classifies Npgsql, ADO.NET and Dapper calls by symbol.</summary>
@@ -115,7 +118,27 @@ internal static class NpgsqlCalls
         if (IsRuntimeStatement(invocation, receiverType, symbols))
             return CallKind.RuntimeStatement;
 
+        if (IsRuntimeLibrary(method))
+        {
+            // PgAdvisoryLock.ReleaseAsync releases the lock: the guard is done.
+            if (method.Name == "ReleaseAsync" && NpgsqlSymbols.Is(container, symbols.PgAdvisoryLock))
+                return CallKind.Dispose;
+            if (HandleKind(method.ReturnType, symbols) is not null)
+                return CallKind.CreateHandle;
+        }
+
         return CallKind.Other;
+    }
+
+    /// <summary>The handle kind a runtime method returns, directly or as the result of its task.</summary>
+    public static ResourceKind? HandleKind(ITypeSymbol? returnType, NpgsqlSymbols symbols)
+    {
+        if (returnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } task
+            && task.Name is "Task" or "ValueTask")
+            returnType = task.TypeArguments[0];
+        return symbols.KindOfVariableType(returnType) is ResourceKind kind && kind is ResourceKind.Snapshot or ResourceKind.AdvisoryLockGuard
+            ? kind
+            : null;
     }
 
     /// <summary>A method of the PgBorrow runtime itself (not a project's own code in that namespace).</summary>
@@ -195,6 +218,12 @@ internal static class NpgsqlCalls
                     case CallKind.ExecuteReader:
                         kind = ResourceKind.DataReader;
                         command = Receiver(invocation);
+                        return true;
+                    case CallKind.CreateHandle when HandleKind(invocation.TargetMethod.ReturnType, symbols) is ResourceKind handle:
+                        kind = handle;
+                        // A lock guard belongs to the connection that took it (for messages).
+                        if (symbols.KindOfVariableType(ReceiverType(invocation)) == ResourceKind.Connection)
+                            connection = Receiver(invocation);
                         return true;
                     case CallKind.Other when factoryKind(invocation.TargetMethod) is ResourceKind returned:
                         kind = returned;

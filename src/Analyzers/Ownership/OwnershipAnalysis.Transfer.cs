@@ -266,6 +266,8 @@ internal sealed partial class OwnershipAnalysis
                 state[resource.Index] = ValueFlags.Open;
                 state.ClearActivity(resource.Index);
                 resource.Connection ??= ConnectionOf(connection, command);
+                if (resource.Kind == ResourceKind.AdvisoryLockGuard && NpgsqlCalls.UnwrapAwaited(assignment.Value) is IInvocationOperation taken)
+                    resource.LockFunction ??= taken.TargetMethod.Name;
                 if (resource.Kind == ResourceKind.Transaction && BeginInvocation(assignment.Value) is IInvocationOperation begin)
                 {
                     if (resource.BeginSyntax is null)
@@ -452,7 +454,7 @@ internal sealed partial class OwnershipAnalysis
         {
             // Session advisory locks are not released by closing: the pooled connection keeps them
             // until Npgsql resets it on its next use.
-            if (dependent.Kind is not (ResourceKind.Connection or ResourceKind.AdvisoryLock)
+            if (dependent.Kind is not (ResourceKind.Connection or ResourceKind.AdvisoryLock or ResourceKind.AdvisoryLockGuard)
                 && SymbolEqualityComparer.Default.Equals(dependent.Connection, connection)
                 && (state[dependent.Index] & ValueFlags.Open) != 0)
             {

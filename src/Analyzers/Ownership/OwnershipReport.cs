@@ -19,6 +19,18 @@ internal enum ResourceKind
     /// by the body itself. Only the await rules (PGB101, PGB102) read it.
     /// </summary>
     ScopeTransaction,
+
+    /// <summary>
+    /// A runtime <c>PgSnapshot</c> (ExportSnapshotAsync): it owns a REPEATABLE READ transaction kept open
+    /// on a connection of its own until it is disposed. PGB001 and PGB002 report it left open.
+    /// </summary>
+    Snapshot,
+
+    /// <summary>
+    /// A runtime <c>PgAdvisoryLock</c> guard (AdvisoryLockAsync, TryAdvisoryLockAsync): it holds a
+    /// session-level advisory lock until it is disposed or released. PGB103 reports it left held.
+    /// </summary>
+    AdvisoryLockGuard,
 }
 
 /// <summary>How a tracked value stopped being usable.</summary>
