@@ -524,6 +524,134 @@ internal sealed class MethodScope
         }
     }
 
+    readonly Dictionary<ISymbol, List<SyntaxNode>> _readerReads = new(SymbolEqualityComparer.Default);
+    List<(Microsoft.CodeAnalysis.Text.TextSpan Body, string Stream)>? _queryStreams;
+
+    /// <summary>
+    /// Whether <paramref name="reader"/> is read again after <paramref name="point"/>: a use of it (not
+    /// its Dispose or Close) later in the body, or anywhere in a loop of the same function that
+    /// encloses the point (the next iteration reads it).
+    /// </summary>
+    public bool IsReadAfter(ISymbol reader, SyntaxNode point)
+    {
+        if (!_readerReads.TryGetValue(reader, out var reads))
+        {
+            reads = new List<SyntaxNode>();
+            foreach (var operation in Graph.OriginalOperation.Descendants())
+            {
+                if (operation is ILocalReferenceOperation or IParameterReferenceOperation
+                    && ReferencedSymbol(operation) is ISymbol symbol && SymbolEqualityComparer.Default.Equals(symbol, reader)
+                    && !IsDisposeReceiver(operation))
+                    reads.Add(operation.Syntax);
+            }
+            _readerReads[reader] = reads;
+        }
+        if (reads.Count == 0)
+            return false;
+        foreach (var read in reads)
+        {
+            if (read.SpanStart >= point.Span.End)
+                return true;
+        }
+        for (var node = point.Parent; node is not null; node = node.Parent)
+        {
+            if (node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax)
+                break;
+            if (node is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax)
+            {
+                foreach (var read in reads)
+                {
+                    if (node.Span.Contains(read.Span))
+                        return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    static bool IsDisposeReceiver(IOperation reference)
+    {
+        var parent = reference.Parent;
+        while (parent is IConversionOperation)
+            parent = parent.Parent;
+        return parent is IInvocationOperation { TargetMethod.Name: "Dispose" or "DisposeAsync" or "Close" or "CloseAsync" } invocation
+            && invocation.Instance is not null;
+    }
+
+    /// <summary>
+    /// The database query stream whose <c>await foreach</c> body holds <paramref name="point"/>, described
+    /// for messages ("The stream of 'QueryStreamAsync' (line 12)"); null when there is none.
+    /// </summary>
+    public string? EnclosingQueryStream(SyntaxNode point)
+    {
+        if (_queryStreams is null)
+        {
+            _queryStreams = new();
+            foreach (var operation in Graph.OriginalOperation.Descendants())
+            {
+                if (operation is IForEachLoopOperation { IsAsynchronous: true } loop && QueryStream(loop.Collection) is IInvocationOperation query)
+                {
+                    var line = query.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                    _queryStreams.Add((loop.Body.Syntax.Span, $"The stream of '{query.TargetMethod.Name}' (line {line})"));
+                }
+            }
+        }
+        foreach (var (body, stream) in _queryStreams)
+        {
+            if (body.Contains(point.Span) && point.SyntaxTree == Graph.OriginalOperation.Syntax.SyntaxTree)
+                return stream;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The call that makes an <c>await foreach</c> collection a database query stream: a method of
+    /// Npgsql, Dapper or the runtime that takes SQL and returns an <c>IAsyncEnumerable</c>
+    /// (QueryStreamAsync, Dapper's QueryUnbufferedAsync), possibly through WithCancellation,
+    /// ConfigureAwait or a local assigned once.
+    /// </summary>
+    IInvocationOperation? QueryStream(IOperation? collection)
+    {
+        for (var hops = 0; hops < 8; hops++)
+        {
+            collection = Unwrap(collection);
+            switch (collection)
+            {
+                case IInvocationOperation { TargetMethod.Name: "WithCancellation" or "ConfigureAwait" } wrapper:
+                    collection = NpgsqlCalls.Receiver(wrapper);
+                    continue;
+                case ILocalReferenceOperation local:
+                    collection = SingleInitializer(local.Local);
+                    continue;
+                case IInvocationOperation invocation
+                    when NpgsqlSymbols.IsBorrowingLibrary(invocation.TargetMethod)
+                    && invocation.TargetMethod.ReturnType.Name == "IAsyncEnumerable"
+                    && NpgsqlCalls.StatementTextArgument(invocation) is { Parameter.Name: "sql" }:
+                    return invocation;
+                default:
+                    return null;
+            }
+        }
+        return null;
+    }
+
+    IOperation? SingleInitializer(ILocalSymbol local)
+    {
+        IOperation? value = null;
+        foreach (var operation in Graph.OriginalOperation.Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
+                    value = declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value;
+                    break;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } when SymbolEqualityComparer.Default.Equals(target.Local, local):
+                    return null; // assigned again: not followed
+            }
+        }
+        return value;
+    }
+
     static IEnumerable<IParameterSymbol> ParametersOf(ControlFlowGraph graph)
     {
         var method = graph.OriginalOperation switch

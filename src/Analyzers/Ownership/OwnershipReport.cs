@@ -125,6 +125,13 @@ internal readonly record struct SecondConnectionWrite(TrackedResource Transactio
 /// <summary>A read-committed transaction read a table without a row lock and later updated it.</summary>
 internal readonly record struct ReadModifyWrite(TrackedResource Transaction, Location Location, string Table, int ReadLine);
 
+/// <summary>
+/// An await of something that is not database work while a data reader or a database query stream
+/// (<c>await foreach</c> over QueryStreamAsync) is open and is read again after it.
+/// <paramref name="Reader"/> describes it for messages ("Data reader 'reader'").
+/// </summary>
+internal readonly record struct ReaderAcrossAwait(string Reader, Location AwaitLocation, string AwaitedMember, string AwaitedDisplay, int Line);
+
 /// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
 internal sealed class OwnershipReport
 {
@@ -145,6 +152,8 @@ internal sealed class OwnershipReport
     public List<SecondConnectionWrite> SecondConnectionWrites { get; } = new();
 
     public List<ReadModifyWrite> ReadModifyWrites { get; } = new();
+
+    public List<ReaderAcrossAwait> ReadersAcrossAwaits { get; } = new();
 
     /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
     public List<TrackedResource> BegunTransactions { get; } = new();
