@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -145,6 +146,14 @@ internal sealed partial class OwnershipAnalysis
         if (kind == CallKind.RuntimeStatement)
             RuntimeStatementRuns(invocation, receiverOperand, receiver, state);
 
+        if (kind == CallKind.CreateHandle && _reporting && IsDiscarded(invocation)
+            && NpgsqlCalls.HandleKind(invocation.TargetMethod.ReturnType, _scope.Symbols) is ResourceKind handle
+            && _reportedDiscards.Add(invocation.Syntax.GetLocation()))
+        {
+            _report.DiscardedHandles.Add(new DiscardedHandle(handle, invocation.Syntax.GetLocation(), invocation.TargetMethod.Name,
+                _scope.ConnectionSymbol(receiverOperand)?.Name));
+        }
+
         if (kind == CallKind.DapperCommand && _scope.ConnectionSymbol(receiverOperand) is ISymbol dapperConnection)
         {
             CheckReaders(dapperConnection, invocation, state);
@@ -181,6 +190,30 @@ internal sealed partial class OwnershipAnalysis
             _lastStatement = (invocation, beforeStatement);
         }
         context.Throws(invocation, name, exceptional);
+    }
+
+    readonly HashSet<Location> _reportedDiscards = new();
+
+    /// <summary>
+    /// The call's result (awaited or not, with ConfigureAwait) is thrown away: an expression statement,
+    /// or an assignment to the discard <c>_</c>.
+    /// </summary>
+    static bool IsDiscarded(IInvocationOperation invocation)
+    {
+        // Read from the syntax: the graph has no statements, and a returned value is a parentless
+        // branch value there just like a discarded one.
+        var node = invocation.Syntax;
+        while (node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.AwaitExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax
+            || node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax }
+            || node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" } })
+            node = node.Parent;
+        return node.Parent switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionStatementSyntax => true,
+            Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax { Left: Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax { Identifier.ValueText: "_" } } assignment
+                => assignment.Right == node && assignment.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionStatementSyntax,
+            _ => false,
+        };
     }
 
     /// <summary>The statement call most recently run, and the state before it (for its await's exception).</summary>

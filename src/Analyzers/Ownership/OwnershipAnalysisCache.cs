@@ -81,7 +81,7 @@ internal sealed class OwnershipAnalysisCache
             return OwnershipReport.Empty; // not a body the compiler can build a graph for
         }
         var report = OwnershipAnalysis.AnalyzeMethod(graph, _symbols, _takers, context.CancellationToken);
-        return report.OpenAtExit.Count + report.OpenOnException.Count + report.UsesAfterCompletion.Count + report.NestedBegins.Count + report.ReadersStillOpen.Count + report.AwaitsWhileOpen.Count + report.BegunTransactions.Count + report.SecondConnectionWrites.Count + report.ReadModifyWrites.Count + report.ReadersAcrossAwaits.Count == 0
+        return report.OpenAtExit.Count + report.OpenOnException.Count + report.UsesAfterCompletion.Count + report.NestedBegins.Count + report.ReadersStillOpen.Count + report.AwaitsWhileOpen.Count + report.BegunTransactions.Count + report.SecondConnectionWrites.Count + report.ReadModifyWrites.Count + report.ReadersAcrossAwaits.Count + report.DiscardedHandles.Count == 0
             ? OwnershipReport.Empty
             : report;
     }

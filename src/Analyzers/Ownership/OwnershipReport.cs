@@ -132,6 +132,12 @@ internal readonly record struct ReadModifyWrite(TrackedResource Transaction, Loc
 /// </summary>
 internal readonly record struct ReaderAcrossAwait(string Reader, Location AwaitLocation, string AwaitedMember, string AwaitedDisplay, int Line);
 
+/// <summary>
+/// A runtime handle created and thrown away at once (<c>await conn.AdvisoryLockAsync(key, ct);</c>):
+/// nothing can ever dispose it. <paramref name="Connection"/> is the receiver's name, when it is one.
+/// </summary>
+internal readonly record struct DiscardedHandle(ResourceKind Kind, Location Location, string Method, string? Connection);
+
 /// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
 internal sealed class OwnershipReport
 {
@@ -154,6 +160,8 @@ internal sealed class OwnershipReport
     public List<ReadModifyWrite> ReadModifyWrites { get; } = new();
 
     public List<ReaderAcrossAwait> ReadersAcrossAwaits { get; } = new();
+
+    public List<DiscardedHandle> DiscardedHandles { get; } = new();
 
     /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
     public List<TrackedResource> BegunTransactions { get; } = new();

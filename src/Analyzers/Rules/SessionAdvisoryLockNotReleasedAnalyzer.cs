@@ -44,6 +44,15 @@ public sealed class SessionAdvisoryLockNotReleasedAnalyzer : OwnershipRuleAnalyz
         }
         foreach (var open in first.Values)
             Report(context, open.Resource, $"when '{open.ThrowingOperation}' throws on line {open.Line}");
+
+        foreach (var discarded in report.DiscardedHandles)
+        {
+            if (discarded.Kind == ResourceKind.AdvisoryLockGuard)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, discarded.Location, discarded.Method, discarded.Connection ?? "?",
+                    "anywhere: the PgAdvisoryLock guard it returns is discarded", "keep the guard and dispose it with 'await using'"));
+            }
+        }
     }
 
     static bool IsLock(TrackedResource resource)

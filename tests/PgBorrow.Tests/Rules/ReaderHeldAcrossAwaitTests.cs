@@ -217,4 +217,20 @@ public class ReaderHeldAcrossAwaitTests
             }
             """,
             "dotnet_code_quality.PGB110.database_awaits = AuditLog.WriteAsync");
+
+    [Fact]
+    public Task Stream_through_the_PgTx_of_a_scope_body_is_reported()
+        => VerifyPgb110.AnalyzerAsync(Row + """
+            class Sync
+            {
+                readonly System.Net.Http.HttpClient _http = new();
+
+                Task PushAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                    => dataSource.InTransactionAsync(async (tx, token) =>
+                    {
+                        await foreach (var item in tx.QueryStreamAsync<Item>($"SELECT * FROM items", token))
+                            {|PGB110:await _http.PostAsync($"https://search.example/items/{item.Id}", null, token)|};
+                    }, ct);
+            }
+            """);
 }

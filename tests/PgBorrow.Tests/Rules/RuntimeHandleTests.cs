@@ -183,6 +183,32 @@ public class RuntimeHandleTests
             """);
 
     [Fact]
+    public Task Advisory_lock_guard_thrown_away_is_reported()
+        => VerifyPgb103.AnalyzerAsync("""
+            class Jobs
+            {
+                async Task RunAsync(NpgsqlConnection conn, long key, CancellationToken ct)
+                {
+                    await {|#0:conn.AdvisoryLockAsync(key, ct)|};
+                    _ = await {|#1:conn.AdvisoryLockAsync(key + 1, ct)|}.ConfigureAwait(false);
+                    await conn.ExecuteAsync($"UPDATE jobs SET runs = runs + 1 WHERE key = {key}", ct);
+                }
+
+                Task<PgAdvisoryLock> ReturnedAsync(NpgsqlConnection conn, long key, CancellationToken ct)
+                    => conn.AdvisoryLockAsync(key, ct);
+
+                async Task<PgAdvisoryLock> AwaitedAndReturnedAsync(NpgsqlConnection conn, long key, CancellationToken ct)
+                {
+                    return await conn.AdvisoryLockAsync(key, ct);
+                }
+            }
+            """,
+            new DiagnosticResult("PGB103", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("AdvisoryLockAsync", "conn", "anywhere: the PgAdvisoryLock guard it returns is discarded", "keep the guard and dispose it with 'await using'"),
+            new DiagnosticResult("PGB103", DiagnosticSeverity.Warning).WithLocation(1)
+                .WithArguments("AdvisoryLockAsync", "conn", "anywhere: the PgAdvisoryLock guard it returns is discarded", "keep the guard and dispose it with 'await using'"));
+
+    [Fact]
     public Task Advisory_lock_guards_disposed_released_in_finally_or_moved_are_fine()
         => VerifyPgb103.AnalyzerAsync("""
             class Jobs

@@ -268,4 +268,19 @@ public class RuntimeQueryApiTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Query_method_on_a_connection_whose_reader_is_still_open_is_reported()
+        => PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.DataReaderLeftOpenAnalyzer>.AnalyzerAsync("""
+            class Items
+            {
+                async Task TouchAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var cmd = new NpgsqlCommand("SELECT id FROM items", conn);
+                    await using var reader = await cmd.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct))
+                        await {|PGB007:conn.ExecuteAsync($"UPDATE items SET seen = true WHERE id = {reader.GetInt32(0)}", ct)|};
+                }
+            }
+            """);
 }
