@@ -283,4 +283,18 @@ public class RuntimeQueryApiTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Query_methods_on_one_connection_awaited_together_are_reported_as_before()
+        => PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.ConnectionUsedConcurrentlyAnalyzer>.AnalyzerAsync("""
+            class Items
+            {
+                async Task TouchAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await {|PGB104:Task.WhenAll(
+                        conn.ExecuteAsync($"UPDATE items SET seen = true", ct),
+                        conn.ExecuteAsync($"UPDATE bins SET seen = true", ct))|};
+                }
+            }
+            """);
 }
