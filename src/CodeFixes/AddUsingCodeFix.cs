@@ -14,9 +14,10 @@ using PgBorrow.Analyzers;
 namespace PgBorrow.CodeFixes;
 
 /// <summary>
-/// PGB001, PGB002, PGB006, PGB007: declare the value with <c>using</c> (or <c>await using</c> in
-/// async code), so it is disposed, and a transaction rolled back, on every path that leaves the
-/// block, exception paths included.
+/// PGB001, PGB002, PGB006, PGB007, and PGB103 for a <c>PgAdvisoryLock</c> guard: declare the value
+/// with <c>using</c> (or <c>await using</c> in async code), so it is disposed, and a transaction rolled
+/// back, on every path that leaves the block, exception paths included. (PGB103 on a raw
+/// <c>pg_advisory_lock</c> statement is not on a declaration: no fix from here.)
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddUsingCodeFix)), Shared]
 public sealed class AddUsingCodeFix : CodeFixProvider
@@ -25,7 +26,8 @@ public sealed class AddUsingCodeFix : CodeFixProvider
         RuleIdentifiers.TransactionMayBeLeftOpen,
         RuleIdentifiers.TransactionNotRolledBackOnException,
         RuleIdentifiers.ConnectionNotDisposed,
-        RuleIdentifiers.DataReaderLeftOpen);
+        RuleIdentifiers.DataReaderLeftOpen,
+        RuleIdentifiers.SessionAdvisoryLockNotReleased);
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 

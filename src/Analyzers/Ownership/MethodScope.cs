@@ -119,6 +119,37 @@ internal sealed class MethodScope
     }
 
     /// <summary>
+    /// What a runtime query method runs (<see cref="NpgsqlCalls.StatementTextArgument"/>): the text of
+    /// its <c>sql</c> argument, or an INSERT into its <c>table</c> (CopyInAsync, InsertAsync write rows
+    /// there). Null when the text is not known.
+    /// </summary>
+    public string? RuntimeStatementText(IInvocationOperation invocation)
+    {
+        var argument = NpgsqlCalls.StatementTextArgument(invocation);
+        if (argument is null)
+            return null;
+        if (argument.Parameter!.Name == "sql")
+            return SqlArgumentText(argument);
+        // An unknown table still writes rows: the statement takes locks, on a table with no name.
+        return ConstantText(argument.Value) is string table && IsTableName(table)
+            ? "INSERT INTO " + table + " DEFAULT VALUES"
+            : "INSERT INTO $1 DEFAULT VALUES";
+    }
+
+    /// <summary>A (possibly schema-qualified, possibly quoted) table name, nothing more.</summary>
+    static bool IsTableName(string text)
+    {
+        if (text.Length == 0)
+            return false;
+        foreach (var c in text)
+        {
+            if (!(c == '_' || c == '.' || c == '"' || char.IsLetterOrDigit(c)))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
     /// `new NpgsqlCommand { Connection = conn, Transaction = tx }`: the graph splits object
     /// initializers into assignments on a compiler temporary, so read them from the original tree.
     /// </summary>
@@ -346,7 +377,16 @@ internal sealed class MethodScope
             {
                 foreach (var node in operation.DescendantsAndSelf())
                 {
-                    if (node is IInvocationOperation invocation
+                    if (node is IInvocationOperation runtime
+                        && NpgsqlCalls.Classify(runtime, Symbols) == CallKind.RuntimeStatement
+                        && Symbols.KindOfVariableType(NpgsqlCalls.Receiver(runtime)?.Type) == ResourceKind.Connection
+                        && ConnectionSymbol(NpgsqlCalls.Receiver(runtime)) is ISymbol runtimeConnection
+                        && RuntimeStatementText(runtime) is string runtimeSql
+                        && runtimeSql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
+                    {
+                        AddAdvisoryLock(runtimeConnection, Sql.SqlClassifier.Classify(runtimeSql));
+                    }
+                    else if (node is IInvocationOperation invocation
                         && NpgsqlCalls.Classify(invocation, Symbols) == CallKind.DapperCommand
                         && ConnectionSymbol(NpgsqlCalls.Receiver(invocation)) is ISymbol connection)
                     {
@@ -501,6 +541,134 @@ internal sealed class MethodScope
                     CommandConnections[command] = owner;
                 break;
         }
+    }
+
+    readonly Dictionary<ISymbol, List<SyntaxNode>> _readerReads = new(SymbolEqualityComparer.Default);
+    List<(Microsoft.CodeAnalysis.Text.TextSpan Body, string Stream)>? _queryStreams;
+
+    /// <summary>
+    /// Whether <paramref name="reader"/> is read again after <paramref name="point"/>: a use of it (not
+    /// its Dispose or Close) later in the body, or anywhere in a loop of the same function that
+    /// encloses the point (the next iteration reads it).
+    /// </summary>
+    public bool IsReadAfter(ISymbol reader, SyntaxNode point)
+    {
+        if (!_readerReads.TryGetValue(reader, out var reads))
+        {
+            reads = new List<SyntaxNode>();
+            foreach (var operation in Graph.OriginalOperation.Descendants())
+            {
+                if (operation is ILocalReferenceOperation or IParameterReferenceOperation
+                    && ReferencedSymbol(operation) is ISymbol symbol && SymbolEqualityComparer.Default.Equals(symbol, reader)
+                    && !IsDisposeReceiver(operation))
+                    reads.Add(operation.Syntax);
+            }
+            _readerReads[reader] = reads;
+        }
+        if (reads.Count == 0)
+            return false;
+        foreach (var read in reads)
+        {
+            if (read.SpanStart >= point.Span.End)
+                return true;
+        }
+        for (var node = point.Parent; node is not null; node = node.Parent)
+        {
+            if (node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax)
+                break;
+            if (node is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax)
+            {
+                foreach (var read in reads)
+                {
+                    if (node.Span.Contains(read.Span))
+                        return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    static bool IsDisposeReceiver(IOperation reference)
+    {
+        var parent = reference.Parent;
+        while (parent is IConversionOperation)
+            parent = parent.Parent;
+        return parent is IInvocationOperation { TargetMethod.Name: "Dispose" or "DisposeAsync" or "Close" or "CloseAsync" } invocation
+            && invocation.Instance is not null;
+    }
+
+    /// <summary>
+    /// The database query stream whose <c>await foreach</c> body holds <paramref name="point"/>, described
+    /// for messages ("The stream of 'QueryStreamAsync' (line 12)"); null when there is none.
+    /// </summary>
+    public string? EnclosingQueryStream(SyntaxNode point)
+    {
+        if (_queryStreams is null)
+        {
+            _queryStreams = new();
+            foreach (var operation in Graph.OriginalOperation.Descendants())
+            {
+                if (operation is IForEachLoopOperation { IsAsynchronous: true } loop && QueryStream(loop.Collection) is IInvocationOperation query)
+                {
+                    var line = query.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                    _queryStreams.Add((loop.Body.Syntax.Span, $"The stream of '{query.TargetMethod.Name}' (line {line})"));
+                }
+            }
+        }
+        foreach (var (body, stream) in _queryStreams)
+        {
+            if (body.Contains(point.Span) && point.SyntaxTree == Graph.OriginalOperation.Syntax.SyntaxTree)
+                return stream;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The call that makes an <c>await foreach</c> collection a database query stream: a method of
+    /// Npgsql, Dapper or the runtime that takes SQL and returns an <c>IAsyncEnumerable</c>
+    /// (QueryStreamAsync, Dapper's QueryUnbufferedAsync), possibly through WithCancellation,
+    /// ConfigureAwait or a local assigned once.
+    /// </summary>
+    IInvocationOperation? QueryStream(IOperation? collection)
+    {
+        for (var hops = 0; hops < 8; hops++)
+        {
+            collection = Unwrap(collection);
+            switch (collection)
+            {
+                case IInvocationOperation { TargetMethod.Name: "WithCancellation" or "ConfigureAwait" } wrapper:
+                    collection = NpgsqlCalls.Receiver(wrapper);
+                    continue;
+                case ILocalReferenceOperation local:
+                    collection = SingleInitializer(local.Local);
+                    continue;
+                case IInvocationOperation invocation
+                    when NpgsqlSymbols.IsBorrowingLibrary(invocation.TargetMethod)
+                    && invocation.TargetMethod.ReturnType.Name == "IAsyncEnumerable"
+                    && NpgsqlCalls.StatementTextArgument(invocation) is { Parameter.Name: "sql" }:
+                    return invocation;
+                default:
+                    return null;
+            }
+        }
+        return null;
+    }
+
+    IOperation? SingleInitializer(ILocalSymbol local)
+    {
+        IOperation? value = null;
+        foreach (var operation in Graph.OriginalOperation.Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
+                    value = declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value;
+                    break;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } when SymbolEqualityComparer.Default.Equals(target.Local, local):
+                    return null; // assigned again: not followed
+            }
+        }
+        return value;
     }
 
     static IEnumerable<IParameterSymbol> ParametersOf(ControlFlowGraph graph)

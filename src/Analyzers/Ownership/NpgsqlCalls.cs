@@ -34,6 +34,15 @@ internal enum CallKind
 
     /// <summary>A Dapper extension method on a connection: runs a command on it.</summary>
     DapperCommand,
+
+    /// <summary>
+    /// A query method of the PgBorrow runtime (QueryAsync, ExecuteAsync, QueryStreamAsync, CopyInAsync,
+    /// InsertAsync...) on a connection, transaction or data source: runs a statement there.
+    /// </summary>
+    RuntimeStatement,
+
+    /// <summary>A runtime method that returns a handle the caller owns (ExportSnapshotAsync, AdvisoryLockAsync...).</summary>
+    CreateHandle,
 }
 
 /// <summary>Classifies Npgsql, ADO.NET and Dapper calls by symbol.</summary>
@@ -106,7 +115,66 @@ internal static class NpgsqlCalls
         if (method.IsExtensionMethod && container.ContainingNamespace is { Name: "Dapper", ContainingNamespace.IsGlobalNamespace: true })
             return CallKind.DapperCommand;
 
+        if (IsRuntimeStatement(invocation, receiverType, symbols))
+            return CallKind.RuntimeStatement;
+
+        if (IsRuntimeLibrary(method))
+        {
+            // PgAdvisoryLock.ReleaseAsync releases the lock: the guard is done.
+            if (method.Name == "ReleaseAsync" && NpgsqlSymbols.Is(container, symbols.PgAdvisoryLock))
+                return CallKind.Dispose;
+            if (HandleKind(method.ReturnType, symbols) is not null)
+                return CallKind.CreateHandle;
+        }
+
         return CallKind.Other;
+    }
+
+    /// <summary>The handle kind a runtime method returns, directly or as the result of its task.</summary>
+    public static ResourceKind? HandleKind(ITypeSymbol? returnType, NpgsqlSymbols symbols)
+    {
+        if (returnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } task
+            && task.Name is "Task" or "ValueTask")
+            returnType = task.TypeArguments[0];
+        return symbols.KindOfVariableType(returnType) is ResourceKind kind && kind is ResourceKind.Snapshot or ResourceKind.AdvisoryLockGuard
+            ? kind
+            : null;
+    }
+
+    /// <summary>A method of the PgBorrow runtime itself (not a project's own code in that namespace).</summary>
+    public static bool IsRuntimeLibrary(IMethodSymbol method)
+        => method.DeclaringSyntaxReferences.Length == 0
+        && method.ContainingNamespace is { Name: "PgBorrow", ContainingNamespace.IsGlobalNamespace: true };
+
+    /// <summary>
+    /// A runtime extension method on a connection, transaction or data source that takes the text of
+    /// what it runs (<see cref="StatementTextArgument"/>). Matched by shape, not by name, so that query
+    /// methods added to the runtime later are statements too. PgTx receivers are the scope body's
+    /// business (<c>OwnershipAnalysis.ScopeStatement</c>).
+    /// </summary>
+    static bool IsRuntimeStatement(IInvocationOperation invocation, ITypeSymbol? receiverType, NpgsqlSymbols symbols)
+    {
+        var method = invocation.TargetMethod;
+        if (!method.IsExtensionMethod || receiverType is null || !IsRuntimeLibrary(method))
+            return false;
+        if (symbols.KindOfVariableType(receiverType) is not (ResourceKind.Connection or ResourceKind.Transaction)
+            && !NpgsqlSymbols.IsOrDerives(receiverType, symbols.NpgsqlDataSource))
+            return false;
+        return StatementTextArgument(invocation) is not null;
+    }
+
+    /// <summary>
+    /// The argument of a runtime query method that says what it runs: <c>sql</c> (a <c>PgSql</c> or a
+    /// string), or <c>table</c> for the methods that write rows into a table (COPY, INSERT).
+    /// </summary>
+    public static IArgumentOperation? StatementTextArgument(IInvocationOperation invocation)
+    {
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter is { Name: "sql" or "table" } parameter && parameter.Type.Name is "PgSql" or "String")
+                return argument;
+        }
+        return null;
     }
 
     /// <summary>The operand without conversions, <c>await</c> and <c>.ConfigureAwait(..)</c>: what is really called.</summary>
@@ -150,6 +218,12 @@ internal static class NpgsqlCalls
                     case CallKind.ExecuteReader:
                         kind = ResourceKind.DataReader;
                         command = Receiver(invocation);
+                        return true;
+                    case CallKind.CreateHandle when HandleKind(invocation.TargetMethod.ReturnType, symbols) is ResourceKind handle:
+                        kind = handle;
+                        // A lock guard belongs to the connection that took it (for messages).
+                        if (symbols.KindOfVariableType(ReceiverType(invocation)) == ResourceKind.Connection)
+                            connection = Receiver(invocation);
                         return true;
                     case CallKind.Other when factoryKind(invocation.TargetMethod) is ResourceKind returned:
                         kind = returned;

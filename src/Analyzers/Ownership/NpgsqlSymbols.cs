@@ -28,6 +28,8 @@ internal sealed class NpgsqlSymbols
         IDataReader = compilation.GetTypeByMetadataName("System.Data.IDataReader");
         IDbCommand = compilation.GetTypeByMetadataName("System.Data.IDbCommand");
         OwnedAttribute = compilation.GetTypeByMetadataName("PgBorrow.OwnedAttribute");
+        PgSnapshot = compilation.GetTypeByMetadataName("PgBorrow.PgSnapshot");
+        PgAdvisoryLock = compilation.GetTypeByMetadataName("PgBorrow.PgAdvisoryLock");
         SystemException = compilation.GetTypeByMetadataName("System.Exception");
         Scopes = Infrastructure.TransactionScopes.TryCreate(compilation);
     }
@@ -49,6 +51,12 @@ internal sealed class NpgsqlSymbols
     public INamedTypeSymbol? IDataReader { get; }
     public INamedTypeSymbol? IDbCommand { get; }
     public INamedTypeSymbol? OwnedAttribute { get; }
+
+    /// <summary>The runtime's exported snapshot handle: owns a transaction on a connection of its own.</summary>
+    public INamedTypeSymbol? PgSnapshot { get; }
+
+    /// <summary>The runtime's session advisory lock guard.</summary>
+    public INamedTypeSymbol? PgAdvisoryLock { get; }
     public INamedTypeSymbol? SystemException { get; }
 
     /// <summary>The runtime's transaction scopes (PgTx, InTransactionAsync, [PgTransaction]); null without the runtime.</summary>
@@ -74,7 +82,12 @@ internal sealed class NpgsqlSymbols
         return false;
     }
 
-    /// <summary>The kind of owned value a variable of this type can hold, if any.</summary>
+    /// <summary>
+    /// The kind of owned value a variable of this type can hold, if any. Of the runtime's handles,
+    /// the ones that own a transaction or a session lock: <c>PgSnapshot</c> and <c>PgAdvisoryLock</c>.
+    /// (A <c>PgSavepoint</c> lives inside its scope's transaction, which ends it anyway; a
+    /// <c>PgListener</c> is internal to the <c>ListenAsync</c> stream, which closes it.)
+    /// </summary>
     public ResourceKind? KindOfVariableType(ITypeSymbol? type)
     {
         if (type is null)
@@ -85,6 +98,10 @@ internal sealed class NpgsqlSymbols
             return ResourceKind.Connection;
         if (Is(type, NpgsqlDataReader) || Is(type, DbDataReader) || Is(type, IDataReader))
             return ResourceKind.DataReader;
+        if (Is(type, PgSnapshot))
+            return ResourceKind.Snapshot;
+        if (Is(type, PgAdvisoryLock))
+            return ResourceKind.AdvisoryLockGuard;
         return null;
     }
 

@@ -92,14 +92,8 @@ internal sealed partial class OwnershipAnalysis
                 ScopeStatementRuns(scope, null, invocation, state);
                 return;
         }
-        foreach (var argument in invocation.Arguments)
-        {
-            if (argument.Parameter is { Name: "sql" } parameter && parameter.Type.Name is "PgSql" or "String")
-            {
-                ScopeStatementRuns(scope, _scope.SqlArgumentText(argument), invocation, state);
-                return;
-            }
-        }
+        if (NpgsqlCalls.StatementTextArgument(invocation) is not null)
+            ScopeStatementRuns(scope, _scope.RuntimeStatementText(invocation), invocation, state);
     }
 
     /// <summary>A statement runs in the scope body's transaction (text unknown when null).</summary>
@@ -160,6 +154,8 @@ internal sealed partial class OwnershipAnalysis
         if (NpgsqlCalls.UnwrapAwaited(awaited.Operation) is not IInvocationOperation invocation || IsDatabaseWork(invocation, depth: 0))
             return;
 
+        ReadersAcross(awaited, invocation, state);
+
         foreach (var resource in _scope.Resources)
         {
             if (resource.Kind is not (ResourceKind.Transaction or ResourceKind.ScopeTransaction) || !FlowState.IsDefinitelyOpen(state[resource.Index]))
@@ -177,6 +173,33 @@ internal sealed partial class OwnershipAnalysis
                 _report.AwaitsWhileOpen.Add(new AwaitWhileOpen(resource, location, member, display, LineOf(awaited), holdsLocks ? site.Statement : null, site.Line));
         }
     }
+
+    /// <summary>
+    /// PGB110's facts: an unrelated await while a data reader is open on every path to it and is read
+    /// again after it (in the same loop, or later in the method), or inside the body of an
+    /// <c>await foreach</c> over a database query stream. The statement keeps its snapshot (xmin) and
+    /// its connection for as long as the rows are read.
+    /// </summary>
+    void ReadersAcross(IAwaitOperation awaited, IInvocationOperation invocation, FlowState state)
+    {
+        var method = invocation.TargetMethod;
+        var member = Infrastructure.MemberList.NameOf(method);
+        var display = (method.ContainingType?.Name ?? "") + "." + method.Name;
+        var location = awaited.Syntax.GetLocation();
+        foreach (var resource in _scope.Resources)
+        {
+            // A reader captured from the enclosing method is judged there, where it is opened.
+            if (resource.Kind != ResourceKind.DataReader || resource.IsCaptured || resource.Symbol is null
+                || !FlowState.IsDefinitelyOpen(state[resource.Index]) || !_scope.IsReadAfter(resource.Symbol, awaited.Syntax))
+                continue;
+            if (_reportedUses.Add((resource, location)))
+                _report.ReadersAcrossAwaits.Add(new ReaderAcrossAwait($"Data reader '{resource.Name}'", location, member, display, LineOf(awaited)));
+        }
+        if (_scope.EnclosingQueryStream(awaited.Syntax) is string stream && _reportedAwaitsInStreams.Add(location))
+            _report.ReadersAcrossAwaits.Add(new ReaderAcrossAwait(stream, location, member, display, LineOf(awaited)));
+    }
+
+    readonly HashSet<Location> _reportedAwaitsInStreams = new();
 
     /// <summary>
     /// Database work: anything on an Npgsql, ADO.NET, Dapper or PgBorrow type, any call that receives
@@ -200,30 +223,48 @@ internal sealed partial class OwnershipAnalysis
         {
             if (TouchesDatabase(argument.Value))
                 return true;
-            if (depth < 2 && MethodScope.Unwrap(argument.Value) is IInvocationOperation inner && IsDatabaseWork(inner, depth + 1))
-                return true; // Task.WhenAll(cmd.ExecuteNonQueryAsync(), ...)
+            // Task.WhenAll(cmd.ExecuteNonQueryAsync(), ...); not a value read from the database (reader.GetInt32(0)).
+            if (depth < 2 && MethodScope.Unwrap(argument.Value) is IInvocationOperation inner && !IsPlainValueRead(inner) && IsDatabaseWork(inner, depth + 1))
+                return true;
         }
         if (method.MethodKind == MethodKind.LocalFunction)
             return _databaseLocalFunctions.Contains(method.OriginalDefinition);
         return _takers.MentionsDatabase(method);
     }
 
-    /// <summary>The operand is, holds or captures something of the database.</summary>
-    bool TouchesDatabase(IOperation operand)
+    /// <summary>
+    /// The operand is, holds or captures something of the database. A plain value read from one
+    /// (<c>reader.GetInt32(0)</c>, <c>cmd.CommandText</c>) is data, not the database: passing it to an
+    /// HTTP call does not make the call database work.
+    /// </summary>
+    bool TouchesDatabase(IOperation operand, int depth = 0)
     {
-        foreach (var node in operand.DescendantsAndSelf())
+        if (depth > 400)
+            throw new AbortAnalysisException();
+        if (IsPlainValueRead(operand))
+            return false;
+        if (_scope.Symbols.IsDatabaseType(operand.Type))
+            return true;
+        if (operand is IFlowAnonymousFunctionOperation lambda && LambdaTouchesDatabase(lambda))
+            return true;
+        if (operand is ILocalReferenceOperation or IParameterReferenceOperation or IFlowCaptureReferenceOperation
+            && _scope.ReferencedSymbol(operand) is ISymbol symbol
+            && (_scope.Resource(symbol) is not null || _scope.CommandConnections.ContainsKey(symbol)))
+            return true;
+        foreach (var child in operand.ChildOperations)
         {
-            if (_scope.Symbols.IsDatabaseType(node.Type))
-                return true;
-            if (node is IFlowAnonymousFunctionOperation lambda && LambdaTouchesDatabase(lambda))
-                return true;
-            if (node is ILocalReferenceOperation or IParameterReferenceOperation or IFlowCaptureReferenceOperation
-                && _scope.ReferencedSymbol(node) is ISymbol symbol
-                && (_scope.Resource(symbol) is not null || _scope.CommandConnections.ContainsKey(symbol)))
+            if (TouchesDatabase(child, depth + 1))
                 return true;
         }
         return false;
     }
+
+    /// <summary>A call, property or field read whose result is a primitive, string, enum or other plain struct.</summary>
+    static bool IsPlainValueRead(IOperation operation)
+        => operation is IInvocationOperation or IPropertyReferenceOperation or IFieldReferenceOperation
+        && operation.Type is ITypeSymbol type
+        && (type.SpecialType != SpecialType.None || type.TypeKind == TypeKind.Enum
+            || (type.IsValueType && type.Name is not ("ValueTask" or "ConfiguredValueTaskAwaitable" or "ConfiguredTaskAwaitable")));
 
     bool LambdaTouchesDatabase(IFlowAnonymousFunctionOperation lambda)
     {

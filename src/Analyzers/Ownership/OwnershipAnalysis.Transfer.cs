@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -128,7 +129,7 @@ internal sealed partial class OwnershipAnalysis
             CheckNestedBegin(invocation, state);
 
         // A lock or unlock statement that throws has not changed what the session holds.
-        var beforeStatement = _scope.AdvisoryLocks.Count > 0 && kind is CallKind.ExecuteCommand or CallKind.ExecuteReader or CallKind.DapperCommand
+        var beforeStatement = _scope.AdvisoryLocks.Count > 0 && kind is CallKind.ExecuteCommand or CallKind.ExecuteReader or CallKind.DapperCommand or CallKind.RuntimeStatement
             ? state.Clone()
             : null;
 
@@ -143,6 +144,17 @@ internal sealed partial class OwnershipAnalysis
 
         if (_scope.ScopeTransaction is TrackedResource scopeTransaction && _scope.IsScopeTx(receiverOperand))
             ScopeStatement(scopeTransaction, invocation, state);
+
+        if (kind == CallKind.RuntimeStatement)
+            RuntimeStatementRuns(invocation, receiverOperand, receiver, state);
+
+        if (kind == CallKind.CreateHandle && _reporting && IsDiscarded(invocation)
+            && NpgsqlCalls.HandleKind(invocation.TargetMethod.ReturnType, _scope.Symbols) is ResourceKind handle
+            && _reportedDiscards.Add(invocation.Syntax.GetLocation()))
+        {
+            _report.DiscardedHandles.Add(new DiscardedHandle(handle, invocation.Syntax.GetLocation(), invocation.TargetMethod.Name,
+                _scope.ConnectionSymbol(receiverOperand)?.Name));
+        }
 
         if (kind == CallKind.DapperCommand && _scope.ConnectionSymbol(receiverOperand) is ISymbol dapperConnection)
         {
@@ -180,6 +192,30 @@ internal sealed partial class OwnershipAnalysis
             _lastStatement = (invocation, beforeStatement);
         }
         context.Throws(invocation, name, exceptional);
+    }
+
+    readonly HashSet<Location> _reportedDiscards = new();
+
+    /// <summary>
+    /// The call's result (awaited or not, with ConfigureAwait) is thrown away: an expression statement,
+    /// or an assignment to the discard <c>_</c>.
+    /// </summary>
+    static bool IsDiscarded(IInvocationOperation invocation)
+    {
+        // Read from the syntax: the graph has no statements, and a returned value is a parentless
+        // branch value there just like a discarded one.
+        var node = invocation.Syntax;
+        while (node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.AwaitExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax
+            || node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax }
+            || node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" } })
+            node = node.Parent;
+        return node.Parent switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionStatementSyntax => true,
+            Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax { Left: Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax { Identifier.ValueText: "_" } } assignment
+                => assignment.Right == node && assignment.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionStatementSyntax,
+            _ => false,
+        };
     }
 
     /// <summary>The statement call most recently run, and the state before it (for its await's exception).</summary>
@@ -265,6 +301,8 @@ internal sealed partial class OwnershipAnalysis
                 state[resource.Index] = ValueFlags.Open;
                 state.ClearActivity(resource.Index);
                 resource.Connection ??= ConnectionOf(connection, command);
+                if (resource.Kind == ResourceKind.AdvisoryLockGuard && NpgsqlCalls.UnwrapAwaited(assignment.Value) is IInvocationOperation taken)
+                    resource.LockFunction ??= taken.TargetMethod.Name;
                 if (resource.Kind == ResourceKind.Transaction && BeginInvocation(assignment.Value) is IInvocationOperation begin)
                 {
                     if (resource.BeginSyntax is null)
@@ -341,6 +379,37 @@ internal sealed partial class OwnershipAnalysis
                 OtherConnectionWrites(null, sql, invocation, state);
             else
                 StatementRuns(connection, transactionSymbol, sql, invocation, state);
+        }
+    }
+
+    /// <summary>
+    /// A runtime query method runs its SQL on a transaction (which is used: PGB003 after completion),
+    /// on a connection (in every open transaction of it), or on a data source (a pooled connection of
+    /// its own: PGB105's business only).
+    /// </summary>
+    void RuntimeStatementRuns(IInvocationOperation invocation, IOperation? receiverOperand, TrackedResource? receiver, FlowState state)
+    {
+        var sql = _scope.RuntimeStatementText(invocation);
+        var receiverType = MethodScope.Unwrap(receiverOperand)?.Type;
+        if (NpgsqlSymbols.IsOrDerives(receiverType, _scope.Symbols.NpgsqlDataSource))
+        {
+            OtherConnectionWrites(null, sql, invocation, state);
+            return;
+        }
+        if (_scope.Symbols.KindOfVariableType(receiverType) == ResourceKind.Transaction)
+        {
+            if (receiver is null)
+                return; // a transaction this method does not track (a field): nothing to follow
+            CheckUse(receiver, receiverOperand!, invocation.TargetMethod.Name, state);
+            if (receiver.Connection is ISymbol transactionConnection)
+                CheckReaders(transactionConnection, invocation, state);
+            StatementRuns(receiver.Connection, receiver.Symbol, sql, invocation, state);
+            return;
+        }
+        if (_scope.ConnectionSymbol(receiverOperand) is ISymbol connection)
+        {
+            CheckReaders(connection, invocation, state);
+            StatementRuns(connection, null, sql, invocation, state);
         }
     }
 
@@ -455,7 +524,7 @@ internal sealed partial class OwnershipAnalysis
         {
             // Session advisory locks are not released by closing: the pooled connection keeps them
             // until Npgsql resets it on its next use.
-            if (dependent.Kind is not (ResourceKind.Connection or ResourceKind.AdvisoryLock)
+            if (dependent.Kind is not (ResourceKind.Connection or ResourceKind.AdvisoryLock or ResourceKind.AdvisoryLockGuard)
                 && SymbolEqualityComparer.Default.Equals(dependent.Connection, connection)
                 && (state[dependent.Index] & ValueFlags.Open) != 0)
             {

@@ -19,6 +19,18 @@ internal enum ResourceKind
     /// by the body itself. Only the await rules (PGB101, PGB102) read it.
     /// </summary>
     ScopeTransaction,
+
+    /// <summary>
+    /// A runtime <c>PgSnapshot</c> (ExportSnapshotAsync): it owns a REPEATABLE READ transaction kept open
+    /// on a connection of its own until it is disposed. PGB001 and PGB002 report it left open.
+    /// </summary>
+    Snapshot,
+
+    /// <summary>
+    /// A runtime <c>PgAdvisoryLock</c> guard (AdvisoryLockAsync, TryAdvisoryLockAsync): it holds a
+    /// session-level advisory lock until it is disposed or released. PGB103 reports it left held.
+    /// </summary>
+    AdvisoryLockGuard,
 }
 
 /// <summary>How a tracked value stopped being usable.</summary>
@@ -113,6 +125,19 @@ internal readonly record struct SecondConnectionWrite(TrackedResource Transactio
 /// <summary>A read-committed transaction read a table without a row lock and later updated it.</summary>
 internal readonly record struct ReadModifyWrite(TrackedResource Transaction, Location Location, string Table, int ReadLine);
 
+/// <summary>
+/// An await of something that is not database work while a data reader or a database query stream
+/// (<c>await foreach</c> over QueryStreamAsync) is open and is read again after it.
+/// <paramref name="Reader"/> describes it for messages ("Data reader 'reader'").
+/// </summary>
+internal readonly record struct ReaderAcrossAwait(string Reader, Location AwaitLocation, string AwaitedMember, string AwaitedDisplay, int Line);
+
+/// <summary>
+/// A runtime handle created and thrown away at once (<c>await conn.AdvisoryLockAsync(key, ct);</c>):
+/// nothing can ever dispose it. <paramref name="Connection"/> is the receiver's name, when it is one.
+/// </summary>
+internal readonly record struct DiscardedHandle(ResourceKind Kind, Location Location, string Method, string? Connection);
+
 /// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
 internal sealed class OwnershipReport
 {
@@ -134,6 +159,10 @@ internal sealed class OwnershipReport
 
     public List<ReadModifyWrite> ReadModifyWrites { get; } = new();
 
+    public List<ReaderAcrossAwait> ReadersAcrossAwaits { get; } = new();
+
+    public List<DiscardedHandle> DiscardedHandles { get; } = new();
+
     /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
     public List<TrackedResource> BegunTransactions { get; } = new();
 
@@ -149,5 +178,5 @@ internal sealed class OwnershipReport
     public bool IsEmpty
         => OpenAtExit.Count + OpenOnException.Count + UsesAfterCompletion.Count + NestedBegins.Count + ReadersStillOpen.Count
             + AwaitsWhileOpen.Count + BegunTransactions.Count + SecondConnectionWrites.Count + ReadModifyWrites.Count
-            + OpenAtUsingDispose.Count == 0;
+            + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count == 0;
 }

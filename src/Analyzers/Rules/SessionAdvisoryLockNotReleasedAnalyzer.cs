@@ -7,7 +7,8 @@ namespace PgBorrow.Analyzers.Rules;
 
 /// <summary>
 /// PGB103: pg_advisory_lock, pg_advisory_lock_shared or pg_try_advisory_lock* without the matching
-/// pg_advisory_unlock* on every path, exception paths included.
+/// pg_advisory_unlock* on every path, exception paths included; and a runtime <c>PgAdvisoryLock</c>
+/// guard that is not disposed (or released) on every path.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SessionAdvisoryLockNotReleasedAnalyzer : OwnershipRuleAnalyzer
@@ -15,7 +16,7 @@ public sealed class SessionAdvisoryLockNotReleasedAnalyzer : OwnershipRuleAnalyz
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.SessionAdvisoryLockNotReleased,
         title: "Session advisory lock not released on every path",
-        messageFormat: "The session advisory lock taken by '{0}' on connection '{1}' is not released {2}: session locks outlive transactions and stay with the pooled connection; unlock in a 'finally'",
+        messageFormat: "The session advisory lock taken by '{0}' on connection '{1}' is not released {2}: session locks outlive transactions and stay with the pooled connection; {3}",
         category: RuleCategories.Concurrency,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -29,19 +30,44 @@ public sealed class SessionAdvisoryLockNotReleasedAnalyzer : OwnershipRuleAnalyz
         var reported = new HashSet<TrackedResource>();
         foreach (var open in report.OpenAtExit)
         {
-            if (open.Resource.Kind == ResourceKind.AdvisoryLock && open.Resource.Location != Location.None && reported.Add(open.Resource))
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.LockFunction, open.Resource.Name, $"when the method returns on line {open.ExitLine}"));
+            if (IsLock(open.Resource) && reported.Add(open.Resource))
+                Report(context, open.Resource, $"when the method returns on line {open.ExitLine}");
         }
 
         var first = new Dictionary<TrackedResource, OpenOnException>();
         foreach (var open in report.OpenOnException)
         {
-            if (open.Resource.Kind != ResourceKind.AdvisoryLock || open.Resource.Location == Location.None || reported.Contains(open.Resource))
+            if (!IsLock(open.Resource) || reported.Contains(open.Resource))
                 continue;
             if (!first.TryGetValue(open.Resource, out var known) || open.Line < known.Line)
                 first[open.Resource] = open;
         }
         foreach (var open in first.Values)
-            context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.LockFunction, open.Resource.Name, $"when '{open.ThrowingOperation}' throws on line {open.Line}"));
+            Report(context, open.Resource, $"when '{open.ThrowingOperation}' throws on line {open.Line}");
+
+        foreach (var discarded in report.DiscardedHandles)
+        {
+            if (discarded.Kind == ResourceKind.AdvisoryLockGuard)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, discarded.Location, discarded.Method, discarded.Connection ?? "?",
+                    "anywhere: the PgAdvisoryLock guard it returns is discarded", "keep the guard and dispose it with 'await using'"));
+            }
+        }
+    }
+
+    static bool IsLock(TrackedResource resource)
+        => resource.Kind == ResourceKind.AdvisoryLockGuard
+        || (resource.Kind == ResourceKind.AdvisoryLock && resource.Location != Location.None);
+
+    static void Report(OperationBlockAnalysisContext context, TrackedResource resource, string when)
+    {
+        if (resource.Kind == ResourceKind.AdvisoryLockGuard)
+        {
+            // The guard: named by the runtime method that took it and the local holding it.
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, resource.Location, resource.LockFunction ?? "AdvisoryLockAsync",
+                resource.Connection?.Name ?? "?", when, $"dispose the PgAdvisoryLock guard '{resource.Name}' with 'await using'"));
+            return;
+        }
+        context.ReportDiagnostic(Diagnostic.Create(Descriptor, resource.Location, resource.LockFunction, resource.Name, when, "unlock in a 'finally'"));
     }
 }

@@ -6,8 +6,8 @@ using PgBorrow.Analyzers.Ownership;
 namespace PgBorrow.Analyzers.Rules;
 
 /// <summary>
-/// PGB002: every normal path completes the transaction, but an exception thrown between Begin and
-/// completion leaves the method with it open.
+/// PGB002: every normal path completes the transaction (or disposes the exported snapshot), but an
+/// exception thrown between Begin and completion leaves the method with it open.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TransactionNotRolledBackOnExceptionAnalyzer : OwnershipRuleAnalyzer
@@ -15,7 +15,7 @@ public sealed class TransactionNotRolledBackOnExceptionAnalyzer : OwnershipRuleA
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.TransactionNotRolledBackOnException,
         title: "Transaction is not rolled back when an exception is thrown",
-        messageFormat: "Transaction '{0}' is still open when '{1}' throws on line {2}: no 'using', 'finally' or rolling-back 'catch' covers that point",
+        messageFormat: "{3} '{0}' is still open when '{1}' throws on line {2}: {4}",
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -35,12 +35,17 @@ public sealed class TransactionNotRolledBackOnExceptionAnalyzer : OwnershipRuleA
         var first = new Dictionary<TrackedResource, OpenOnException>();
         foreach (var open in report.OpenOnException)
         {
-            if (open.Resource.Kind != ResourceKind.Transaction || leakedOnNormalPath.Contains(open.Resource))
+            if (open.Resource.Kind is not (ResourceKind.Transaction or ResourceKind.Snapshot) || leakedOnNormalPath.Contains(open.Resource))
                 continue;
             if (!first.TryGetValue(open.Resource, out var known) || open.Line < known.Line)
                 first[open.Resource] = open;
         }
         foreach (var open in first.Values)
-            context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, open.ThrowingOperation, open.Line));
+        {
+            var snapshot = open.Resource.Kind == ResourceKind.Snapshot;
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, open.ThrowingOperation, open.Line,
+                snapshot ? "Exported snapshot (PgSnapshot)" : "Transaction",
+                snapshot ? "no 'await using' or 'finally' disposes it there, so its exporting transaction stays open on a connection of its own" : "no 'using', 'finally' or rolling-back 'catch' covers that point"));
+        }
     }
 }

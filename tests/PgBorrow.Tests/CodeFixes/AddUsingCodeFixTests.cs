@@ -33,6 +33,50 @@ public class AddUsingCodeFixTests
             """);
 
     [Fact]
+    public Task Leaked_exported_snapshot_gets_await_using()
+        => Verify<TransactionMayBeLeftOpenAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+            class Export
+            {
+                async Task<string> IdAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                {
+                    var {|PGB001:snapshot|} = await dataSource.ExportSnapshotAsync(ct);
+                    return snapshot.Id;
+                }
+            }
+            """, """
+            class Export
+            {
+                async Task<string> IdAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                {
+                    await using var snapshot = await dataSource.ExportSnapshotAsync(ct);
+                    return snapshot.Id;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Leaked_advisory_lock_guard_gets_await_using()
+        => Verify<SessionAdvisoryLockNotReleasedAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+            class Jobs
+            {
+                async Task RunAsync(NpgsqlConnection conn, long key, CancellationToken ct)
+                {
+                    var {|PGB103:guard|} = await conn.AdvisoryLockAsync(key, ct);
+                    await conn.ExecuteAsync($"UPDATE jobs SET runs = runs + 1 WHERE key = {key}", ct);
+                }
+            }
+            """, """
+            class Jobs
+            {
+                async Task RunAsync(NpgsqlConnection conn, long key, CancellationToken ct)
+                {
+                    await using var guard = await conn.AdvisoryLockAsync(key, ct);
+                    await conn.ExecuteAsync($"UPDATE jobs SET runs = runs + 1 WHERE key = {key}", ct);
+                }
+            }
+            """);
+
+    [Fact]
     public Task Fix_all_adds_using_to_every_leaked_transaction()
         => Verify<TransactionNotRolledBackOnExceptionAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
             class Orders

@@ -339,4 +339,23 @@ public class LocksHeldAcrossAwaitTests
                     }, ct);
             }
             """);
+
+    [Fact]
+    public Task A_value_read_from_the_database_passed_to_a_service_does_not_make_the_call_database_work()
+        => VerifyPgb101.AnalyzerAsync(Shipping + """
+            class Orders
+            {
+                async Task ShipAsync(NpgsqlConnection conn, IShippingApi shipping, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using var select = new NpgsqlCommand("SELECT id FROM orders WHERE status = 'paid' LIMIT 1 FOR UPDATE", conn, tx);
+                    await using var reader = await select.ExecuteReaderAsync(ct);
+                    await reader.ReadAsync(ct);
+                    var id = reader.GetInt32(0);
+                    {|PGB101:await shipping.BookAsync(reader.GetInt32(0), ct)|};
+                    await reader.DisposeAsync();
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """);
 }

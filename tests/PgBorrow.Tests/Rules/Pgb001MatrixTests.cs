@@ -16,7 +16,7 @@ namespace PgBorrow.Tests.Rules;
 public class Pgb001MatrixTests
 {
     static DiagnosticResult Pgb001(int location, string name, int exitLine)
-        => new DiagnosticResult("PGB001", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, exitLine);
+        => new DiagnosticResult("PGB001", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, exitLine, "Transaction", "it is neither committed, rolled back nor disposed on that path");
 
     [Fact]
     public Task Early_return_is_named_as_the_exit_that_leaves_the_transaction_open()

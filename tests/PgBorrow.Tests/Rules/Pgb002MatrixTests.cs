@@ -15,7 +15,7 @@ namespace PgBorrow.Tests.Rules;
 public class Pgb002MatrixTests
 {
     static DiagnosticResult Pgb002(int location, string name, string point, int line)
-        => new DiagnosticResult("PGB002", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, point, line);
+        => new DiagnosticResult("PGB002", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, point, line, "Transaction", "no 'using', 'finally' or rolling-back 'catch' covers that point");
 
     const string Helpers = """
         static class Db

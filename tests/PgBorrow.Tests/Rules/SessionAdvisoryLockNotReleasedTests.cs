@@ -24,7 +24,7 @@ public class SessionAdvisoryLockNotReleasedTests
             }
             """,
             new DiagnosticResult("PGB103", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("pg_advisory_lock", "conn", "when 'work' throws on line 16"));
+                .WithArguments("pg_advisory_lock", "conn", "when 'work' throws on line 16", "unlock in a 'finally'"));
 
     [Fact]
     public Task Lock_never_released_on_an_early_return_is_reported()
