@@ -185,67 +185,93 @@ static class Program
     {
         var analyzers = AnalyzerSet.Load(analyzerPath, timing: false);
         var log = Console.Error;
-        var rows = ReadTsv(bugsPath).ToList();
-        var lines = new List<string> { "repository\tfix commit\tfile\tlines\texpected\tresult\tdiagnostics in range\tother PGB in file" };
-        int found = 0, missed = 0, errors = 0;
+        var engine = new Analyzer(analyzers, TextWriter.Null);
+        var lines = new List<string> { "repository\tcommit analyzed\tfile\tlines\texpected\tresult\tPGB in range\tother PGB in file" };
+        int found = 0, missed = 0, clean = 0, flagged = 0, errors = 0;
         var crashes = new List<AnalyzerCrash>();
-        foreach (var row in rows)
+        var extracted = new List<string>();
+        var cache = new Dictionary<string, ProjectResult>(StringComparer.Ordinal);
+        foreach (var row in ReadTsv(bugsPath))
         {
             if (row.Length < 5) continue;
             var (repo, commit, file, range, family) = (row[0], row[1], row[2], row[3], row[4]);
+            // A look-alike ("none") is the fixed code: analyzed at the commit itself; a bug at the fix's parent.
+            var lookAlike = family.Equals("none", StringComparison.OrdinalIgnoreCase);
+            var rev = lookAlike ? commit : commit + "^";
             var rules = family.Split([',', '|', ' '], StringSplitOptions.RemoveEmptyEntries);
             var m = Regex.Match(range, @"^(\d+)(?:-(\d+))?$");
             int from = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), to = m.Groups[2].Success ? int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) : from;
             var gitDir = Path.Combine(mirrors, repo.Replace('/', '+'), "repo");
-            var tmp = Path.Combine(Path.GetTempPath(), "pgb-recall", repo.Replace('/', '+') + "-" + commit[..Math.Min(12, commit.Length)]);
+            var tmp = Path.Combine(Path.GetTempPath(), "pgb-recall", repo.Replace('/', '+') + "-" + commit + (lookAlike ? "" : "-parent"));
             string verdict, inRange = "", others = "";
             try
             {
                 if (!Directory.Exists(tmp))
                 {
                     Directory.CreateDirectory(tmp);
-                    Extract(gitDir, commit + "^", tmp);
+                    extracted.Add(tmp);
+                    Extract(gitDir, rev, tmp);
                 }
-                var full = Path.Combine(tmp, file);
-                if (!File.Exists(full)) throw new FileNotFoundException($"{file} not at {commit}^");
+                var full = Path.GetFullPath(Path.Combine(tmp, file));
+                if (!File.Exists(full)) throw new FileNotFoundException($"{file} not at {rev}");
                 var csproj = ProjectModel.ProjectOf(full, tmp) ?? throw new InvalidOperationException($"no .csproj above {file}");
-                var r = new Analyzer(analyzers, TextWriter.Null).Run(repo, ProjectModel.Load(csproj), tmp);
-                crashes.AddRange(r.Crashes);
+                if (!cache.TryGetValue(csproj, out var r))
+                {
+                    r = engine.Run(repo, ProjectModel.Load(csproj), tmp);
+                    crashes.AddRange(r.Crashes);
+                    cache[csproj] = r;
+                }
                 var inFile = r.Findings.Where(f => string.Equals(f.FullPath, full, StringComparison.Ordinal)).ToList();
-                var hits = inFile.Where(f => f.Line >= from && f.Line <= to && rules.Contains(f.Rule)).ToList();
-                inRange = string.Join("; ", inFile.Where(f => f.Line >= from && f.Line <= to).Select(f => $"{f.Rule}@{f.Line}"));
-                others = string.Join("; ", inFile.Where(f => f.Line < from || f.Line > to).Select(f => $"{f.Rule}@{f.Line}"));
-                verdict = hits.Count > 0 ? "found" : "missed";
-                if (hits.Count > 0) found++; else missed++;
-                log.WriteLine($"{verdict}: {repo} {commit[..Math.Min(10, commit.Length)]} {file}:{range} ({family}) [{r.CompilerErrors} compiler errors]");
+                var near = inFile.Where(f => f.Line >= from && f.Line <= to).ToList();
+                inRange = string.Join("; ", near.Select(f => $"{f.Rule}@{f.Line}"));
+                others = string.Join("; ", inFile.Except(near).Select(f => $"{f.Rule}@{f.Line}"));
+                if (lookAlike)
+                {
+                    verdict = near.Count == 0 ? "clean" : "FLAGGED";
+                    if (near.Count == 0) clean++; else flagged++;
+                }
+                else
+                {
+                    var hit = near.Any(f => rules.Contains(f.Rule));
+                    verdict = hit ? "found" : "missed";
+                    if (hit) found++; else missed++;
+                }
+                log.WriteLine($"{verdict}: {repo} {rev} {file}:{range} ({family}) [{r.CompilerErrors} compiler errors in the project]");
             }
             catch (Exception e)
             {
                 verdict = "error: " + e.Message.Replace('\t', ' ').Replace('\n', ' ');
                 errors++;
-                log.WriteLine($"ERROR {repo} {commit}: {e.Message}");
+                log.WriteLine($"ERROR {repo} {rev}: {e.Message}");
             }
-            finally
-            {
-                if (!keep && Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-            }
-            lines.Add($"{repo}\t{commit[..Math.Min(10, commit.Length)]}\t{file}\t{range}\t{family}\t{verdict}\t{inRange}\t{others}");
+            lines.Add($"{repo}\t{rev}\t{file}\t{range}\t{family}\t{verdict}\t{inRange}\t{others}");
         }
+        if (!keep) foreach (var d in extracted) Directory.Delete(d, recursive: true);
         var w = outPath is null ? Console.Out : new StreamWriter(outPath);
         foreach (var l in lines) w.WriteLine(l);
         if (outPath is not null) w.Dispose();
-        Console.Out.WriteLine($"\nRecall: {found} found / {found + missed} analyzed ({(found + missed == 0 ? 0 : 100.0 * found / (found + missed)):F0}%), {errors} could not be analyzed.");
+        Console.Out.WriteLine();
+        Console.Out.WriteLine("| repository | analyzed at | file:lines | expected | result | PGB in range | other PGB in the file |");
+        Console.Out.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var l in lines.Skip(1))
+        {
+            var c = l.Split('\t');
+            Console.Out.WriteLine($"| {c[0]} | `{c[1]}` | {c[2]}:{c[3]} | {c[4]} | {c[5]} | {c[6]} | {c[7]} |");
+        }
+        Console.Out.WriteLine();
+        Console.Out.WriteLine($"Recall: {found} found / {found + missed} bugs analyzed ({(found + missed == 0 ? 0 : 100.0 * found / (found + missed)):F0}%); " +
+                              $"look-alikes: {clean} clean, {flagged} flagged; {errors} rows could not be analyzed.");
         Console.Out.WriteLine(crashes.Count == 0 ? "AD0001: none." : $"!!! AD0001 / ANALYZER EXCEPTIONS: {crashes.Count} !!!");
         foreach (var c in crashes) Console.Out.WriteLine($"--- {c.Project}: {c.Analyzer}\n{c.Text}");
         return crashes.Count > 0 ? 1 : 0;
     }
 
-    /// <summary>The C# sources and MSBuild files of a commit (binaries left out: some mirrors lack large blobs).</summary>
+    /// <summary>The tree of a commit without binaries (some mirrors lack large blobs).</summary>
     static void Extract(string gitDir, string rev, string into)
     {
         var psi = new ProcessStartInfo("bash")
         {
-            ArgumentList = { "-c", "set -o pipefail; git --git-dir=\"$1\" archive \"$2\" -- '*.cs' '*.csproj' '*.props' '*.targets' | tar -x -C \"$3\"", "extract", gitDir, rev, into },
+            ArgumentList = { "-c", "set -o pipefail; git --git-dir=\"$1\" archive \"$2\" -- . ':(exclude)*.exe' ':(exclude)*.dll' ':(exclude)*.nupkg' ':(exclude)*.zip' ':(exclude)*.jar' | tar -x -C \"$3\"", "extract", gitDir, rev, into },
             RedirectStandardError = true,
         };
         using var p = Process.Start(psi)!;
