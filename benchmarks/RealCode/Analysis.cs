@@ -29,8 +29,32 @@ sealed class ProjectResult
     public List<Finding> OtherFindings { get; } = [];   // IDISP*/CA2000 when timing is on
     public List<AnalyzerCrash> Crashes { get; } = [];
     public int CompilerErrors { get; set; }
+    public int NewLines { get; set; }   // non-blank lines of the files no earlier project analyzed
     public TimeSpan Wall { get; set; }
     public Dictionary<DiagnosticAnalyzer, TimeSpan> Times { get; } = [];
+}
+
+/// <summary>
+/// The .editorconfig of the run: CA2000 looks at every path, as in the synthetic AnalyzerCost benchmark
+/// (<c>dotnet_code_quality.CA2000.dispose_analysis_kind = AllPaths</c>); its severity is set in the compilation options.
+/// </summary>
+sealed class RunOptions : AnalyzerConfigOptionsProvider
+{
+    public static readonly RunOptions Instance = new();
+    static readonly Options Values = new(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["dotnet_code_quality.CA2000.dispose_analysis_kind"] = "AllPaths",
+        ["dotnet_diagnostic.CA2000.severity"] = "warning",
+    });
+    static readonly Options Empty = new(new Dictionary<string, string>());
+    public override AnalyzerConfigOptions GlobalOptions => Values;
+    public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty;
+    public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Empty;
+
+    sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+    }
 }
 
 /// <summary>Which family an analyzer belongs to, for the timing table.</summary>
@@ -181,7 +205,7 @@ sealed class Analyzer(AnalyzerSet analyzers, TextWriter log)
         var compilation = Compile(p);
         var crashes = new ConcurrentBag<AnalyzerCrash>();
         var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions([]),
+            new AnalyzerOptions([], RunOptions.Instance),
             onAnalyzerException: (ex, analyzer, _) => crashes.Add(new AnalyzerCrash(label, analyzer.GetType().FullName ?? "?", ex.ToString())),
             concurrentAnalysis: false, logAnalyzerExecutionTime: true, reportSuppressedDiagnostics: false);
         var cwa = compilation.WithAnalyzers([.. analyzers.All.Select(a => a.Analyzer)], options);

@@ -92,7 +92,8 @@ static class Program
                 r.Findings.RemoveAll(f => !seenFindings.Add($"{f.FullPath}|{f.Line}|{f.Rule}|{f.Message}"));
                 results.Add(r);
                 var fresh = model.SourceFiles.Where(seenFiles.Add).ToList();
-                log.WriteLine($"{label}: {model.SourceFiles.Count} files ({fresh.Count} new), {fresh.Sum(Analyzer.NonBlankLines)} lines, " +
+                r.NewLines = fresh.Sum(Analyzer.NonBlankLines);
+                log.WriteLine($"{label}: {model.SourceFiles.Count} files ({fresh.Count} new), {r.NewLines} lines, " +
                               $"{r.Findings.Count} PGB, {r.CompilerErrors} compiler errors, {r.Crashes.Count} crashes, {r.Wall.TotalSeconds:F1}s");
             }
             catch (Exception e)
@@ -120,10 +121,10 @@ static class Program
         var findings = results.SelectMany(r => r.Findings).ToList();
         w.WriteLine();
         w.WriteLine("## Projects");
-        w.WriteLine("| project | .cs files | findings | compiler errors | AD0001 | seconds |");
-        w.WriteLine("|---|---:|---:|---:|---:|---:|");
+        w.WriteLine("| project | .cs files | kLOC (new) | PGB findings | compiler errors | AD0001 | seconds |");
+        w.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
-            w.WriteLine($"| {r.Label} | {r.Files.Count} | {r.Findings.Count} | {r.CompilerErrors} | {r.Crashes.Count} | {r.Wall.TotalSeconds:F1} |");
+            w.WriteLine($"| {r.Label} | {r.Files.Count} | {r.NewLines / 1000.0:F1} | {r.Findings.Count} | {r.CompilerErrors} | {r.Crashes.Count} | {r.Wall.TotalSeconds:F1} |");
         w.WriteLine();
         w.WriteLine($"Analyzed: {results.Count} projects, {files.Count} distinct .cs files, {loc} non-blank lines ({kloc:F1} kLOC), " +
                     $"{results.Sum(r => r.CompilerErrors)} compiler errors (tolerated), wall {wall.TotalSeconds:F0}s.");
@@ -196,9 +197,10 @@ static class Program
             if (row.Length < 5) continue;
             var (repo, commit, file, range, family) = (row[0], row[1], row[2], row[3], row[4]);
             // A look-alike ("none") is the fixed code: analyzed at the commit itself; a bug at the fix's parent.
-            var lookAlike = family.Equals("none", StringComparison.OrdinalIgnoreCase);
+            // "none" expects no PGB diagnostic in the range; "none:PGB001,PGB006" none of those rules.
+            var lookAlike = family.StartsWith("none", StringComparison.OrdinalIgnoreCase);
             var rev = lookAlike ? commit : commit + "^";
-            var rules = family.Split([',', '|', ' '], StringSplitOptions.RemoveEmptyEntries);
+            var rules = (lookAlike ? family[4..].TrimStart(':') : family).Split([',', '|', ' '], StringSplitOptions.RemoveEmptyEntries);
             var m = Regex.Match(range, @"^(\d+)(?:-(\d+))?$");
             int from = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), to = m.Groups[2].Success ? int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) : from;
             var gitDir = Path.Combine(mirrors, repo.Replace('/', '+'), "repo");
@@ -227,8 +229,9 @@ static class Program
                 others = string.Join("; ", inFile.Except(near).Select(f => $"{f.Rule}@{f.Line}"));
                 if (lookAlike)
                 {
-                    verdict = near.Count == 0 ? "clean" : "FLAGGED";
-                    if (near.Count == 0) clean++; else flagged++;
+                    var bad = near.Any(f => rules.Length == 0 || rules.Contains(f.Rule));
+                    verdict = bad ? "FLAGGED" : "clean";
+                    if (bad) flagged++; else clean++;
                 }
                 else
                 {
