@@ -578,6 +578,10 @@ internal sealed class MethodScope
                 break;
             if (node is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax)
             {
+                // A reader declared inside the loop is a new reader each iteration: the next
+                // iteration's reads are of the next statement's reader, not this one.
+                if (reader is ILocalSymbol { DeclaringSyntaxReferences.Length: 1 } local && node.Span.Contains(local.DeclaringSyntaxReferences[0].Span))
+                    continue;
                 foreach (var read in reads)
                 {
                     if (node.Span.Contains(read.Span))

@@ -25,9 +25,10 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     /// <summary>Opt-in: report every sync using of a transaction, connection or reader, for its exception paths too.</summary>
     public const string ExceptionPathsOption = "dotnet_code_quality.PGB005.exception_paths";
 
-    // Not BeginTransaction: Npgsql does no I/O there (BEGIN goes out with the next command).
+    // BeginTransaction only through the ADO.NET base types: Npgsql does no I/O there (BEGIN goes out
+    // with the next command), but a DbConnection may be another provider's, which sends BEGIN at once.
     static readonly ImmutableHashSet<string> s_blockingNames = ImmutableHashSet.Create(
-        "Open", "OpenConnection", "Commit", "Rollback", "Save", "Release",
+        "Open", "OpenConnection", "BeginTransaction", "Commit", "Rollback", "Save", "Release",
         "ExecuteNonQuery", "ExecuteScalar", "ExecuteReader", "Read", "NextResult", "Prepare");
 
     public static readonly DiagnosticDescriptor Descriptor = new(
@@ -64,6 +65,8 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             return;
         if (!symbols.IsInteresting(receiverType))
             return;
+        if (method.Name == "BeginTransaction" && NpgsqlSymbols.IsOrDerives(receiverType, symbols.NpgsqlConnection))
+            return;
         if (!IsInAsyncCode(invocation, context.ContainingSymbol))
             return;
         var asyncName = method.Name + "Async";
@@ -71,8 +74,10 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             return;
 
         var properties = ImmutableDictionary<string, string?>.Empty.Add(AsyncNameProperty, asyncName);
-        context.ReportDiagnostic(Diagnostic.Create(Descriptor, invocation.Syntax.GetLocation(), properties,
-            $"'{method.Name}'", $"call '{asyncName}' and await it"));
+        var fix = method.Name == "BeginTransaction"
+            ? $"call '{asyncName}' and await it ('{receiverType.Name}' may be a provider that sends BEGIN at once; only Npgsql's waits for the next command)"
+            : $"call '{asyncName}' and await it";
+        context.ReportDiagnostic(Diagnostic.Create(Descriptor, invocation.Syntax.GetLocation(), properties, $"'{method.Name}'", fix));
     }
 
     static void AnalyzeUsings(OperationBlockAnalysisContext context, NpgsqlSymbols symbols, OwnershipAnalysisCache? cache)
@@ -139,11 +144,16 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>
-    /// A reader whose using body runs <c>while (reader.Read())</c> or <c>while (await reader.ReadAsync())</c>
-    /// to the end (no break or return inside the loop) has nothing left to read when it is disposed.
+    /// A reader with nothing left to read when it is disposed, as far as the method shows: its using
+    /// body runs <c>while (reader.Read())</c> or <c>while (await reader.ReadAsync())</c> to the end (no
+    /// break or return inside the loop), or hands the reader to a method that reads it (a mapping
+    /// helper), or the reader was opened with <c>CommandBehavior.SingleRow</c> (at most one row, which
+    /// the reader has in its buffer once read).
     /// </summary>
     static bool IsReadToEnd(IOperation usingOperation, ISymbol reader)
     {
+        if (OpenedWithSingleRow(usingOperation, reader))
+            return true;
         var scope = usingOperation is IUsingOperation statement ? statement.Body : usingOperation.Parent;
         if (scope is null)
             return false;
@@ -156,6 +166,30 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
                 && !LeavesEarly(loop))
             {
                 return true;
+            }
+            if (operation is IArgumentOperation { Value: var value, Parent: IInvocationOperation or IObjectCreationOperation }
+                && MethodScope.Unwrap(value) is ILocalReferenceOperation passed
+                && SymbolEqualityComparer.Default.Equals(passed.Local, reader))
+            {
+                return true; // `Map(reader)`, `DataReader.ToEnumerableAsync(reader, ...)`: the helper reads it
+            }
+        }
+        return false;
+    }
+
+    static bool OpenedWithSingleRow(IOperation usingOperation, ISymbol reader)
+    {
+        foreach (var operation in usingOperation.DescendantsAndSelf())
+        {
+            if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, reader)
+                && NpgsqlCalls.UnwrapAwaited(declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value) is IInvocationOperation execute)
+            {
+                foreach (var argument in execute.Arguments)
+                {
+                    // CommandBehavior.SingleRow is 8; flags combine it with others.
+                    if (argument.Parameter?.Type.Name == "CommandBehavior" && argument.Value.ConstantValue is { HasValue: true, Value: int behavior } && (behavior & 8) != 0)
+                        return true;
+                }
             }
         }
         return false;

@@ -266,6 +266,10 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
                     // its connection). A parameter or field stays usable by others while the task runs.
                     if (!parallel && connection is ILocalSymbol && !IsInLoop(invocation) && !UsedAfter(invocation, connection, aliases))
                         return;
+                    // `ret = Task.Run(...); ... return await ret;`: the method waits for the body
+                    // before it touches the connection again or returns.
+                    if (!parallel && !IsInLoop(invocation) && AwaitedBeforeNextUse(invocation, connection, aliases))
+                        return;
                     var how = parallel
                         ? $"the bodies of 'Parallel.{invocation.TargetMethod.Name}' run at the same time and all use it"
                         : $"the body of '{invocation.TargetMethod.Name}' runs on another thread while this method goes on";
@@ -287,6 +291,65 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
                 return false;
         }
         return false;
+    }
+
+    /// <summary>
+    /// The task is stored in a local that the method awaits, and nothing uses the connection between
+    /// the start and that await, which comes before the method can return.
+    /// </summary>
+    static bool AwaitedBeforeNextUse(IInvocationOperation started, ISymbol connection, ConnectionAliases aliases)
+    {
+        var parent = started.Parent;
+        while (parent is IConversionOperation)
+            parent = parent.Parent;
+        var task = parent switch
+        {
+            ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } => target.Local,
+            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+            _ => null,
+        };
+        if (task is null)
+            return false;
+        var root = (IOperation)started;
+        while (root.Parent is not null)
+            root = root.Parent;
+        int? awaitedAt = null;
+        foreach (var operation in root.Descendants())
+        {
+            if (operation is IAwaitOperation awaited && operation.Syntax.SpanStart > started.Syntax.Span.End
+                && NpgsqlCalls.UnwrapAwaited(awaited) is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, task)
+                && (awaitedAt is null || operation.Syntax.SpanStart < awaitedAt))
+            {
+                awaitedAt = operation.Syntax.SpanStart;
+            }
+        }
+        if (awaitedAt is not int position)
+            return false;
+        // The other branches of the ifs around the start never run with it (`else ret = executor(...)`).
+        var otherBranches = new List<Microsoft.CodeAnalysis.Text.TextSpan>();
+        for (IOperation? node = started, branch = null; node is not null; branch = node, node = node.Parent)
+        {
+            if (node is IConditionalOperation conditional && branch is not null)
+            {
+                foreach (var side in new[] { conditional.WhenTrue, conditional.WhenFalse })
+                {
+                    if (side is not null && side != branch)
+                        otherBranches.Add(side.Syntax.Span);
+                }
+            }
+        }
+        foreach (var operation in root.Descendants())
+        {
+            var start = operation.Syntax.SpanStart;
+            if (start <= started.Syntax.Span.End || start >= position || otherBranches.Exists(span => span.Contains(operation.Syntax.Span)))
+                continue;
+            if (operation is IReturnOperation && !operation.Syntax.Span.Contains(position))
+                return false; // may return while the task runs (`return await ret;` itself is fine)
+            if (operation is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation
+                && aliases.Connection(operation) is ISymbol used && SymbolEqualityComparer.Default.Equals(used, connection))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>Whether the method uses the connection (or its commands, readers, transaction) after the task was started, outside the task's body.</summary>

@@ -183,4 +183,34 @@ public class ConnectionUsedConcurrentlyTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Task_run_stored_and_awaited_before_the_connection_is_used_again_is_fine()
+        => VerifyPgb104.AnalyzerAsync("""
+            class Storage
+            {
+                readonly bool _synchronousProvider = true;
+
+                async Task<int> ExecuteAsync(DbConnection connection, string sql, Func<DbCommand, CancellationToken, Task<int>> executor, CancellationToken ct)
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = sql;
+                    Task<int> ret;
+                    if (_synchronousProvider)
+                        ret = Task.Run(() => executor(command, ct), ct);
+                    else
+                        ret = executor(command, ct);
+                    return await ret.ConfigureAwait(false);
+                }
+
+                async Task<int> UsesItMeanwhileAsync(DbConnection connection, CancellationToken ct)
+                {
+                    using var command = connection.CreateCommand();
+                    var ret = {|PGB104:Task.Run(() => command.ExecuteNonQuery(), ct)|};
+                    using var other = connection.CreateCommand();
+                    await other.ExecuteNonQueryAsync(ct);
+                    return await ret;
+                }
+            }
+            """);
 }

@@ -521,4 +521,56 @@ public class Pgb005MatrixTests
             }
             """);
     }
+
+    [Fact]
+    public Task Reader_handed_to_a_mapping_helper_or_opened_for_a_single_row_is_not_reported()
+        => VerifyPgb005.AnalyzerAsync("""
+            static class Mapper
+            {
+                public static async Task<List<long>> ReadAllAsync(DbDataReader reader, CancellationToken ct)
+                {
+                    var ids = new List<long>();
+                    while (await reader.ReadAsync(ct))
+                        ids.Add(reader.GetInt64(0));
+                    return ids;
+                }
+            }
+
+            class Jobs
+            {
+                async Task<List<long>> AllAsync(DbCommand cmd, CancellationToken ct)
+                {
+                    using (var reader = await cmd.ExecuteReaderAsync(ct))
+                        return await Mapper.ReadAllAsync(reader, ct);
+                }
+
+                async Task<long?> OneAsync(DbCommand cmd, CancellationToken ct)
+                {
+                    using (var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess | CommandBehavior.SingleRow, ct))
+                    {
+                        if (!await reader.ReadAsync(ct))
+                            return null;
+                        return reader.GetInt64(0);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task BeginTransaction_is_reported_only_through_the_ado_net_base_type()
+        => VerifyPgb005.AnalyzerAsync("""
+            class Outbox
+            {
+                async Task StoreAsync(NpgsqlConnection npgsql, DbConnection connection, CancellationToken ct)
+                {
+                    await using var mine = npgsql.BeginTransaction();
+                    await using var other = {|#0:connection.BeginTransaction()|};
+                    await mine.CommitAsync(ct);
+                    await other.CommitAsync(ct);
+                }
+            }
+            """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
+                "'BeginTransaction'",
+                "call 'BeginTransactionAsync' and await it ('DbConnection' may be a provider that sends BEGIN at once; only Npgsql's waits for the next command)"));
 }

@@ -233,4 +233,25 @@ public class ReaderHeldAcrossAwaitTests
                     }, ct);
             }
             """);
+
+    [Fact]
+    public Task Reader_declared_inside_the_loop_is_a_new_reader_each_iteration()
+        => VerifyPgb110.AnalyzerAsync("""
+            class Batches
+            {
+                async Task InsertAllAsync(NpgsqlConnection conn, int[][] batches, Func<int, Task> afterBatch, CancellationToken ct)
+                {
+                    foreach (var batch in batches)
+                    {
+                        await using var cmd = new NpgsqlCommand("INSERT INTO t SELECT unnest($1) RETURNING id", conn);
+                        cmd.Parameters.AddWithValue(batch);
+                        await using var reader = await cmd.ExecuteReaderAsync(ct);
+                        var count = 0;
+                        while (await reader.ReadAsync(ct))
+                            count++;
+                        await afterBatch(count);   // a tracing hook: the reader has nothing left, and the next batch has its own
+                    }
+                }
+            }
+            """);
 }
