@@ -36,6 +36,7 @@ internal sealed class MethodScope
         Collect();
         CollectInitializedCommands();
         CollectAdvisoryLocks();
+        LeaveAcquiredLocksToTheCaller();
     }
 
     /// <summary>The PgTx parameter of a transaction scope body (null elsewhere).</summary>
@@ -339,12 +340,32 @@ internal sealed class MethodScope
     public Dictionary<ISymbol, TrackedResource> AdvisoryLocks { get; } = new(SymbolEqualityComparer.Default);
 
     /// <summary>A session advisory lock resource for a connection whose SQL takes one.</summary>
+    /// <summary>Connections this method unlocks a session advisory lock on (any key).</summary>
+    readonly HashSet<ISymbol> _unlockedConnections = new(SymbolEqualityComparer.Default);
+
+    /// <summary>
+    /// A method that takes a session lock on a connection it was given (a parameter or a field) and
+    /// never unlocks anything on it is an acquisition helper: its contract is to return holding the
+    /// lock, and releasing it is its caller's (or its object's) business. Its locks are borrowed,
+    /// not owned. A method that unlocks on some path, or that owns the connection, is still checked.
+    /// </summary>
+    void LeaveAcquiredLocksToTheCaller()
+    {
+        foreach (var pair in AdvisoryLocks)
+        {
+            if (pair.Key is IParameterSymbol or IFieldSymbol or IPropertySymbol && !_unlockedConnections.Contains(pair.Key))
+                pair.Value.IsOwned = false;
+        }
+    }
+
     void AddAdvisoryLock(ISymbol connection, Sql.SqlText text)
     {
         foreach (var statement in text.Statements)
         {
             foreach (var call in statement.AdvisoryLocks)
             {
+                if (call.SessionLevel && call.Unlock)
+                    _unlockedConnections.Add(connection);
                 if (!call.SessionLevel || call.Unlock)
                     continue;
                 if (!AdvisoryLocks.TryGetValue(connection, out var resource))

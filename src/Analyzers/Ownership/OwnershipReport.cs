@@ -64,7 +64,7 @@ internal sealed class TrackedResource
     public Location Location { get; set; }
 
     /// <summary>Owned values must be completed or moved on every path; borrowed ones (parameters) need not.</summary>
-    public bool IsOwned { get; }
+    public bool IsOwned { get; set; }
 
     /// <summary>The connection the value was begun or executed on, when the method names it (a local, parameter or field).</summary>
     public ISymbol? Connection { get; set; }

@@ -28,6 +28,8 @@ public class PrecisionCaseTests
         "FreshConnectionPerParallelIteration.cs",
         "ConnectionFromProjectFactoryCoversTransaction.cs",
         "MovedIntoFieldThroughIdentityHelper.cs",
+        "HelperReturnsHoldingLock.cs",
+        "LockHandedToField.cs",
     };
 
     [Theory]

@@ -113,4 +113,38 @@ public class SessionAdvisoryLockNotReleasedTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Acquisition_helper_on_a_borrowed_connection_returns_holding_the_lock_but_an_owned_connection_does_not()
+        => VerifyPgb103.AnalyzerAsync("""
+            class Locks
+            {
+                // Contract: returns holding the lock; the caller unlocks it.
+                public static async Task AcquireAsync(NpgsqlConnection conn, long key, CancellationToken ct)
+                {
+                    await using var cmd = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", conn);
+                    cmd.Parameters.AddWithValue("key", key);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+
+                // Unlocks on one path: the method owns the lock, and the early return leaks it.
+                public static async Task RunAsync(NpgsqlConnection conn, bool skip, CancellationToken ct)
+                {
+                    await using var lockCommand = new NpgsqlCommand("SELECT pg_advisory_lock(1)", conn);
+                    await {|PGB103:lockCommand.ExecuteNonQueryAsync(ct)|};
+                    if (skip)
+                        return;
+                    await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(1)", conn);
+                    await unlock.ExecuteNonQueryAsync(ct);
+                }
+
+                // A connection of its own: nobody else can release what it leaves behind.
+                public static async Task OwnConnectionAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                {
+                    await using var conn = await dataSource.OpenConnectionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("SELECT pg_advisory_lock(2)", conn);
+                    await {|PGB103:cmd.ExecuteNonQueryAsync(ct)|};
+                }
+            }
+            """);
 }
