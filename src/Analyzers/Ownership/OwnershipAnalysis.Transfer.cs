@@ -318,7 +318,9 @@ internal sealed partial class OwnershipAnalysis
             {
                 state[resource.Index] = state[source.Index];
                 resource.Connection ??= source.Connection;
-                state[source.Index] = ValueFlags.Moved;
+                // Through MoveResource: a lambda that moves a captured value into its own local
+                // (`var current = conn;` in a background task) takes it.
+                MoveResource(source, state);
             }
             else if (source is null && MethodScope.IsUsingDeclared(local.Local) && !IsNullLiteral(assignment.Value))
             {

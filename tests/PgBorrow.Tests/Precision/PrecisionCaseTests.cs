@@ -17,7 +17,7 @@ namespace PgBorrow.Tests.Precision;
 /// </summary>
 public class PrecisionCaseTests
 {
-    /// <summary>Cases the rules handle today. The rest of Cases/ need ownership across methods (issue: real code, part 2).</summary>
+    /// <summary>Every case of Cases/.</summary>
     public static TheoryData<string> Cases => new()
     {
         "SyncBeginTransactionIsNotIo.cs",
@@ -30,6 +30,7 @@ public class PrecisionCaseTests
         "MovedIntoFieldThroughIdentityHelper.cs",
         "HelperReturnsHoldingLock.cs",
         "LockHandedToField.cs",
+        "ConnectionHandedToBackgroundTask.cs",
     };
 
     [Theory]

@@ -313,4 +313,36 @@ public class RealWorldPatternsTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Background_task_that_moves_the_connection_into_its_own_local_takes_it()
+        => VerifyAllRules.AnalyzerAsync("""
+            static class Listeners
+            {
+                public static Task ListenAsync(string cs, CancellationToken ct)
+                {
+                    var conn = new NpgsqlConnection(cs);
+                    return Task.Run(async () =>
+                    {
+                        var current = conn;
+                        try
+                        {
+                            await current.OpenAsync(ct);
+                            while (!ct.IsCancellationRequested) await current.WaitAsync(ct);
+                        }
+                        finally { await current.DisposeAsync(); }
+                    }, ct);
+                }
+
+                public static Task ForgetsToDisposeAsync(string cs, CancellationToken ct)
+                {
+                    var {|PGB006:conn|} = new NpgsqlConnection(cs);
+                    return Task.Run(async () =>
+                    {
+                        await conn.OpenAsync(ct);
+                        await conn.WaitAsync(ct);
+                    }, ct);
+                }
+            }
+            """);
 }
