@@ -62,12 +62,25 @@ internal sealed class NpgsqlSymbols
     /// <summary>The runtime's transaction scopes (PgTx, InTransactionAsync, [PgTransaction]); null without the runtime.</summary>
     public Infrastructure.TransactionScopes? Scopes { get; }
 
-    /// <summary>Null when the compilation does not reference Npgsql: then no rule has anything to do.</summary>
-    public static NpgsqlSymbols? TryCreate(Compilation compilation)
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, Holder> s_perCompilation = new();
+
+    sealed class Holder
     {
-        var connection = compilation.GetTypeByMetadataName("Npgsql.NpgsqlConnection");
-        return connection is null ? null : new NpgsqlSymbols(compilation, connection);
+        public Holder(NpgsqlSymbols? symbols) => Symbols = symbols;
+
+        public NpgsqlSymbols? Symbols { get; }
     }
+
+    /// <summary>
+    /// Null when the compilation does not reference Npgsql: then no rule has anything to do. Resolved
+    /// once per compilation, however many rules ask.
+    /// </summary>
+    public static NpgsqlSymbols? TryCreate(Compilation compilation)
+        => s_perCompilation.GetValue(compilation, static c =>
+        {
+            var connection = c.GetTypeByMetadataName("Npgsql.NpgsqlConnection");
+            return new Holder(connection is null ? null : new NpgsqlSymbols(c, connection));
+        }).Symbols;
 
     /// <summary>Whether the parameter is marked <c>[Owned]</c>: it takes ownership of what is passed.</summary>
     public bool IsOwned(IParameterSymbol parameter)
