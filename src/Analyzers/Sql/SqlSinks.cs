@@ -9,7 +9,8 @@ using PgBorrow.Analyzers.Ownership;
 namespace PgBorrow.Analyzers.Sql;
 
 /// <summary>
-/// Where command text enters Npgsql: the command and batch-command constructors, <c>CommandText</c>,
+/// Where command text enters Npgsql (or the ADO.NET abstractions over it: <c>DbCommand</c>,
+/// <c>IDbCommand</c>, <c>DbBatchCommand</c>): the command and batch-command constructors, <c>CommandText</c>,
 /// <c>NpgsqlDataSource.CreateCommand</c>, Dapper's <c>sql</c> argument, and the sinks a team names
 /// in <c>.editorconfig</c> (<c>dotnet_code_quality.PGB201.additional_sinks</c>).
 /// </summary>
@@ -19,11 +20,13 @@ internal sealed class SqlSinks
 
     readonly NpgsqlSymbols _symbols;
     readonly INamedTypeSymbol? _batchCommand;
+    readonly INamedTypeSymbol? _dbBatchCommand;
 
     public SqlSinks(Compilation compilation, NpgsqlSymbols symbols)
     {
         _symbols = symbols;
         _batchCommand = compilation.GetTypeByMetadataName("Npgsql.NpgsqlBatchCommand");
+        _dbBatchCommand = compilation.GetTypeByMetadataName("System.Data.Common.DbBatchCommand");
     }
 
     /// <summary>The SQL operand of a sink, and a name for the sink in messages.</summary>
@@ -31,8 +34,7 @@ internal sealed class SqlSinks
     {
         switch (operation)
         {
-            case IObjectCreationOperation creation
-                when NpgsqlSymbols.IsOrDerives(creation.Type, _symbols.NpgsqlCommand) || NpgsqlSymbols.IsOrDerives(creation.Type, _batchCommand):
+            case IObjectCreationOperation creation when IsCommandType(creation.Type):
                 foreach (var argument in creation.Arguments)
                 {
                     if (argument.Parameter is { Type.SpecialType: SpecialType.System_String } parameter
@@ -42,7 +44,7 @@ internal sealed class SqlSinks
                 return null;
 
             case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "CommandText" } property } assignment
-                when IsNpgsqlCommandText(property):
+                when IsCommandText(property):
                 return (assignment.Value, "CommandText");
 
             case IInvocationOperation invocation:
@@ -51,10 +53,31 @@ internal sealed class SqlSinks
         return null;
     }
 
-    bool IsNpgsqlCommandText(IPropertyReferenceOperation property)
+    bool IsCommandText(IPropertyReferenceOperation property)
+        => IsCommandType(property.Instance?.Type ?? property.Property.ContainingType);
+
+    /// <summary>
+    /// Npgsql's command and batch command, and the ADO.NET abstractions code is often written against
+    /// (<c>DbCommand</c>, <c>IDbCommand</c>, <c>DbBatchCommand</c>) with Npgsql underneath at run time.
+    /// </summary>
+    bool IsCommandType(ITypeSymbol? type)
     {
-        var type = property.Instance?.Type ?? property.Property.ContainingType;
-        return NpgsqlSymbols.IsOrDerives(type, _symbols.NpgsqlCommand) || NpgsqlSymbols.IsOrDerives(type, _batchCommand);
+        if (type is null)
+            return false;
+        if (NpgsqlSymbols.IsOrDerives(type, _symbols.NpgsqlCommand) || NpgsqlSymbols.IsOrDerives(type, _batchCommand)
+            || NpgsqlSymbols.IsOrDerives(type, _symbols.DbCommand) || NpgsqlSymbols.IsOrDerives(type, _dbBatchCommand))
+            return true;
+        if (_symbols.IDbCommand is INamedTypeSymbol dbCommandInterface)
+        {
+            if (NpgsqlSymbols.Is(type, dbCommandInterface))
+                return true;
+            foreach (var implemented in type.AllInterfaces)
+            {
+                if (NpgsqlSymbols.Is(implemented, dbCommandInterface))
+                    return true;
+            }
+        }
+        return false;
     }
 
     (IOperation, string)? SqlOfInvocation(IInvocationOperation invocation, IReadOnlyList<string> additionalSinks)

@@ -250,4 +250,22 @@ public class SqlBuiltFromNonConstantTextTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Ado_net_abstractions_are_sinks_too()
+        => VerifyPgb201.AnalyzerAsync("""
+            class Sagas
+            {
+                void Find(DbConnection connection, IDbConnection legacy, string correlation)
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = string.Format("SELECT data FROM saga WHERE correlation = '{0}'", {|PGB201:correlation|});
+                    using var other = legacy.CreateCommand();
+                    other.CommandText = "DELETE FROM saga WHERE correlation = '" + {|PGB201:correlation|} + "'";
+                    var batch = new NpgsqlBatch();
+                    DbBatchCommand part = batch.CreateBatchCommand();
+                    part.CommandText = $"SELECT 1 FROM saga WHERE id = '{{|PGB201:correlation|}}'";
+                }
+            }
+            """);
 }
