@@ -6,7 +6,7 @@ namespace PgBorrow.Analyzers.Sql;
 /// <summary>Where a non-constant piece lands in the SQL text built around it.</summary>
 internal enum SqlHolePosition
 {
-    /// <summary>Where PostgreSQL reads a value: inside a string literal, after a comparison, in a VALUES list, a function argument.</summary>
+    /// <summary>Where PostgreSQL reads a value: inside a string literal, after a comparison, in a VALUES or IN list.</summary>
     Value,
 
     /// <summary>Where PostgreSQL reads a name: inside a "quoted identifier", after FROM/JOIN/INTO/UPDATE/TABLE..., next to a '.' of a qualified name, in a column list.</summary>
@@ -100,8 +100,8 @@ internal static class SqlHolePositions
                         || previous == "." || previous.Equals("ON", StringComparison.OrdinalIgnoreCase) || word.Equals("CONFLICT", StringComparison.OrdinalIgnoreCase)
                         || word.Equals("KEY", StringComparison.OrdinalIgnoreCase) || word.Equals("BY", StringComparison.OrdinalIgnoreCase))
                         return SqlHolePosition.Identifier; // INSERT INTO t (a, b), CREATE TABLE t (, ON t (col), PRIMARY KEY (col)
-                    if (IsWordChar(word.Length > 0 ? word[word.Length - 1] : ' '))
-                        return SqlHolePosition.Value; // a function call's argument
+                    // A function's argument (`max({column})`, `lower({x})`) may be a column or a value:
+                    // which one depends on the text, so it is a fragment.
                     return SqlHolePosition.Fragment;
                 }
                 depth--;

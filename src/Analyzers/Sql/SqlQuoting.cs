@@ -7,9 +7,11 @@ namespace PgBorrow.Analyzers.Sql;
 
 /// <summary>
 /// Functions that make text safe to splice into SQL: Npgsql's <c>NpgsqlCommandBuilder.QuoteIdentifier</c>,
-/// and methods of this compilation that double a double quote (identifier quoting) or a single quote
-/// (string-literal escaping) with <c>Replace</c>, the way PostgreSQL's own <c>quote_ident</c> and
-/// <c>quote_literal</c> do. Decided once per method and compilation.
+/// string methods named <c>Quote*</c> or <c>Escape*</c> (SQL dialects' <c>QuoteForColumnName</c>,
+/// <c>QuoteIdentifier</c>, <c>EscapeLiteral</c>, often behind an interface), and methods of this
+/// compilation that double a double quote (identifier quoting) or a single quote (string-literal
+/// escaping) with <c>Replace</c>, the way PostgreSQL's own <c>quote_ident</c> and <c>quote_literal</c>
+/// do. Decided once per method and compilation.
 /// </summary>
 internal sealed class SqlQuoting
 {
@@ -20,6 +22,10 @@ internal sealed class SqlQuoting
         method = method.ReducedFrom ?? method;
         if (method.Name == "QuoteIdentifier" && method.ContainingType?.Name == "NpgsqlCommandBuilder")
             return true;
+        // A dialect's quoting method, often behind an interface whose implementation lives in another
+        // assembly (`_dialect.QuoteForColumnName("Id")`): named for what it does.
+        if (method.Name.StartsWith("Quote", System.StringComparison.Ordinal) || method.Name.StartsWith("Escape", System.StringComparison.Ordinal))
+            return method.ReturnType.SpecialType == SpecialType.System_String;
         if (method.DeclaringSyntaxReferences.Length == 0)
             return false;
         return _methods.GetOrAdd(method.OriginalDefinition, static m => DoublesAQuote(m));

@@ -268,4 +268,25 @@ public class SqlBuiltFromNonConstantTextTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Dialect_quoting_methods_behind_an_interface_are_quoting_functions()
+        => VerifyPgb201.AnalyzerAsync("""
+            interface ISqlDialect
+            {
+                string QuoteForColumnName(string name);
+                string QuoteForTableName(string name, string schema);
+                string Normalize(string name);
+            }
+
+            class Ids(ISqlDialect dialect)
+            {
+                void Max(DbConnection connection, string table, string schema, string name)
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = "SELECT MAX(" + dialect.QuoteForColumnName("Id") + ") FROM " + dialect.QuoteForTableName(table, schema);
+                    command.CommandText = "SELECT id FROM t WHERE name = '" + {|PGB201:dialect.Normalize(name)|} + "'";
+                }
+            }
+            """);
 }
