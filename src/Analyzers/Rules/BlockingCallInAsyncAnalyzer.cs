@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -51,26 +52,28 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
         {
             if (NpgsqlSymbols.TryCreate(start.Compilation) is not NpgsqlSymbols symbols)
                 return;
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
+            var helpers = new BlockingHelpers(start.Compilation, symbols);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, helpers), OperationKind.Invocation);
             var cache = OwnershipAnalysisCache.For(start.Compilation);
             start.RegisterOperationBlockAction(c => AnalyzeUsings(c, symbols, cache));
         });
     }
 
-    static void AnalyzeInvocation(OperationAnalysisContext context, NpgsqlSymbols symbols)
+    static void AnalyzeInvocation(OperationAnalysisContext context, NpgsqlSymbols symbols, BlockingHelpers helpers)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
-        if (!s_blockingNames.Contains(method.Name) || invocation.Instance?.Type is not ITypeSymbol receiverType)
+        if (!IsBlockingDatabaseCall(invocation, symbols, out var receiverType, out var asyncName))
+        {
+            // A synchronous helper of this compilation that blocks (directly or one call further down).
+            if (helpers.BlockingCallIn(method) is string inner && IsInAsyncCode(invocation, context.ContainingSymbol))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, invocation.Syntax.GetLocation(),
+                    $"'{method.Name}'", $"it calls '{inner}' synchronously; make '{method.Name}' async (await '{inner}Async' inside) and await it"));
+            }
             return;
-        if (!symbols.IsInteresting(receiverType))
-            return;
-        if (method.Name == "BeginTransaction" && NpgsqlSymbols.IsOrDerives(receiverType, symbols.NpgsqlConnection))
-            return;
+        }
         if (!IsInAsyncCode(invocation, context.ContainingSymbol))
-            return;
-        var asyncName = method.Name + "Async";
-        if (!HasAsyncOverload(receiverType, asyncName))
             return;
 
         var properties = ImmutableDictionary<string, string?>.Empty.Add(AsyncNameProperty, asyncName);
@@ -78,6 +81,93 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             ? $"call '{asyncName}' and await it ('{receiverType.Name}' may be a provider that sends BEGIN at once; only Npgsql's waits for the next command)"
             : $"call '{asyncName}' and await it";
         context.ReportDiagnostic(Diagnostic.Create(Descriptor, invocation.Syntax.GetLocation(), properties, $"'{method.Name}'", fix));
+    }
+
+    /// <summary>
+    /// A synchronous Npgsql or ADO.NET call that waits for PostgreSQL and has an async overload.
+    /// Not <c>BeginTransaction</c> on an Npgsql connection: it sends nothing.
+    /// </summary>
+    static bool IsBlockingDatabaseCall(IInvocationOperation invocation, NpgsqlSymbols symbols, out ITypeSymbol receiverType, out string asyncName)
+    {
+        var method = invocation.TargetMethod;
+        receiverType = invocation.Instance?.Type!;
+        asyncName = method.Name + "Async";
+        if (!s_blockingNames.Contains(method.Name) || receiverType is null || !symbols.IsInteresting(receiverType))
+            return false;
+        if (method.Name == "BeginTransaction" && NpgsqlSymbols.IsOrDerives(receiverType, symbols.NpgsqlConnection))
+            return false;
+        return HasAsyncOverload(receiverType, asyncName);
+    }
+
+    /// <summary>
+    /// Synchronous methods of this compilation that make a blocking database call, directly or through
+    /// one more such method: calling one from async code blocks as surely as the call inside it.
+    /// Decided once per method and compilation.
+    /// </summary>
+    sealed class BlockingHelpers
+    {
+        const int MaxDepth = 2;
+
+        readonly Compilation _compilation;
+        readonly NpgsqlSymbols _symbols;
+        readonly System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, string?> _found = new(SymbolEqualityComparer.Default);
+
+        public BlockingHelpers(Compilation compilation, NpgsqlSymbols symbols)
+        {
+            _compilation = compilation;
+            _symbols = symbols;
+        }
+
+        /// <summary>The name of the blocking call the method makes, or null.</summary>
+        public string? BlockingCallIn(IMethodSymbol method) => Find(method.OriginalDefinition, 0, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
+
+        string? Find(IMethodSymbol method, int depth, HashSet<IMethodSymbol> visiting)
+        {
+            if (method.IsAsync || method.DeclaringSyntaxReferences.Length == 0 || method.MethodKind is not (MethodKind.Ordinary or MethodKind.PropertyGet)
+                || IsAwaitable(method.ReturnType) || depth > MaxDepth || !visiting.Add(method))
+                return null;
+            if (_found.TryGetValue(method, out var known))
+                return known;
+            var found = Search(method, depth, visiting);
+            if (depth == 0)
+                _found.TryAdd(method, found);
+            return found;
+        }
+
+        string? Search(IMethodSymbol method, int depth, HashSet<IMethodSymbol> visiting)
+        {
+            var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
+            if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+                return null;
+#pragma warning disable RS1030 // Callee bodies for a summary computed once per method and compilation.
+            var body = _compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax);
+#pragma warning restore RS1030
+            if (body is null)
+                return null;
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is not IInvocationOperation call || InsideFunction(call, body))
+                    continue;
+                if (IsBlockingDatabaseCall(call, _symbols, out _, out _))
+                    return call.TargetMethod.Name;
+                if (Find(call.TargetMethod.OriginalDefinition, depth + 1, visiting) is string deeper)
+                    return deeper;
+            }
+            return null;
+        }
+
+        static bool InsideFunction(IOperation operation, IOperation body)
+        {
+            for (var parent = operation.Parent; parent is not null && parent != body; parent = parent.Parent)
+            {
+                if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                    return true;
+            }
+            return false;
+        }
+
+        static bool IsAwaitable(ITypeSymbol type)
+            => type.Name is "Task" or "ValueTask" or "IAsyncEnumerable" && type.ContainingNamespace?.ToDisplayString() is "System.Threading.Tasks" or "System.Collections.Generic";
     }
 
     static void AnalyzeUsings(OperationBlockAnalysisContext context, NpgsqlSymbols symbols, OwnershipAnalysisCache? cache)
