@@ -158,7 +158,9 @@ sealed class Analyzer(AnalyzerSet analyzers, TextWriter log)
         {
             var n = Path.GetFileName(f);
             if (n.StartsWith("Npgsql", StringComparison.Ordinal) || n.StartsWith("Dapper", StringComparison.Ordinal)
-                || n.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal))
+                || n.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)
+                || n.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)
+                || n.StartsWith("Newtonsoft.Json", StringComparison.Ordinal))
                 refs.Add(MetadataReference.CreateFromFile(f));
         }
         return [.. refs];
@@ -198,7 +200,8 @@ sealed class Analyzer(AnalyzerSet analyzers, TextWriter log)
         return CSharpCompilation.Create(p.Name, trees, refs, options);
     }
 
-    public ProjectResult Run(string label, ProjectModel p, string displayRoot)
+    /// <param name="pgBorrowOnly">leave out the timing suites (IDisposableAnalyzers, CA2000) for this project.</param>
+    public ProjectResult Run(string label, ProjectModel p, string displayRoot, bool pgBorrowOnly = false)
     {
         var sw = Stopwatch.StartNew();
         var result = new ProjectResult { Label = label, Files = p.SourceFiles };
@@ -208,7 +211,7 @@ sealed class Analyzer(AnalyzerSet analyzers, TextWriter log)
             new AnalyzerOptions([], RunOptions.Instance),
             onAnalyzerException: (ex, analyzer, _) => crashes.Add(new AnalyzerCrash(label, analyzer.GetType().FullName ?? "?", ex.ToString())),
             concurrentAnalysis: false, logAnalyzerExecutionTime: true, reportSuppressedDiagnostics: false);
-        var cwa = compilation.WithAnalyzers([.. analyzers.All.Select(a => a.Analyzer)], options);
+        var cwa = compilation.WithAnalyzers([.. analyzers.All.Where(a => !pgBorrowOnly || a.Suite == Suite.PgBorrow).Select(a => a.Analyzer)], options);
         var all = cwa.GetAllDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
         var own = new HashSet<string>(p.SourceFiles, StringComparer.Ordinal);
         var ad0001 = new List<AnalyzerCrash>();
