@@ -485,8 +485,11 @@ internal sealed class MethodScope
 
             // A local declared by `using`/`await using` is owned here whatever produced it (a project
             // factory, a delegate): the method disposes it, and disposing a connection ends what runs on it.
-            if (IsCreation(assignment.Value, out _, out _, out _) || Resource(ReferencedSymbol(assignment.Value)) is not null || IsUsingDeclared(local.Local))
+            // A local holding a value the method borrows (`var tx = (NpgsqlTransaction)value;`) borrows it too.
+            if (IsCreation(assignment.Value, out _, out _, out _) || IsUsingDeclared(local.Local))
                 AddResource(local.Local, owned: true);
+            else if (Resource(ReferencedSymbol(assignment.Value)) is TrackedResource source)
+                AddResource(local.Local, owned: source.IsOwned);
 
             if (Symbols.IsCommandType(local.Local.Type))
                 CollectCommand(local.Local, assignment.Value);

@@ -96,8 +96,42 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             return false;
         if (method.Name == "BeginTransaction" && NpgsqlSymbols.IsOrDerives(receiverType, symbols.NpgsqlConnection))
             return false;
-        return HasAsyncOverload(receiverType, asyncName);
+        // `await ExecuteReader(async, behavior, ct)`: an overload that returns a task is not the blocking one.
+        if (IsAwaitable(method.ReturnType))
+            return false;
+        return HasAsyncOverload(receiverType, asyncName) && !IsSyncBranchOfAsyncTwin(invocation, asyncName);
     }
+
+    /// <summary>
+    /// <c>async ? await reader.ReadAsync(ct) : reader.Read()</c>, <c>if (async) await x.NextResultAsync(ct); else
+    /// x.NextResult();</c>: one method serving a sync and an async API. The sync call runs only when the
+    /// caller asked for sync, so it blocks no async caller.
+    /// </summary>
+    static bool IsSyncBranchOfAsyncTwin(IOperation call, string asyncName)
+    {
+        IOperation? branch = call;
+        for (var parent = call.Parent; parent is not null; branch = parent, parent = parent.Parent)
+        {
+            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation or IMethodBodyBaseOperation)
+                return false;
+            if (parent is IConditionalOperation conditional)
+            {
+                var other = branch == conditional.WhenTrue ? conditional.WhenFalse : branch == conditional.WhenFalse ? conditional.WhenTrue : null;
+                if (other is not null)
+                {
+                    foreach (var operation in other.DescendantsAndSelf())
+                    {
+                        if (operation is IInvocationOperation twin && twin.TargetMethod.Name == asyncName)
+                            return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    static bool IsAwaitable(ITypeSymbol type)
+        => type.Name is "Task" or "ValueTask" or "IAsyncEnumerable" && type.ContainingNamespace?.ToDisplayString() is "System.Threading.Tasks" or "System.Collections.Generic";
 
     /// <summary>
     /// Synchronous methods of this compilation that make a blocking database call, directly or through
@@ -166,8 +200,6 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             return false;
         }
 
-        static bool IsAwaitable(ITypeSymbol type)
-            => type.Name is "Task" or "ValueTask" or "IAsyncEnumerable" && type.ContainingNamespace?.ToDisplayString() is "System.Threading.Tasks" or "System.Collections.Generic";
     }
 
     static void AnalyzeUsings(OperationBlockAnalysisContext context, NpgsqlSymbols symbols, OwnershipAnalysisCache? cache)

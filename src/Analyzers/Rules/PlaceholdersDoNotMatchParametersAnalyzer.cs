@@ -208,6 +208,10 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
 
     static string? Compare(SqlText text, int positional, List<string> named)
     {
+        // Npgsql's legacy `:name` placeholders (and what looks like one: an array slice `a[1:n]`) are not
+        // checked: precision first.
+        if (text.ColonParameters.Count > 0)
+            return null;
         var usesPositional = text.PositionalParameters.Count > 0;
         var usesNamed = text.NamedParameters.Count > 0;
         if (usesPositional && usesNamed)

@@ -20,6 +20,8 @@ internal static class SqlClassifier
                 result.PositionalParameters.Add(number);
             else if (token.Kind == SqlTokenKind.NamedParameter)
                 result.NamedParameters.Add(token.Value);
+            else if (token.Kind == SqlTokenKind.ColonParameter)
+                result.ColonParameters.Add(token.Value);
         }
 
         var start = 0;
@@ -133,7 +135,7 @@ internal static class SqlClassifier
                 return false;
             else if (depth == 0 && (token.IsWord("WHERE") || token.IsWord("FROM") || token.IsWord("RETURNING")))
                 return false;
-            else if (token.Kind is SqlTokenKind.PositionalParameter or SqlTokenKind.NamedParameter)
+            else if (token.Kind is SqlTokenKind.PositionalParameter or SqlTokenKind.NamedParameter or SqlTokenKind.ColonParameter)
                 return true;
         }
         return false;

@@ -44,14 +44,20 @@ internal static class SqlHolePositions
 
     public static SqlHolePosition Classify(string before, string after)
     {
-        switch (OpenQuote(before))
+        switch (OpenQuote(before, out var bodyStart))
         {
             case '\'':
                 return SqlHolePosition.Value;
             case '"':
                 return SqlHolePosition.Identifier;
             case '$':
-                return SqlHolePosition.Value; // inside a dollar-quoted body: text, not structure we can read
+                // A dollar-quoted body after DO or AS (`DO $$ ... $$`, a function's `AS $BODY$ ... $BODY$`)
+                // is SQL code: read the hole's position inside it. Anywhere else it is a string constant.
+                var opener = before.LastIndexOf('$', bodyStart - 2);
+                var head = opener > 0 ? LastWord(before.Substring(0, opener).TrimEnd()) : string.Empty;
+                return head.Equals("DO", StringComparison.OrdinalIgnoreCase) || head.Equals("AS", StringComparison.OrdinalIgnoreCase)
+                    ? Classify(before.Substring(bodyStart), after)
+                    : SqlHolePosition.Value;
         }
 
         var trimmed = before.TrimEnd();
@@ -62,8 +68,9 @@ internal static class SqlHolePositions
         var last = LastWord(trimmed);
         if (last.Length == 0)
             return SqlHolePosition.Fragment;
-        if (last == "EXISTS" && PreviousWord(trimmed, last).Equals("NOT", StringComparison.OrdinalIgnoreCase))
-            return SqlHolePosition.Identifier; // IF NOT EXISTS name
+        if (last.Equals("EXISTS", StringComparison.OrdinalIgnoreCase) && PreviousWord(trimmed, last) is var ifOrNot
+            && (ifOrNot.Equals("NOT", StringComparison.OrdinalIgnoreCase) || ifOrNot.Equals("IF", StringComparison.OrdinalIgnoreCase)))
+            return SqlHolePosition.Identifier; // IF [NOT] EXISTS name
         if (last.Equals("ON", StringComparison.OrdinalIgnoreCase))
             return following.StartsWith("(", StringComparison.Ordinal) ? SqlHolePosition.Identifier : SqlHolePosition.Fragment; // CREATE INDEX ... ON table (cols) / ON CONFLICT
         if (last.Equals("TO", StringComparison.OrdinalIgnoreCase))
@@ -110,9 +117,10 @@ internal static class SqlHolePositions
         return SqlHolePosition.Fragment; // a top-level list (SELECT a, b): columns or expressions
     }
 
-    /// <summary>The quote open at the end of the text: ', ", $ for a dollar-quoted body, or '\0'.</summary>
-    static char OpenQuote(string text)
+    /// <summary>The quote open at the end of the text: ', ", $ for a dollar-quoted body (whose text starts at <paramref name="bodyStart"/>), or '\0'.</summary>
+    static char OpenQuote(string text, out int bodyStart)
     {
+        bodyStart = 0;
         var i = 0;
         while (i < text.Length)
         {
@@ -149,7 +157,10 @@ internal static class SqlHolePositions
                     var tag = text.Substring(i, tagEnd - i + 1);
                     var end = text.IndexOf(tag, tagEnd + 1, StringComparison.Ordinal);
                     if (end < 0)
+                    {
+                        bodyStart = tagEnd + 1;
                         return '$';
+                    }
                     i = end + tag.Length;
                     continue;
                 }

@@ -113,6 +113,15 @@ internal static class SqlLexer
                 tokens.Add(new SqlToken(SqlTokenKind.Cast, start, 2, "::"));
                 continue;
             }
+            if (c == ':' && IsIdentifierStart(Peek(text, i + 1)))
+            {
+                // Npgsql's legacy named placeholder (`:name`), which it rewrites like `@name`.
+                i++;
+                while (i < text.Length && IsIdentifierPart(text[i]))
+                    i++;
+                tokens.Add(new SqlToken(SqlTokenKind.ColonParameter, start, i - start, text.Substring(start + 1, i - start - 1)));
+                continue;
+            }
 
             i++;
             var single = c switch

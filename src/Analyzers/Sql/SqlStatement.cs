@@ -75,6 +75,9 @@ internal sealed class SqlText
     /// <summary>The names of the @name placeholders in order of appearance, without '@'.</summary>
     public List<string> NamedParameters { get; } = new();
 
+    /// <summary>The names of Npgsql's legacy :name placeholders, without ':'.</summary>
+    public List<string> ColonParameters { get; } = new();
+
     public bool TakesTransactionLocks => Statements.Exists(s => s.TakesTransactionLocks);
 
     public bool Writes => Statements.Exists(s => s.Writes);

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using PgBorrow.Analyzers.Ownership;
 
 namespace PgBorrow.Analyzers.Sql;
 
@@ -341,8 +342,16 @@ internal sealed class SqlTextBuilding
 
     void FlattenStringBuilder(ILocalSymbol builder, int depth, HashSet<ILocalSymbol> visiting, List<Segment> into)
     {
-        // Appends in text order: close enough to the order they run in for reading positions.
+        // Appends in text order: close enough to the order they run in for reading positions. A chain
+        // `sb.Append(a).Append(b)` is visited outermost first, so the operations are sorted by position.
+        var operations = new List<IOperation>();
         foreach (var operation in _body.Descendants())
+        {
+            if (operation is IInvocationOperation or IObjectCreationOperation)
+                operations.Add(operation);
+        }
+        operations.Sort((a, b) => ArgumentsStart(a).CompareTo(ArgumentsStart(b)));
+        foreach (var operation in operations)
         {
             if (operation is IInvocationOperation { TargetMethod.Name: "Append" or "AppendLine" or "AppendFormat" or "Insert" or "Replace" } append
                 && Receiver(append) is ILocalReferenceOperation receiver
@@ -388,7 +397,10 @@ internal sealed class SqlTextBuilding
             var textBefore = before + TextOf(template, 0, i);
             var textAfter = TextOf(template, i + 1, template.Count) + after;
             if (segment.Hole is IOperation hole)
-                pieces.Add(new SqlPiece(hole, SqlHolePositions.Classify(textBefore, textAfter), SourceOf(hole)));
+            {
+                if (!IsConstantFromEveryCaller(hole))
+                    pieces.Add(new SqlPiece(hole, SqlHolePositions.Classify(textBefore, textAfter), SourceOf(hole)));
+            }
             else
             {
                 foreach (var alternative in segment.Alternatives!)
@@ -430,9 +442,11 @@ internal sealed class SqlTextBuilding
                 return FromCaller(conversion.Operand, visiting, depth + 1);
             case IParameterReferenceOperation parameter:
                 // A primary constructor's parameter is the type's configuration, not this call's input.
-                return parameter.Parameter.ContainingSymbol is not IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
-                    || constructor.DeclaringSyntaxReferences.Length == 0
-                    || constructor.DeclaringSyntaxReferences[0].GetSyntax() is not Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax;
+                if (parameter.Parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                    && constructor.DeclaringSyntaxReferences.Length > 0
+                    && constructor.DeclaringSyntaxReferences[0].GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax)
+                    return false;
+                return true;
             case ILocalReferenceOperation local when _assignments.TryGetValue(local.Local, out var values) && visiting.Add(local.Local):
                 foreach (var value in values)
                 {
@@ -440,6 +454,92 @@ internal sealed class SqlTextBuilding
                         return true;
                 }
                 return false;
+        }
+        return false;
+    }
+
+    /// <summary>A parameter (directly, or a local assigned once from it) that every caller fills with literal text.</summary>
+    bool IsConstantFromEveryCaller(IOperation hole)
+    {
+        hole = MethodScope.Unwrap(hole)!;
+        if (hole is ILocalReferenceOperation local && _assignments.TryGetValue(local.Local, out var values) && values.Count == 1)
+            hole = MethodScope.Unwrap(values[0])!;
+        return hole is IParameterReferenceOperation parameter && EveryCallerPassesConstantText(parameter);
+    }
+
+    /// <summary>
+    /// For a parameter of a private method or a local function: every call in this file passes text
+    /// built only from literals (a list of schema names assembled by the public entry point). A method
+    /// also used as a delegate, or with no call in sight, keeps its parameter the caller's.
+    /// </summary>
+    static bool EveryCallerPassesConstantText(IParameterReferenceOperation reference)
+    {
+        var parameter = reference.Parameter;
+        if (parameter.ContainingSymbol is not IMethodSymbol method || reference.SemanticModel is not SemanticModel model)
+            return false;
+        SyntaxNode? scope = method.MethodKind == MethodKind.LocalFunction
+            ? method.DeclaringSyntaxReferences.Length > 0 ? method.DeclaringSyntaxReferences[0].GetSyntax().Parent : null
+            : method.DeclaredAccessibility == Accessibility.Private && method.ContainingType?.DeclaringSyntaxReferences.Length == 1
+                ? method.ContainingType.DeclaringSyntaxReferences[0].GetSyntax()
+                : null;
+        if (scope is null || scope.SyntaxTree != model.SyntaxTree)
+            return false;
+
+        var calls = 0;
+        foreach (var name in scope.DescendantNodes())
+        {
+            if (name is not Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax simple || simple.Identifier.ValueText != method.Name
+                || name.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax)
+                continue;
+            var callee = name.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access && access.Name == name ? access : (SyntaxNode)name;
+            if (callee.Parent is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call
+                || model.GetOperation(call) is not IInvocationOperation invocation
+                || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.OriginalDefinition, method.OriginalDefinition))
+                return false; // used as a delegate, or another method of that name: unknown
+            IOperation? argument = null;
+            foreach (var candidate in invocation.Arguments)
+            {
+                if (candidate.Parameter?.Ordinal == parameter.Ordinal)
+                    argument = candidate.Value;
+            }
+            if (argument is null)
+                return false;
+            var root = (IOperation)invocation;
+            while (root.Parent is not null)
+                root = root.Parent;
+            if (!new SqlTextBuilding(root, s_noQuoting).IsConstantText(argument))
+                return false;
+            calls++;
+        }
+        return calls > 0;
+    }
+
+    static readonly SqlQuoting s_noQuoting = new();
+
+    /// <summary>Text built here from literals only (and pieces that cannot carry SQL).</summary>
+    bool IsConstantText(IOperation operation)
+    {
+        if (operation.ConstantValue.HasValue)
+            return true;
+        var template = new List<Segment>();
+        Flatten(operation, building: true, depth: 0, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), template);
+        return !HasHole(template);
+    }
+
+    static bool HasHole(List<Segment> template)
+    {
+        foreach (var segment in template)
+        {
+            if (segment.Hole is not null)
+                return true;
+            if (segment.Alternatives is not null)
+            {
+                foreach (var alternative in segment.Alternatives)
+                {
+                    if (HasHole(alternative))
+                        return true;
+                }
+            }
         }
         return false;
     }
@@ -464,7 +564,12 @@ internal sealed class SqlTextBuilding
         return IsSafeHoleType(operation.Type);
     }
 
-    /// <summary>The receiver of an Append, looking through chained Appends (sb.Append(a).Append(b)).</summary>
+    /// <summary>Where an invocation's own arguments start (after its receiver chain).</summary>
+    static int ArgumentsStart(IOperation operation)
+        => operation.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax invocation ? invocation.ArgumentList.SpanStart
+            : operation.Syntax.SpanStart;
+
+        /// <summary>The receiver of an Append, looking through chained Appends (sb.Append(a).Append(b)).</summary>
     static IOperation? Receiver(IInvocationOperation invocation)
     {
         var receiver = invocation.Instance;

@@ -17,8 +17,11 @@ internal enum SqlTokenKind
     /// <summary>A positional parameter: $1, $2...</summary>
     PositionalParameter,
 
-    /// <summary>A named parameter as Npgsql and Dapper write them: @name (or :name is not recognised).</summary>
+    /// <summary>A named parameter as Npgsql and Dapper write them: @name.</summary>
     NamedParameter,
+
+    /// <summary>Npgsql's legacy named parameter, :name (after anything but another ':').</summary>
+    ColonParameter,
 
     /// <summary>The <c>::</c> cast operator.</summary>
     Cast,

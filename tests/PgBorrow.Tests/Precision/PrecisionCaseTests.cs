@@ -17,7 +17,7 @@ namespace PgBorrow.Tests.Precision;
 /// </summary>
 public class PrecisionCaseTests
 {
-    /// <summary>Every case of Cases/.</summary>
+    /// <summary>Every case of Cases/ (README.md there says why each is right).</summary>
     public static TheoryData<string> Cases => new()
     {
         "SyncBeginTransactionIsNotIo.cs",
@@ -31,6 +31,17 @@ public class PrecisionCaseTests
         "HelperReturnsHoldingLock.cs",
         "LockHandedToField.cs",
         "ConnectionHandedToBackgroundTask.cs",
+        // Found by the real-code runner (docs/benchmarks.md, "Real code"): efcore.pg, npgsql, Dotmim.Sync.
+        "AsyncFlagSyncBranch.cs",
+        "AwaitedOverloadWithAsyncFlag.cs",
+        "ConstantListFromPrivateHelper.cs",
+        "DollarQuotedBodyIdentifiers.cs",
+        "ComputedWhereFragment.cs",
+        "QuotedIdentifierInChainedAppend.cs",
+        "DropTableIfExistsIdentifier.cs",
+        "CallerConnectionOpenedAndClosed.cs",
+        "TransactionCastInSetter.cs",
+        "ColonNamedPlaceholder.cs",
     };
 
     [Theory]

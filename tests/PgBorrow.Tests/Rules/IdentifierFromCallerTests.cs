@@ -96,6 +96,8 @@ public class IdentifierFromCallerTests
     [InlineData("SELECT * FROM t LIMIT ", "", "Value")]
     [InlineData("SELECT * FROM t WHERE note LIKE '%", "%'", "Value")]
     [InlineData("SELECT $tag$ ", " $tag$", "Value")]
+    [InlineData("DO $$ BEGIN DELETE FROM ", "; END $$", "Identifier")]
+    [InlineData("CREATE FUNCTION f() RETURNS void AS $BODY$ UPDATE t SET a = '", "'; $BODY$ LANGUAGE sql", "Value")]
     [InlineData("SELECT * FROM \"", "\".\"job\"", "Identifier")]
     [InlineData("SELECT * FROM ", " WHERE id = 1", "Identifier")]
     [InlineData("SELECT * FROM ", ".job", "Identifier")]

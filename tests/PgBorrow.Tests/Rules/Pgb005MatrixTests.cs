@@ -573,4 +573,35 @@ public class Pgb005MatrixTests
             new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
                 "'BeginTransaction'",
                 "call 'BeginTransactionAsync' and await it ('DbConnection' may be a provider that sends BEGIN at once; only Npgsql's waits for the next command)"));
+
+    [Fact]
+    public Task Sync_helper_that_blocks_is_reported_where_async_code_calls_it()
+        => VerifyPgb005.AnalyzerAsync("""
+            class Installer
+            {
+                static void EnsureSchema(NpgsqlConnection conn)
+                {
+                    using var cmd = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS jobs (id bigint)", conn);
+                    cmd.ExecuteNonQuery();
+                }
+
+                static void EnsureAll(NpgsqlConnection conn) => EnsureSchema(conn);
+
+                static Task EnsureSchemaAsync(NpgsqlConnection conn) => Task.CompletedTask;
+
+                async Task RunAsync(NpgsqlConnection conn)
+                {
+                    await Task.Yield();
+                    {|#0:EnsureSchema(conn)|};
+                    {|#1:EnsureAll(conn)|};
+                    await EnsureSchemaAsync(conn);
+                }
+
+                void Run(NpgsqlConnection conn) => EnsureSchema(conn);
+            }
+            """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
+                "'EnsureSchema'", "it calls 'ExecuteNonQuery' synchronously; make 'EnsureSchema' async (await 'ExecuteNonQueryAsync' inside) and await it"),
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(1).WithArguments(
+                "'EnsureAll'", "it calls 'ExecuteNonQuery' synchronously; make 'EnsureAll' async (await 'ExecuteNonQueryAsync' inside) and await it"));
 }
