@@ -272,12 +272,12 @@ static class Program
         return crashes.Count > 0 ? 1 : 0;
     }
 
-    /// <summary>The tree of a commit without binaries (some mirrors lack large blobs).</summary>
+    /// <summary>The tree of a commit without binaries, .pdb and .sql files (some mirrors lack large blobs, e.g. Dotmim.Sync's CreateAdventureWorks.sql, linq2db's Redist/*.pdb); only .cs and project files are analyzed.</summary>
     static void Extract(string gitDir, string rev, string into)
     {
         var psi = new ProcessStartInfo("bash")
         {
-            ArgumentList = { "-c", "set -o pipefail; git --git-dir=\"$1\" archive \"$2\" -- . ':(exclude)*.exe' ':(exclude)*.dll' ':(exclude)*.nupkg' ':(exclude)*.zip' ':(exclude)*.jar' | tar -x -C \"$3\"", "extract", gitDir, rev, into },
+            ArgumentList = { "-c", "set -o pipefail; git --git-dir=\"$1\" archive \"$2\" -- . ':(exclude)*.exe' ':(exclude)*.dll' ':(exclude)*.nupkg' ':(exclude)*.zip' ':(exclude)*.jar' ':(exclude)*.sql' ':(exclude)*.pdb' | tar -x -C \"$3\"", "extract", gitDir, rev, into },
             RedirectStandardError = true,
         };
         using var p = Process.Start(psi)!;
