@@ -66,7 +66,10 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
         if (!IsBlockingDatabaseCall(invocation, symbols, out var receiverType, out var asyncName))
         {
             // A synchronous helper of this compilation that blocks (directly or one call further down).
-            if (helpers.BlockingCallIn(method) is string inner && IsInAsyncCode(invocation, context.ContainingSymbol))
+            // Not a database API's own method (a project that is the driver), nor the sync branch of an
+            // async twin (`async ? await HelperAsync() : Helper()`).
+            if (!s_blockingNames.Contains(method.Name) && !IsSyncBranchOfAsyncTwin(invocation, method.Name + "Async")
+                && helpers.BlockingCallIn(method) is string inner && IsInAsyncCode(invocation, context.ContainingSymbol))
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptor, invocation.Syntax.GetLocation(),
                     $"'{method.Name}'", $"it calls '{inner}' synchronously; make '{method.Name}' async (await '{inner}Async' inside) and await it"));
@@ -289,11 +292,12 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             {
                 return true;
             }
-            if (operation is IArgumentOperation { Value: var value, Parent: IInvocationOperation or IObjectCreationOperation }
-                && MethodScope.Unwrap(value) is ILocalReferenceOperation passed
-                && SymbolEqualityComparer.Default.Equals(passed.Local, reader))
+            if (operation is ILocalReferenceOperation passed && SymbolEqualityComparer.Default.Equals(passed.Local, reader)
+                && passed.Syntax.Parent is ArgumentSyntax)
             {
-                return true; // `Map(reader)`, `DataReader.ToEnumerableAsync(reader, ...)`: the helper reads it
+                // `Map(reader)`, `DataReader.ToEnumerableAsync(reader, ...)`: the helper reads it. Read
+                // from the syntax, so that a call the compiler cannot bind (half-written code) counts too.
+                return true;
             }
         }
         return false;

@@ -128,6 +128,11 @@ internal sealed class SqlTextBuilding
                 Flatten(parenthesized.Operand, building, depth, visiting, into);
                 return;
 
+            case IInterpolatedStringHandlerCreationOperation handler:
+                // `sb.AppendLine($"...")` binds to the StringBuilder's interpolated-string handler.
+                Flatten(handler.Content, building, depth, visiting, into);
+                return;
+
             case IInterpolatedStringOperation interpolated:
                 foreach (var part in interpolated.Parts)
                 {
@@ -138,6 +143,12 @@ internal sealed class SqlTextBuilding
                             break;
                         case IInterpolationOperation hole:
                             Flatten(hole.Expression, building: true, depth + 1, visiting, into);
+                            break;
+                        case IInterpolatedStringAppendOperation { Kind: OperationKind.InterpolatedStringAppendLiteral } literal:
+                            Text(into, AppendedArgument(literal)?.ConstantValue.Value as string ?? string.Empty);
+                            break;
+                        case IInterpolatedStringAppendOperation formatted:
+                            Flatten(AppendedArgument(formatted), building: true, depth + 1, visiting, into);
                             break;
                     }
                 }
@@ -472,7 +483,7 @@ internal sealed class SqlTextBuilding
     /// built only from literals (a list of schema names assembled by the public entry point). A method
     /// also used as a delegate, or with no call in sight, keeps its parameter the caller's.
     /// </summary>
-    static bool EveryCallerPassesConstantText(IParameterReferenceOperation reference)
+    static bool EveryCallerPassesConstantText(IParameterReferenceOperation reference, int depth = 0)
     {
         var parameter = reference.Parameter;
         if (parameter.ContainingSymbol is not IMethodSymbol method || reference.SemanticModel is not SemanticModel model)
@@ -507,7 +518,10 @@ internal sealed class SqlTextBuilding
             var root = (IOperation)invocation;
             while (root.Parent is not null)
                 root = root.Parent;
-            if (!new SqlTextBuilding(root, s_noQuoting).IsConstantText(argument))
+            // The argument may itself be a private helper's parameter filled with literals (a list passed
+            // down a chain of helpers), followed a few levels.
+            if (!new SqlTextBuilding(root, s_noQuoting).IsConstantText(argument)
+                && !(depth < MaxDepth && MethodScope.Unwrap(argument) is IParameterReferenceOperation forwarded && EveryCallerPassesConstantText(forwarded, depth + 1)))
                 return false;
             calls++;
         }
@@ -563,6 +577,10 @@ internal sealed class SqlTextBuilding
         }
         return IsSafeHoleType(operation.Type);
     }
+
+    /// <summary>The value a handler's AppendLiteral/AppendFormatted call appends.</summary>
+    static IOperation? AppendedArgument(IInterpolatedStringAppendOperation append)
+        => append.AppendCall is IInvocationOperation { Arguments.Length: > 0 } call ? call.Arguments[0].Value : null;
 
     /// <summary>Where an invocation's own arguments start (after its receiver chain).</summary>
     static int ArgumentsStart(IOperation operation)

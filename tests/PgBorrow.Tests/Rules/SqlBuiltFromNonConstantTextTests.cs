@@ -289,4 +289,47 @@ public class SqlBuiltFromNonConstantTextTests
                 }
             }
             """);
+
+    [Fact]
+    public Task String_builder_interpolated_appends_are_read_piece_by_piece()
+        => VerifyPgb201.AnalyzerAsync("""
+            class Merge(string trackingTable)
+            {
+                void Build(NpgsqlCommand command, string scope)
+                {
+                    var sb = new System.Text.StringBuilder();
+                    sb.AppendLine($"MERGE INTO {trackingTable} AS base");
+                    sb.AppendLine($"USING (SELECT 1) AS changes ON base.scope = '{{|PGB201:scope|}}'");
+                    command.CommandText = sb.ToString();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Literal_list_passed_down_a_chain_of_private_helpers_is_constant()
+        => VerifyPgb201.AnalyzerAsync("""
+            static class Model
+            {
+                public static void Create(NpgsqlConnection connection, bool cockroach, string extra)
+                {
+                    var internalSchemas = "'pg_catalog', 'information_schema'";
+                    if (cockroach)
+                        internalSchemas += ", 'crdb_internal'";
+                    GetTables(connection, internalSchemas);
+                    Other(connection, extra);
+                }
+
+                static void GetTables(NpgsqlConnection connection, string internalSchemas) => GetColumns(connection, internalSchemas);
+
+                static void GetColumns(NpgsqlConnection connection, string internalSchemas)
+                {
+                    using var cmd = new NpgsqlCommand($"SELECT attname FROM pg_attribute a JOIN pg_namespace n ON n.nspname NOT IN ({internalSchemas})", connection);
+                }
+
+                static void Other(NpgsqlConnection connection, string schemas)
+                {
+                    using var cmd = new NpgsqlCommand($"SELECT 1 FROM pg_namespace WHERE nspname IN ({{|PGB201:schemas|}})", connection);
+                }
+            }
+            """);
 }
