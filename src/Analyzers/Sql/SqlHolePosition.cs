@@ -39,7 +39,7 @@ internal static class SqlHolePositions
     static readonly HashSet<string> s_valueKeywords = new(StringComparer.OrdinalIgnoreCase)
     {
         "=", "<>", "!=", "<", ">", "<=", ">=", "LIKE", "ILIKE", "IN", "BETWEEN", "LIMIT", "OFFSET", "+", "-", "*", "/", "%", "||",
-        "ANY", "ALL", "DEFAULT", "VALUES", "THEN", "ELSE", "WHEN", "IS", "SIMILAR", "~", "~*", "@>", "<@", "&&", "FETCH", "::",
+        "ANY", "ALL", "VALUES", "THEN", "ELSE", "WHEN", "IS", "SIMILAR", "~", "~*", "@>", "<@", "&&", "FETCH", "::",
     };
 
     public static SqlHolePosition Classify(string before, string after)

@@ -201,6 +201,18 @@ internal sealed class SqlTextBuilding
                     Flatten(element, building, depth + 1, visiting, into);
                 return;
 
+            case ILocalReferenceOperation builderLocal when building && IsStringBuilder(builderLocal.Type) && visiting.Add(builderLocal.Local):
+                // `VALUES ({parameters})` where `parameters` is another StringBuilder: read its appends.
+                try
+                {
+                    FlattenStringBuilder(builderLocal.Local, depth + 1, visiting, into);
+                }
+                finally
+                {
+                    visiting.Remove(builderLocal.Local);
+                }
+                return;
+
             case ILocalReferenceOperation local:
                 if (!_assignments.TryGetValue(local.Local, out var values) || !visiting.Add(local.Local))
                 {
@@ -457,7 +469,10 @@ internal sealed class SqlTextBuilding
                     && constructor.DeclaringSyntaxReferences.Length > 0
                     && constructor.DeclaringSyntaxReferences[0].GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax)
                     return false;
-                return true;
+                // A private helper's parameter comes from the caller only if some call site hands on
+                // what its own caller passed (a computed filter or a literal list does not).
+                return CallSiteArguments(parameter) is not List<(SqlTextBuilding Building, IOperation Argument)> sites
+                    || sites.Exists(site => depth + 2 <= MaxDepth && site.Building.FromCaller(site.Argument, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), depth + 2));
             case ILocalReferenceOperation local when _assignments.TryGetValue(local.Local, out var values) && visiting.Add(local.Local):
                 foreach (var value in values)
                 {
@@ -480,23 +495,41 @@ internal sealed class SqlTextBuilding
 
     /// <summary>
     /// For a parameter of a private method or a local function: every call in this file passes text
-    /// built only from literals (a list of schema names assembled by the public entry point). A method
-    /// also used as a delegate, or with no call in sight, keeps its parameter the caller's.
+    /// built only from literals (a list of schema names assembled by the public entry point), directly
+    /// or handed down from the caller's own such parameter.
     /// </summary>
     static bool EveryCallerPassesConstantText(IParameterReferenceOperation reference, int depth = 0)
     {
+        if (CallSiteArguments(reference) is not List<(SqlTextBuilding Building, IOperation Argument)> sites)
+            return false;
+        foreach (var (building, argument) in sites)
+        {
+            if (!building.IsConstantText(argument)
+                && !(depth < MaxDepth && MethodScope.Unwrap(argument) is IParameterReferenceOperation forwarded && EveryCallerPassesConstantText(forwarded, depth + 1)))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Every argument passed to a parameter of a private method or local function, with the text
+    /// building of the calling body; null when some use cannot be seen (a delegate, another file) or
+    /// there is no call.
+    /// </summary>
+    static List<(SqlTextBuilding Building, IOperation Argument)>? CallSiteArguments(IParameterReferenceOperation reference)
+    {
         var parameter = reference.Parameter;
         if (parameter.ContainingSymbol is not IMethodSymbol method || reference.SemanticModel is not SemanticModel model)
-            return false;
+            return null;
         SyntaxNode? scope = method.MethodKind == MethodKind.LocalFunction
             ? method.DeclaringSyntaxReferences.Length > 0 ? method.DeclaringSyntaxReferences[0].GetSyntax().Parent : null
             : method.DeclaredAccessibility == Accessibility.Private && method.ContainingType?.DeclaringSyntaxReferences.Length == 1
                 ? method.ContainingType.DeclaringSyntaxReferences[0].GetSyntax()
                 : null;
         if (scope is null || scope.SyntaxTree != model.SyntaxTree)
-            return false;
+            return null;
 
-        var calls = 0;
+        var sites = new List<(SqlTextBuilding, IOperation)>();
         foreach (var name in scope.DescendantNodes())
         {
             if (name is not Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax simple || simple.Identifier.ValueText != method.Name
@@ -506,7 +539,7 @@ internal sealed class SqlTextBuilding
             if (callee.Parent is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call
                 || model.GetOperation(call) is not IInvocationOperation invocation
                 || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.OriginalDefinition, method.OriginalDefinition))
-                return false; // used as a delegate, or another method of that name: unknown
+                return null; // used as a delegate, or another method of that name: unknown
             IOperation? argument = null;
             foreach (var candidate in invocation.Arguments)
             {
@@ -514,18 +547,15 @@ internal sealed class SqlTextBuilding
                     argument = candidate.Value;
             }
             if (argument is null)
-                return false;
+                return null;
             var root = (IOperation)invocation;
             while (root.Parent is not null)
                 root = root.Parent;
-            // The argument may itself be a private helper's parameter filled with literals (a list passed
-            // down a chain of helpers), followed a few levels.
-            if (!new SqlTextBuilding(root, s_noQuoting).IsConstantText(argument)
-                && !(depth < MaxDepth && MethodScope.Unwrap(argument) is IParameterReferenceOperation forwarded && EveryCallerPassesConstantText(forwarded, depth + 1)))
-                return false;
-            calls++;
+            sites.Add((new SqlTextBuilding(root, s_noQuoting), argument));
+            if (sites.Count > 32)
+                return null;
         }
-        return calls > 0;
+        return sites.Count > 0 ? sites : null;
     }
 
     static readonly SqlQuoting s_noQuoting = new();

@@ -332,4 +332,56 @@ public class SqlBuiltFromNonConstantTextTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Fragment_a_private_helper_receives_from_a_computing_caller_is_the_programs_own()
+        => VerifyPgb201.AnalyzerAsync("""
+            static class Scaffold
+            {
+                public static void Create(NpgsqlConnection connection, string[] tables, string where)
+                {
+                    var filter = BuildFilter(tables);
+                    GetTables(connection, filter);
+                    GetTables(connection, where);
+                }
+
+                static string BuildFilter(string[] tables) => tables.Length == 0 ? "" : "AND relname = ANY($1)";
+
+                static void GetTables(NpgsqlConnection connection, string tableFilter)
+                {
+                    using var cmd = new NpgsqlCommand($"SELECT relname FROM pg_class WHERE relkind = 'r' {{|PGB201:tableFilter|}} ORDER BY 1", connection);
+                }
+
+                public static void Columns(NpgsqlConnection connection, string[] tables)
+                    => GetColumns(connection, BuildFilter(tables));
+
+                static void GetColumns(NpgsqlConnection connection, string tableFilter)
+                {
+                    using var cmd = new NpgsqlCommand($"SELECT attname FROM pg_attribute WHERE attnum > 0 {tableFilter}", connection);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Default_expression_and_values_built_in_another_string_builder_are_read_in_place()
+        => VerifyPgb201.AnalyzerAsync("""
+            sealed class Column { public string DefaultValue { get; set; } = ""; public string Name { get; set; } = ""; }
+
+            static class Ddl
+            {
+                public static void Add(NpgsqlCommand command, Column column, string[] names, string value)
+                {
+                    command.CommandText = $"ALTER TABLE t ADD COLUMN c text DEFAULT {column.DefaultValue}";
+                    var values = new System.Text.StringBuilder();
+                    var separator = "";
+                    foreach (var name in names)
+                    {
+                        values.Append(string.Concat(separator, $"changes.{name}"));
+                        separator = ", ";
+                    }
+                    values.Append(", '").Append({|PGB201:value|}).Append("'");
+                    command.CommandText = $"INSERT INTO t VALUES ({values})";
+                }
+            }
+            """);
 }
