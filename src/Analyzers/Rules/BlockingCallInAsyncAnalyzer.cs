@@ -235,7 +235,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
                     report ??= cache?.Analyze(context) ?? OwnershipReport.Empty;
                     if (!report.OpenAtUsingDispose.Contains(value))
                         continue;
-                    if (symbols.KindOfVariableType(declaredType) == ResourceKind.DataReader && IsReadToEnd(operation, value))
+                    if (symbols.KindOfVariableType(declaredType) == ResourceKind.DataReader && !LeavesRowsUnread(operation, value))
                         continue;
                 }
 
@@ -269,38 +269,39 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>
-    /// A reader with nothing left to read when it is disposed, as far as the method shows: its using
-    /// body runs <c>while (reader.Read())</c> or <c>while (await reader.ReadAsync())</c> to the end (no
-    /// break or return inside the loop), or hands the reader to a method that reads it (a mapping
-    /// helper), or the reader was opened with <c>CommandBehavior.SingleRow</c> (at most one row, which
-    /// the reader has in its buffer once read).
+    /// Whether the reader is known to leave rows unread when it is disposed: a <c>while (reader.Read())</c>
+    /// or <c>while (await reader.ReadAsync())</c> loop that can stop early (a break, return or goto in
+    /// it), and not a reader opened with <c>CommandBehavior.SingleRow</c> or handed to a method that
+    /// reads it. A reader read once or not at all (a single-row lookup) leaves at most a row that came
+    /// in the same packet: its Dispose does not wait on the network, so it is not reported.
     /// </summary>
-    static bool IsReadToEnd(IOperation usingOperation, ISymbol reader)
+    static bool LeavesRowsUnread(IOperation usingOperation, ISymbol reader)
     {
         if (OpenedWithSingleRow(usingOperation, reader))
-            return true;
+            return false;
         var scope = usingOperation is IUsingOperation statement ? statement.Body : usingOperation.Parent;
         if (scope is null)
             return false;
+        var leavesEarly = false;
         foreach (var operation in scope.DescendantsAndSelf())
         {
-            if (operation is IWhileLoopOperation { Condition: IOperation condition } loop
-                && NpgsqlCalls.UnwrapAwaited(condition) is IInvocationOperation { TargetMethod.Name: "Read" or "ReadAsync" } read
-                && read.Instance is ILocalReferenceOperation local
-                && SymbolEqualityComparer.Default.Equals(local.Local, reader)
-                && !LeavesEarly(loop))
-            {
-                return true;
-            }
             if (operation is ILocalReferenceOperation passed && SymbolEqualityComparer.Default.Equals(passed.Local, reader)
                 && passed.Syntax.Parent is ArgumentSyntax)
             {
                 // `Map(reader)`, `DataReader.ToEnumerableAsync(reader, ...)`: the helper reads it. Read
                 // from the syntax, so that a call the compiler cannot bind (half-written code) counts too.
-                return true;
+                return false;
+            }
+            if (operation is IWhileLoopOperation { Condition: IOperation condition } loop
+                && NpgsqlCalls.UnwrapAwaited(condition) is IInvocationOperation { TargetMethod.Name: "Read" or "ReadAsync" } read
+                && read.Instance is ILocalReferenceOperation local
+                && SymbolEqualityComparer.Default.Equals(local.Local, reader)
+                && LeavesEarly(loop))
+            {
+                leavesEarly = true;
             }
         }
-        return false;
+        return leavesEarly;
     }
 
     static bool OpenedWithSingleRow(IOperation usingOperation, ISymbol reader)

@@ -35,7 +35,10 @@ public class BlockingCallInAsyncTests
                     using (var tx = await conn.BeginTransactionAsync(ct))          // committed on every normal path
                     {
                         using var cmd = new NpgsqlCommand("SELECT 1", conn, tx);
-                        {|PGB005:using|} var reader = await cmd.ExecuteReaderAsync(ct);
+                        {|PGB005:using|} var reader = await cmd.ExecuteReaderAsync(ct);   // left with rows unread
+                        while (await reader.ReadAsync(ct))
+                            if (reader.GetInt32(0) == 0)
+                                break;
                         await tx.CommitAsync(ct);
                     }
                 }

@@ -87,7 +87,9 @@ public class Pgb005MatrixTests
                         using (var batch = new NpgsqlBatch(conn, tx)) { }
                         {|PGB005:using|} (DbDataReader reader = await cmd.ExecuteReaderAsync(ct))
                         {
-                            await reader.ReadAsync(ct);   // one row read: Dispose reads the rest
+                            while (await reader.ReadAsync(ct))
+                                if (reader.GetInt32(0) > 10)
+                                    break;                // rows left: Dispose reads the rest
                         }
                         if (early)
                             return;                       // still pending: Dispose sends ROLLBACK
@@ -523,7 +525,7 @@ public class Pgb005MatrixTests
     }
 
     [Fact]
-    public Task Reader_handed_to_a_mapping_helper_or_opened_for_a_single_row_is_not_reported()
+    public Task Reader_handed_to_a_mapping_helper_opened_for_a_single_row_or_read_once_is_not_reported()
         => VerifyPgb005.AnalyzerAsync("""
             static class Mapper
             {
@@ -542,6 +544,12 @@ public class Pgb005MatrixTests
                 {
                     using (var reader = await cmd.ExecuteReaderAsync(ct))
                         return await Mapper.ReadAllAsync(reader, ct);
+                }
+
+                async Task<string?> FirstAsync(DbCommand cmd, CancellationToken ct)
+                {
+                    using var reader = await cmd.ExecuteReaderAsync(ct);
+                    return await reader.ReadAsync(ct) ? reader.GetString(0) : null;
                 }
 
                 async Task<long?> OneAsync(DbCommand cmd, CancellationToken ct)
