@@ -63,6 +63,19 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
+        if (IsBlockingInterfaceCall(invocation, symbols) is (string interfaceName, string baseName, string asyncOnBase))
+        {
+            // IDbTransaction.Commit() and friends: a round trip, and the interface has no async form.
+            if (IsInAsyncCode(invocation, context.ContainingSymbol) && !IsSyncBranchOfAsyncTwin(invocation, asyncOnBase))
+            {
+                var variable = invocation.Instance is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation
+                    ? $"declare '{invocation.Instance.Syntax}' as '{baseName}' (or the Npgsql type) and "
+                    : $"use it as '{baseName}' and ";
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, invocation.Syntax.GetLocation(),
+                    $"'{method.Name}'", $"'{interfaceName}' has no async form: {variable}await '{asyncOnBase}'"));
+            }
+            return;
+        }
         if (!IsBlockingDatabaseCall(invocation, symbols, out var receiverType, out var asyncName))
         {
             // A synchronous helper of this compilation that blocks (directly or one call further down).
@@ -84,6 +97,31 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             ? $"call '{asyncName}' and await it ('{receiverType.Name}' may be a provider that sends BEGIN at once; only Npgsql's waits for the next command)"
             : $"call '{asyncName}' and await it";
         context.ReportDiagnostic(Diagnostic.Create(Descriptor, invocation.Syntax.GetLocation(), properties, $"'{method.Name}'", fix));
+    }
+
+    /// <summary>
+    /// A blocking call through a System.Data interface (<c>IDbConnection.Open</c>, <c>IDbTransaction.Commit</c>,
+    /// <c>IDbCommand.ExecuteNonQuery</c>, <c>IDataReader.Read</c>...), which has no async form while the
+    /// ADO.NET base class it stands for does: the interface, that base class and its async method.
+    /// </summary>
+    static (string Interface, string Base, string AsyncName)? IsBlockingInterfaceCall(IInvocationOperation invocation, NpgsqlSymbols symbols)
+    {
+        var method = invocation.TargetMethod;
+        if (!s_blockingNames.Contains(method.Name) || method.Name == "BeginTransaction" || invocation.Instance?.Type is not ITypeSymbol type)
+            return null;
+        var pairs = new[]
+        {
+            (symbols.IDbConnection, symbols.DbConnection),
+            (symbols.IDbTransaction, symbols.DbTransaction),
+            (symbols.IDbCommand, symbols.DbCommand),
+            (symbols.IDataReader, symbols.DbDataReader),
+        };
+        foreach (var (face, baseClass) in pairs)
+        {
+            if (face is not null && baseClass is not null && NpgsqlSymbols.Is(type, face) && HasAsyncOverload(baseClass, method.Name + "Async"))
+                return (face.Name, baseClass.Name, method.Name + "Async");
+        }
+        return null;
     }
 
     /// <summary>

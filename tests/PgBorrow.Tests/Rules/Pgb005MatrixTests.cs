@@ -47,7 +47,7 @@ public class Pgb005MatrixTests
             """);
 
     [Fact]
-    public Task Batches_and_ado_net_base_class_declarations_are_reported_but_system_data_interfaces_are_not()
+    public Task Batches_ado_net_base_classes_and_system_data_interfaces_are_reported()
         => VerifyPgb005.AnalyzerAsync("""
             class Jobs
             {
@@ -66,12 +66,16 @@ public class Pgb005MatrixTests
                     {|PGB005:batch.ExecuteNonQuery()|};
 
                     IDbConnection legacy = npgsql;
-                    legacy.Open();
+                    {|#0:legacy.Open()|};
                     using IDbCommand legacyCommand = legacy.CreateCommand();
-                    legacyCommand.ExecuteNonQuery();
+                    {|#1:legacyCommand.ExecuteNonQuery()|};
                 }
             }
-            """);
+            """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
+                "'Open'", "'IDbConnection' has no async form: declare 'legacy' as 'DbConnection' (or the Npgsql type) and await 'OpenAsync'"),
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(1).WithArguments(
+                "'ExecuteNonQuery'", "'IDbCommand' has no async form: declare 'legacyCommand' as 'DbCommand' (or the Npgsql type) and await 'ExecuteNonQueryAsync'"));
 
     [Fact]
     public Task Sync_using_whose_dispose_makes_a_round_trip_is_reported_on_the_keyword()
@@ -188,10 +192,12 @@ public class Pgb005MatrixTests
                     await Task.Yield();
                     if (skip)
                         return;
-                    tx.Commit();
+                    {|#1:tx.Commit()|};
                 }
             }
             """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(1).WithArguments(
+                "'Commit'", "'IDbTransaction' has no async form: declare 'tx' as 'DbTransaction' (or the Npgsql type) and await 'CommitAsync'"),
             new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
                 "Disposing 'tx' at the end of this 'using'",
                 "it may still be pending here, and its Dispose sends ROLLBACK; 'IDbTransaction' has no DisposeAsync: declare 'tx' as 'DbTransaction' (or the Npgsql type) and use 'await using', or complete it before the using ends"));
