@@ -55,7 +55,14 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             var helpers = new BlockingHelpers(start.Compilation, symbols);
             start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, helpers), OperationKind.Invocation);
             var cache = OwnershipAnalysisCache.For(start.Compilation);
-            start.RegisterOperationBlockAction(c => AnalyzeUsings(c, symbols, cache));
+            // Sync usings are collected as the compiler visits them; only a body that has one in async
+            // code asks the engine (at the end of the body) whether its Dispose makes a round trip.
+            start.RegisterOperationBlockStartAction(block =>
+            {
+                var usings = new SyncUsings();
+                block.RegisterOperationAction(c => usings.Add(c.Operation, c.ContainingSymbol), OperationKind.Using, OperationKind.UsingDeclaration);
+                block.RegisterOperationBlockEndAction(c => AnalyzeUsings(c, symbols, cache, usings));
+            });
         });
     }
 
@@ -81,8 +88,9 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             // A synchronous helper of this compilation that blocks (directly or one call further down).
             // Not a database API's own method (a project that is the driver), nor the sync branch of an
             // async twin (`async ? await HelperAsync() : Helper()`).
-            if (!s_blockingNames.Contains(method.Name) && !IsSyncBranchOfAsyncTwin(invocation, method.Name + "Async")
-                && helpers.BlockingCallIn(method) is string inner && IsInAsyncCode(invocation, context.ContainingSymbol))
+            if (method.DeclaringSyntaxReferences.Length > 0 && !method.IsAsync && !s_blockingNames.Contains(method.Name)
+                && IsInAsyncCode(invocation, context.ContainingSymbol)
+                && helpers.BlockingCallIn(method) is string inner && !IsSyncBranchOfAsyncTwin(invocation, method.Name + "Async"))
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptor, invocation.Syntax.GetLocation(),
                     $"'{method.Name}'", $"it calls '{inner}' synchronously; make '{method.Name}' async (await '{inner}Async' inside) and await it"));
@@ -243,23 +251,44 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
 
     }
 
-    static void AnalyzeUsings(OperationBlockAnalysisContext context, NpgsqlSymbols symbols, OwnershipAnalysisCache? cache)
+    /// <summary>The sync usings of one body that sit in async code, collected while the compiler visits it.</summary>
+    sealed class SyncUsings
     {
+        readonly object _gate = new();
+
+        public List<IOperation> Found { get; } = new();
+
+        public void Add(IOperation operation, ISymbol containingSymbol)
+        {
+            var isAsync = operation switch
+            {
+                IUsingOperation usingStatement => usingStatement.IsAsynchronous,
+                IUsingDeclarationOperation declaration => declaration.IsAsynchronous,
+                _ => true,
+            };
+            if (isAsync || !IsInAsyncCode(operation, containingSymbol))
+                return;
+            lock (_gate)
+                Found.Add(operation);
+        }
+    }
+
+    static void AnalyzeUsings(OperationBlockAnalysisContext context, NpgsqlSymbols symbols, OwnershipAnalysisCache? cache, SyncUsings usings)
+    {
+        if (usings.Found.Count == 0)
+            return;
         OwnershipReport? report = null;
         bool? everyPath = null;
-        foreach (var block in context.OperationBlocks)
+        foreach (var operation in usings.Found)
         {
-            foreach (var operation in block.DescendantsAndSelf())
             {
-                var (isAsync, resources, keyword) = operation switch
+                var (resources, keyword) = operation switch
                 {
-                    IUsingOperation usingStatement => (usingStatement.IsAsynchronous, usingStatement.Resources, (usingStatement.Syntax as UsingStatementSyntax)?.UsingKeyword),
-                    IUsingDeclarationOperation declaration => (declaration.IsAsynchronous, (IOperation)declaration.DeclarationGroup, (declaration.Syntax as LocalDeclarationStatementSyntax)?.UsingKeyword),
-                    _ => (true, null, null),
+                    IUsingOperation usingStatement => (usingStatement.Resources, (usingStatement.Syntax as UsingStatementSyntax)?.UsingKeyword),
+                    IUsingDeclarationOperation declaration => ((IOperation)declaration.DeclarationGroup, (declaration.Syntax as LocalDeclarationStatementSyntax)?.UsingKeyword),
+                    _ => (null, null),
                 };
-                if (isAsync || resources is null || keyword is not SyntaxToken usingKeyword)
-                    continue;
-                if (!IsInAsyncCode(operation, context.OwningSymbol))
+                if (resources is null || keyword is not SyntaxToken usingKeyword)
                     continue;
                 if (DisposedValue(resources, symbols) is not (ISymbol value, ITypeSymbol declaredType))
                     continue;

@@ -1,4 +1,7 @@
+using System;
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -37,11 +40,18 @@ public abstract class PgTransactionRuleAnalyzer : DiagnosticAnalyzer
         {
             if (start.Compilation.GetTypeByMetadataName(PgTransactionMethodCheck.AttributeName) is not INamedTypeSymbol attributeType)
                 return;
-            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, attributeType), SymbolKind.Method);
+            var checks = s_checks.GetValue(start.Compilation, static _ => new ConcurrentDictionary<IMethodSymbol, Lazy<PgTransactionMethodCheck>>(SymbolEqualityComparer.Default));
+            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, attributeType, checks), SymbolKind.Method);
         });
     }
 
-    private void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attributeType)
+    /// <summary>
+    /// The check of each method, per compilation: the five rules read one run of it (the check reads the
+    /// whole body and the attribute, and it is the same for all of them).
+    /// </summary>
+    static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<IMethodSymbol, Lazy<PgTransactionMethodCheck>>> s_checks = new();
+
+    private void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attributeType, ConcurrentDictionary<IMethodSymbol, Lazy<PgTransactionMethodCheck>> checks)
     {
         var method = (IMethodSymbol)context.Symbol;
         // A partial method is analyzed once, through its defining part.
@@ -51,7 +61,20 @@ public abstract class PgTransactionRuleAnalyzer : DiagnosticAnalyzer
         if (attribute?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
             return;
 
-        var check = PgTransactionMethodCheck.Run(declaration, method, attribute, context.CancellationToken);
+        var cancellationToken = context.CancellationToken;
+        var lazy = checks.GetOrAdd(method, _ => new Lazy<PgTransactionMethodCheck>(() => PgTransactionMethodCheck.Run(declaration, method, attribute, cancellationToken)));
+        PgTransactionMethodCheck check;
+        try
+        {
+            check = lazy.Value;
+        }
+        catch (OperationCanceledException)
+        {
+            // Computed for a request that was cancelled (an IDE keystroke): forget it and compute again.
+            checks.TryRemove(method, out _);
+            cancellationToken.ThrowIfCancellationRequested();
+            check = PgTransactionMethodCheck.Run(declaration, method, attribute, cancellationToken);
+        }
         foreach (var problem in check.Problems)
         {
             if (problem.Kind == Kind)
