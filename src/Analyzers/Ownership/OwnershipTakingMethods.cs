@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -26,8 +27,11 @@ internal sealed class OwnershipTakingMethods
     readonly NpgsqlSymbols _symbols;
     readonly ConcurrentDictionary<IParameterSymbol, bool> _cache = new(SymbolEqualityComparer.Default);
     readonly ConcurrentDictionary<IMethodSymbol, ResourceKind?> _factories = new(SymbolEqualityComparer.Default);
+    readonly ConcurrentDictionary<IMethodSymbol, ResourceKind?> _dispatchedFactories = new(SymbolEqualityComparer.Default);
     readonly ConcurrentDictionary<IMethodSymbol, bool> _mentionsDatabase = new(SymbolEqualityComparer.Default);
     readonly ConcurrentDictionary<IMethodSymbol, int> _passThrough = new(SymbolEqualityComparer.Default);
+    readonly ConcurrentDictionary<IMethodSymbol, System.Collections.Generic.List<IMethodSymbol>> _implementations = new(SymbolEqualityComparer.Default);
+    System.Collections.Generic.List<INamedTypeSymbol>? _sourceTypes;
     readonly ThreadLocal<System.Collections.Generic.HashSet<IMethodSymbol>> _inProgress = new(() => new(SymbolEqualityComparer.Default));
 
     public OwnershipTakingMethods(Compilation compilation, NpgsqlSymbols symbols)
@@ -37,6 +41,10 @@ internal sealed class OwnershipTakingMethods
     }
 
     public bool TakesOwnership(IMethodSymbol method, IParameterSymbol parameter, int depth, CancellationToken cancellationToken)
+        => TakesOwnership(method, parameter, depth, dispatch: true, cancellationToken);
+
+    /// <param name="dispatch">False when asking about one implementation's own body (not the methods it overrides for).</param>
+    bool TakesOwnership(IMethodSymbol method, IParameterSymbol parameter, int depth, bool dispatch, CancellationToken cancellationToken)
     {
         if (_symbols.IsOwned(parameter))
             return true;
@@ -50,6 +58,22 @@ internal sealed class OwnershipTakingMethods
             return true; // outside the compilation, and not a known borrower
         if (depth >= MaxDepth)
             return true;
+
+        // An interface, abstract or virtual method: the summary of its implementations in this
+        // compilation when they all agree, else unknown (assumed to take, as for code we cannot read).
+        if (dispatch && IsDispatched(definition))
+        {
+            var implementations = ImplementationsOf(definition);
+            if (implementations.Count == 0)
+                return true;
+            foreach (var candidate in implementations)
+            {
+                if (parameter.Ordinal >= candidate.Parameters.Length
+                    || TakesOwnership(candidate, candidate.Parameters[parameter.Ordinal], depth + 1, dispatch: false, cancellationToken))
+                    return true;
+            }
+            return false;
+        }
 
         var definitionParameter = parameter.Ordinal < definition.Parameters.Length ? definition.Parameters[parameter.Ordinal] : parameter;
         if (_cache.TryGetValue(definitionParameter, out var cached))
@@ -89,7 +113,9 @@ internal sealed class OwnershipTakingMethods
     /// return statement returns a freshly created one, or a local that holds one. The caller then
     /// owns the result, as with Npgsql's own factories.
     /// </summary>
-    public ResourceKind? ReturnedOwnedKind(IMethodSymbol method, int depth)
+    public ResourceKind? ReturnedOwnedKind(IMethodSymbol method, int depth) => ReturnedOwnedKind(method, depth, dispatch: true);
+
+    ResourceKind? ReturnedOwnedKind(IMethodSymbol method, int depth, bool dispatch)
     {
         var definition = method.OriginalDefinition;
         if (definition.DeclaringSyntaxReferences.Length == 0 || depth >= MaxDepth)
@@ -100,6 +126,16 @@ internal sealed class OwnershipTakingMethods
             : definition.ReturnType;
         if (_symbols.KindOfVariableType(returned) is not ResourceKind kind)
             return null;
+        if (dispatch && IsDispatched(definition))
+        {
+            // Bounded by depth (each implementation is read one level deeper), not by the in-progress set,
+            // so that a virtual method's own body can be read as one of its implementations.
+            if (_dispatchedFactories.TryGetValue(definition, out var known))
+                return known;
+            var agreed = ImplementationsAgreeOnFactory(definition, kind, depth + 1);
+            _dispatchedFactories.TryAdd(definition, agreed);
+            return agreed;
+        }
         if (_factories.TryGetValue(definition, out var cached))
             return cached;
 
@@ -116,6 +152,92 @@ internal sealed class OwnershipTakingMethods
         {
             inProgress.Remove(definition);
         }
+    }
+
+    /// <summary>A call that dispatches at run time: an interface member, or an abstract or virtual method.</summary>
+    static bool IsDispatched(IMethodSymbol method)
+        => method.ContainingType?.TypeKind == TypeKind.Interface || method.IsAbstract || (method.IsVirtual && !method.ContainingType!.IsSealed);
+
+    /// <summary>
+    /// The interface or abstract factory (<c>IConnectionFactory.Create()</c>) is a factory when every
+    /// implementation in the compilation is one, of the same kind.
+    /// </summary>
+    ResourceKind? ImplementationsAgreeOnFactory(IMethodSymbol method, ResourceKind kind, int depth)
+    {
+        var implementations = ImplementationsOf(method);
+        if (implementations.Count == 0)
+            return null;
+        foreach (var candidate in implementations)
+        {
+            if (ReturnedOwnedKind(candidate, depth, dispatch: false) != kind)
+                return null;
+        }
+        return kind;
+    }
+
+    /// <summary>
+    /// The bodies a dispatched method can run in this compilation: interface implementations, overrides,
+    /// and the virtual method's own body. Read once per method; a method with more than a handful of
+    /// implementations counts as unknown (an empty list) rather than cost the IDE a walk per call.
+    /// </summary>
+    System.Collections.Generic.List<IMethodSymbol> ImplementationsOf(IMethodSymbol method)
+        => _implementations.GetOrAdd(method, m =>
+        {
+            var found = new System.Collections.Generic.List<IMethodSymbol>();
+            if (!m.IsAbstract && m.ContainingType?.TypeKind != TypeKind.Interface && m.DeclaringSyntaxReferences.Length > 0)
+                found.Add(m);
+            foreach (var type in SourceTypes())
+            {
+                if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct) || type.IsAbstract && m.ContainingType?.TypeKind == TypeKind.Interface)
+                    continue;
+                IMethodSymbol? candidate = null;
+                if (m.ContainingType?.TypeKind == TypeKind.Interface)
+                    candidate = type.FindImplementationForInterfaceMember(m) as IMethodSymbol;
+                else
+                {
+                    foreach (var member in type.GetMembers(m.Name))
+                    {
+                        for (var overridden = (member as IMethodSymbol)?.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+                        {
+                            if (SymbolEqualityComparer.Default.Equals(overridden.OriginalDefinition, m))
+                            {
+                                candidate = (IMethodSymbol)member;
+                                break;
+                            }
+                        }
+                    }
+                }
+                if (candidate is null || candidate.IsAbstract || candidate.DeclaringSyntaxReferences.Length == 0 || found.Contains(candidate, SymbolEqualityComparer.Default))
+                    continue;
+                found.Add(candidate.OriginalDefinition);
+                if (found.Count > 8)
+                    return new System.Collections.Generic.List<IMethodSymbol>();
+            }
+            return found;
+        });
+
+    System.Collections.Generic.List<INamedTypeSymbol> SourceTypes()
+    {
+        if (_sourceTypes is { } known)
+            return known;
+        var types = new System.Collections.Generic.List<INamedTypeSymbol>();
+        var pending = new System.Collections.Generic.Stack<INamespaceOrTypeSymbol>();
+        pending.Push(_compilation.Assembly.GlobalNamespace);
+        while (pending.Count > 0)
+        {
+            foreach (var member in pending.Pop().GetMembers())
+            {
+                if (member is INamespaceSymbol ns)
+                    pending.Push(ns);
+                else if (member is INamedTypeSymbol type)
+                {
+                    types.Add(type);
+                    pending.Push(type);
+                }
+            }
+        }
+        System.Threading.Interlocked.CompareExchange(ref _sourceTypes, types, null);
+        return _sourceTypes!;
     }
 
     bool ReturnsOnlyCreations(IMethodSymbol method, int depth)

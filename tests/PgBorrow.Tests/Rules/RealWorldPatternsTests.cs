@@ -345,4 +345,66 @@ public class RealWorldPatternsTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Interface_factory_and_sink_use_the_summary_their_implementations_agree_on()
+        => VerifyAllRules.AnalyzerAsync("""
+            interface IConnectionFactory { NpgsqlConnection Create(); }
+            sealed class PooledFactory(string cs) : IConnectionFactory { public NpgsqlConnection Create() => new NpgsqlConnection(cs); }
+            sealed class OtherFactory(string cs) : IConnectionFactory { public NpgsqlConnection Create() { var conn = new NpgsqlConnection(cs); return conn; } }
+
+            interface ISharedFactory { NpgsqlConnection Get(); }
+            sealed class Fresh(string cs) : ISharedFactory { public NpgsqlConnection Get() => new NpgsqlConnection(cs); }
+            sealed class Shared(NpgsqlConnection shared) : ISharedFactory { public NpgsqlConnection Get() => shared; }
+
+            interface IAudit { void Write(NpgsqlConnection conn); }
+            sealed class Audit : IAudit { public void Write(NpgsqlConnection conn) { using var cmd = new NpgsqlCommand("SELECT 1", conn); cmd.ExecuteNonQuery(); } }
+
+            interface ICloser { void Close(NpgsqlConnection conn); }
+            sealed class Closer : ICloser { public void Close(NpgsqlConnection conn) => conn.Dispose(); }
+
+            abstract class Store
+            {
+                protected virtual NpgsqlConnection Open(string cs) => new NpgsqlConnection(cs);
+            }
+
+            sealed class Jobs(IConnectionFactory factory, ISharedFactory shared, IAudit audit, ICloser closer) : Store
+            {
+                public void Leaks()
+                {
+                    var {|PGB006:conn|} = factory.Create();
+                    conn.Open();
+                }
+
+                public void Disposes()
+                {
+                    using var conn = factory.Create();
+                    conn.Open();
+                }
+
+                public void ImplementationsDisagree()
+                {
+                    var conn = shared.Get();
+                    conn.Open();
+                }
+
+                public void BorrowedByEveryImplementation(string cs)
+                {
+                    var {|PGB006:conn|} = new NpgsqlConnection(cs);
+                    audit.Write(conn);
+                }
+
+                public void TakenByEveryImplementation(string cs)
+                {
+                    var conn = new NpgsqlConnection(cs);
+                    closer.Close(conn);
+                }
+
+                public void VirtualFactory(string cs)
+                {
+                    var {|PGB006:conn|} = Open(cs);
+                    conn.Open();
+                }
+            }
+            """);
 }
