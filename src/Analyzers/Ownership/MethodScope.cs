@@ -340,6 +340,39 @@ internal sealed class MethodScope
     public Dictionary<ISymbol, TrackedResource> AdvisoryLocks { get; } = new(SymbolEqualityComparer.Default);
 
     /// <summary>A session advisory lock resource for a connection whose SQL takes one.</summary>
+    /// <summary>
+    /// What a call of a helper of this compilation does to session advisory locks on the connections
+    /// passed to it: the connection (as this method names it) and the SQL that stands for the effect
+    /// (<c>SELECT pg_advisory_lock(0)</c> for an acquisition helper, <c>SELECT pg_advisory_unlock(0)</c> for a
+    /// release helper). Empty for everything else.
+    /// </summary>
+    public List<(ISymbol Connection, string Sql)> LockHelperEffects(IInvocationOperation invocation)
+    {
+        var effects = new List<(ISymbol, string)>();
+        var method = invocation.TargetMethod;
+        if (method.DeclaringSyntaxReferences.Length == 0 || NpgsqlSymbols.IsBorrowingLibrary(method))
+            return effects;
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter is not IParameterSymbol parameter || Symbols.KindOfVariableType(parameter.Type) != ResourceKind.Connection)
+                continue;
+            if (ConnectionSymbol(argument.Value) is ISymbol connection && _takers.LockEffect(method, parameter.Ordinal, _depth, CancellationToken) is string sql)
+                effects.Add((connection, sql));
+        }
+        return effects;
+    }
+
+    /// <summary>
+    /// For a method's own parameter: the session lock this body leaves held on it for its caller (an
+    /// acquisition helper), or the unlock it runs on it (a release helper), as SQL; null otherwise.
+    /// </summary>
+    public string? LockEffectOn(IParameterSymbol parameter)
+    {
+        if (AdvisoryLocks.TryGetValue(parameter, out var held) && !held.IsOwned)
+            return "SELECT " + (held.LockFunction ?? "pg_advisory_lock") + "(0)";
+        return !AdvisoryLocks.ContainsKey(parameter) && _unlockedConnections.Contains(parameter) ? "SELECT pg_advisory_unlock(0)" : null;
+    }
+
     /// <summary>Connections this method unlocks a session advisory lock on (any key).</summary>
     readonly HashSet<ISymbol> _unlockedConnections = new(SymbolEqualityComparer.Default);
 
@@ -406,6 +439,13 @@ internal sealed class MethodScope
                         && runtimeSql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
                     {
                         AddAdvisoryLock(runtimeConnection, Sql.SqlClassifier.Classify(runtimeSql));
+                    }
+                    else if (node is IInvocationOperation helper && _depth < 2 && LockHelperEffects(helper) is { Count: > 0 } effects)
+                    {
+                        // A helper of this compilation that takes or releases a session lock on the
+                        // connection it is given (`await LockAsync(conn, key)`): the lock is this method's.
+                        foreach (var (lockedConnection, lockSql) in effects)
+                            AddAdvisoryLock(lockedConnection, Sql.SqlClassifier.Classify(lockSql));
                     }
                     else if (node is IInvocationOperation invocation
                         && NpgsqlCalls.Classify(invocation, Symbols) == CallKind.DapperCommand

@@ -154,6 +154,42 @@ internal sealed class OwnershipTakingMethods
         }
     }
 
+    readonly ConcurrentDictionary<(IMethodSymbol, int), string?> _lockEffects = new();
+
+    /// <summary>
+    /// What a method of this compilation (not dispatched) does to session advisory locks on its
+    /// connection parameter: the SQL of the lock it returns holding, or of the unlock it runs; null for
+    /// neither (or when unsure). Read from the method's own ownership scope, once per method and parameter.
+    /// </summary>
+    public string? LockEffect(IMethodSymbol method, int ordinal, int depth, CancellationToken cancellationToken)
+    {
+        var definition = method.OriginalDefinition;
+        if (definition.DeclaringSyntaxReferences.Length == 0 || IsDispatched(definition) || depth >= MaxDepth || ordinal >= definition.Parameters.Length)
+            return null;
+        return _lockEffects.GetOrAdd((definition, ordinal), key =>
+        {
+            var inProgress = _inProgress.Value!;
+            if (!inProgress.Add(key.Item1))
+                return null;
+            try
+            {
+                ControlFlowGraph? graph = BodyOf(key.Item1) switch
+                {
+                    IMethodBodyOperation methodBody => ControlFlowGraph.Create(methodBody, cancellationToken),
+                    _ => null,
+                };
+                if (graph is null)
+                    return null;
+                var scope = new MethodScope(graph, _symbols, this, depth + 1, System.Array.Empty<(ISymbol, bool)>(), cancellationToken);
+                return scope.LockEffectOn(key.Item1.Parameters[key.Item2]);
+            }
+            finally
+            {
+                inProgress.Remove(key.Item1);
+            }
+        });
+    }
+
     /// <summary>A call that dispatches at run time: an interface member, or an abstract or virtual method.</summary>
     static bool IsDispatched(IMethodSymbol method)
         => method.ContainingType?.TypeKind == TypeKind.Interface || method.IsAbstract || (method.IsVirtual && !method.ContainingType!.IsSealed);

@@ -147,4 +147,50 @@ public class SessionAdvisoryLockNotReleasedTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Locks_taken_and_released_through_helpers_are_the_callers()
+        => VerifyPgb103.AnalyzerAsync("""
+            static class Locks
+            {
+                public static async Task AcquireAsync(NpgsqlConnection conn, long key, CancellationToken ct)
+                {
+                    await using var cmd = new NpgsqlCommand("SELECT pg_advisory_lock($1)", conn);
+                    cmd.Parameters.AddWithValue(key);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+
+                public static async Task ReleaseAsync(NpgsqlConnection conn, long key, CancellationToken ct)
+                {
+                    await using var cmd = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", conn);
+                    cmd.Parameters.AddWithValue(key);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+            }
+
+            class Jobs
+            {
+                async Task SafeAsync(NpgsqlDataSource dataSource, Func<Task> work, CancellationToken ct)
+                {
+                    await using var conn = await dataSource.OpenConnectionAsync(ct);
+                    await Locks.AcquireAsync(conn, 1, ct);
+                    try
+                    {
+                        await work();
+                    }
+                    finally
+                    {
+                        await Locks.ReleaseAsync(conn, 1, ct);
+                    }
+                }
+
+                async Task LeakyAsync(NpgsqlDataSource dataSource, Func<Task> work, CancellationToken ct)
+                {
+                    await using var conn = await dataSource.OpenConnectionAsync(ct);
+                    await {|PGB103:Locks.AcquireAsync(conn, 2, ct)|};
+                    await work();
+                    await Locks.ReleaseAsync(conn, 2, ct);
+                }
+            }
+            """);
 }
