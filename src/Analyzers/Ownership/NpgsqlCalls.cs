@@ -32,6 +32,9 @@ internal enum CallKind
     /// <summary>Open/OpenAsync of a connection.</summary>
     Open,
 
+    /// <summary>BeginBinaryImport(Async)/BeginBinaryExport(Async) on a connection: starts a COPY that keeps it busy.</summary>
+    BeginCopy,
+
     /// <summary>A Dapper extension method on a connection: runs a command on it.</summary>
     DapperCommand,
 
@@ -73,6 +76,8 @@ internal static class NpgsqlCalls
                     return CallKind.Dispose;
                 case "CloneWith":
                     return CallKind.CreateConnection;
+                case "BeginBinaryImport" or "BeginBinaryImportAsync" or "BeginBinaryExport" or "BeginBinaryExportAsync":
+                    return CallKind.BeginCopy;
             }
             return CallKind.Other;
         }
@@ -101,6 +106,11 @@ internal static class NpgsqlCalls
 
         if (IsReaderApi(container, receiverType, symbols))
             return method.Name is "Dispose" or "DisposeAsync" or "Close" or "CloseAsync" ? CallKind.Dispose : CallKind.Other;
+
+        // A COPY importer's Complete ends the COPY (and frees the connection); so does Dispose, which
+        // cancels an import that was not completed.
+        if (symbols.IsCopyOperation(container))
+            return method.Name is "Dispose" or "DisposeAsync" or "Close" or "CloseAsync" or "Complete" or "CompleteAsync" or "Cancel" or "CancelAsync" ? CallKind.Dispose : CallKind.Other;
 
         if (IsCommandApi(container, receiverType, symbols))
         {
@@ -218,6 +228,10 @@ internal static class NpgsqlCalls
                     case CallKind.ExecuteReader:
                         kind = ResourceKind.DataReader;
                         command = Receiver(invocation);
+                        return true;
+                    case CallKind.BeginCopy:
+                        kind = ResourceKind.DataReader;
+                        connection = Receiver(invocation);
                         return true;
                     case CallKind.CreateHandle when HandleKind(invocation.TargetMethod.ReturnType, symbols) is ResourceKind handle:
                         kind = handle;

@@ -28,6 +28,8 @@ internal sealed class NpgsqlSymbols
         IDataReader = compilation.GetTypeByMetadataName("System.Data.IDataReader");
         IDbCommand = compilation.GetTypeByMetadataName("System.Data.IDbCommand");
         OwnedAttribute = compilation.GetTypeByMetadataName("PgBorrow.OwnedAttribute");
+        NpgsqlBinaryImporter = compilation.GetTypeByMetadataName("Npgsql.NpgsqlBinaryImporter");
+        NpgsqlBinaryExporter = compilation.GetTypeByMetadataName("Npgsql.NpgsqlBinaryExporter");
         PgSnapshot = compilation.GetTypeByMetadataName("PgBorrow.PgSnapshot");
         PgAdvisoryLock = compilation.GetTypeByMetadataName("PgBorrow.PgAdvisoryLock");
         SystemException = compilation.GetTypeByMetadataName("System.Exception");
@@ -53,6 +55,10 @@ internal sealed class NpgsqlSymbols
     public INamedTypeSymbol? OwnedAttribute { get; }
 
     /// <summary>The runtime's exported snapshot handle: owns a transaction on a connection of its own.</summary>
+    /// <summary>A binary COPY in progress: the connection is busy until it is completed or disposed.</summary>
+    public INamedTypeSymbol? NpgsqlBinaryImporter { get; }
+    public INamedTypeSymbol? NpgsqlBinaryExporter { get; }
+
     public INamedTypeSymbol? PgSnapshot { get; }
 
     /// <summary>The runtime's session advisory lock guard.</summary>
@@ -109,7 +115,7 @@ internal sealed class NpgsqlSymbols
             return ResourceKind.Transaction;
         if (Is(type, NpgsqlConnection) || Is(type, DbConnection) || Is(type, IDbConnection))
             return ResourceKind.Connection;
-        if (Is(type, NpgsqlDataReader) || Is(type, DbDataReader) || Is(type, IDataReader))
+        if (Is(type, NpgsqlDataReader) || Is(type, DbDataReader) || Is(type, IDataReader) || IsCopyOperation(type))
             return ResourceKind.DataReader;
         if (Is(type, PgSnapshot))
             return ResourceKind.Snapshot;
@@ -117,6 +123,10 @@ internal sealed class NpgsqlSymbols
             return ResourceKind.AdvisoryLockGuard;
         return null;
     }
+
+    /// <summary>A binary COPY importer or exporter: like a reader, it keeps its connection busy until it ends.</summary>
+    public bool IsCopyOperation(ITypeSymbol? type)
+        => type is not null && (Is(type, NpgsqlBinaryImporter) || Is(type, NpgsqlBinaryExporter));
 
     public bool IsCommandType(ITypeSymbol? type)
         => type is not null && (IsOrDerives(type, NpgsqlCommand) || IsOrDerives(type, NpgsqlBatch) || Is(type, DbCommand) || Is(type, DbBatch) || Is(type, IDbCommand));

@@ -188,8 +188,11 @@ internal sealed partial class OwnershipAnalysis
         var location = awaited.Syntax.GetLocation();
         foreach (var resource in _scope.Resources)
         {
-            // A reader captured from the enclosing method is judged there, where it is opened.
+            // A reader captured from the enclosing method is judged there, where it is opened. A COPY in
+            // progress is not a reader holding a query's snapshot: streaming rows into it from an
+            // async source is what it is for.
             if (resource.Kind != ResourceKind.DataReader || resource.IsCaptured || resource.Symbol is null
+                || _scope.Symbols.IsCopyOperation(resource.Symbol switch { ILocalSymbol local => local.Type, IParameterSymbol parameter => parameter.Type, _ => null })
                 || !FlowState.IsDefinitelyOpen(state[resource.Index]) || !_scope.IsReadAfter(resource.Symbol, awaited.Syntax))
                 continue;
             if (_reportedUses.Add((resource, location)))

@@ -4,14 +4,17 @@ using PgBorrow.Analyzers.Ownership;
 
 namespace PgBorrow.Analyzers.Rules;
 
-/// <summary>PGB007: a reader is open when another command runs on its connection, or is never disposed.</summary>
+/// <summary>
+/// PGB007: a reader (or a binary COPY importer/exporter) is open when another command runs on its
+/// connection, or is never disposed.
+/// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DataReaderLeftOpenAnalyzer : OwnershipRuleAnalyzer
 {
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.DataReaderLeftOpen,
         title: "Data reader left open",
-        messageFormat: "Data reader '{0}' is still open {1}",
+        messageFormat: "{0} '{1}' is still open {2}",
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -24,14 +27,26 @@ public sealed class DataReaderLeftOpenAnalyzer : OwnershipRuleAnalyzer
     {
         foreach (var conflict in report.ReadersStillOpen)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Descriptor, conflict.CommandLocation, conflict.Reader.Name,
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, conflict.CommandLocation, Noun(conflict.Reader), conflict.Reader.Name,
                 $"when '{conflict.CommandName}' runs another command on connection '{conflict.ConnectionName}' on line {conflict.Line}"));
         }
 
         foreach (var open in report.OpenAtExit)
         {
             if (open.Resource.Kind == ResourceKind.DataReader)
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"when the method returns on line {open.ExitLine}: it is never disposed"));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, Noun(open.Resource), open.Resource.Name, $"when the method returns on line {open.ExitLine}: it is never disposed"));
         }
+    }
+
+    /// <summary>What the value is, for the message: a data reader, or a binary COPY in progress.</summary>
+    static string Noun(TrackedResource resource)
+    {
+        var type = resource.Symbol switch
+        {
+            ILocalSymbol local => local.Type,
+            IParameterSymbol parameter => parameter.Type,
+            _ => null,
+        };
+        return type?.Name is "NpgsqlBinaryImporter" or "NpgsqlBinaryExporter" ? "COPY operation" : "Data reader";
     }
 }

@@ -16,7 +16,7 @@ namespace PgBorrow.Tests.Rules;
 public class Pgb007MatrixTests
 {
     static DiagnosticResult Pgb007(int location, string name, string when)
-        => new DiagnosticResult("PGB007", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, when);
+        => new DiagnosticResult("PGB007", DiagnosticSeverity.Warning).WithLocation(location).WithArguments("Data reader", name, when);
 
     [Fact]
     public Task Another_command_names_the_method_the_connection_and_the_line()
@@ -676,4 +676,46 @@ public class Pgb007MatrixTests
             }
             """);
     }
+
+    [Fact]
+    public Task Binary_copy_left_open_or_overlapping_another_command_is_reported()
+        => VerifyPgb007.AnalyzerAsync("""
+            class Imports
+            {
+                async Task LeakAsync(NpgsqlConnection conn, long[] ids, CancellationToken ct)
+                {
+                    var {|#0:importer|} = await conn.BeginBinaryImportAsync("COPY t (id) FROM STDIN (FORMAT BINARY)", ct);
+                    foreach (var id in ids)
+                        await importer.WriteRowAsync(ct, id);
+                }
+
+                async Task OverlapAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var importer = await conn.BeginBinaryImportAsync("COPY t (id) FROM STDIN (FORMAT BINARY)", ct);
+                    await importer.WriteRowAsync(ct, 1L);
+                    await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+                    await {|#1:cmd.ExecuteNonQueryAsync(ct)|};
+                    await importer.CompleteAsync(ct);
+                }
+
+                async Task RightAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using (var importer = await conn.BeginBinaryImportAsync("COPY t (id) FROM STDIN (FORMAT BINARY)", ct))
+                    {
+                        await importer.WriteRowAsync(ct, 1L);
+                        await importer.CompleteAsync(ct);
+                    }
+                    var exporter = conn.BeginBinaryExport("COPY t (id) TO STDOUT (FORMAT BINARY)");
+                    while (exporter.StartRow() != -1)
+                        exporter.Read<long>();
+                    exporter.Dispose();
+                    await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+            }
+            """,
+            new DiagnosticResult("PGB007", DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
+                "COPY operation", "importer", "when the method returns on line 14: it is never disposed"),
+            new DiagnosticResult("PGB007", DiagnosticSeverity.Warning).WithLocation(1).WithArguments(
+                "COPY operation", "importer", "when 'ExecuteNonQueryAsync' runs another command on connection 'conn' on line 23"));
 }

@@ -254,4 +254,25 @@ public class ReaderHeldAcrossAwaitTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Copy_import_fed_from_an_async_source_is_not_a_reader_across_an_await()
+        => VerifyPgb110.AnalyzerAsync("""
+            class Bulk
+            {
+                async Task<int> ImportAsync(NpgsqlConnection conn, Func<Task<bool>> moveNextAsync, Func<Task<long>> currentAsync, CancellationToken ct)
+                {
+                    await using var importer = await conn.BeginBinaryImportAsync("COPY t (id) FROM STDIN (FORMAT BINARY)", ct);
+                    var n = 0;
+                    while (await moveNextAsync())
+                    {
+                        await importer.StartRowAsync(ct);
+                        await importer.WriteAsync(await currentAsync(), ct);
+                        n++;
+                    }
+                    await importer.CompleteAsync(ct);
+                    return n;
+                }
+            }
+            """);
 }
