@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace PgBorrow.Analyzers.Ownership;
 
@@ -9,8 +10,16 @@ namespace PgBorrow.Analyzers.Ownership;
 /// </summary>
 internal sealed class NpgsqlSymbols
 {
-    NpgsqlSymbols(Compilation compilation, INamedTypeSymbol npgsqlConnection)
+    /// <summary>
+    /// Global option (<c>.globalconfig</c>, or the <c>[*]</c> section of <c>.editorconfig</c>): <c>true</c> limits
+    /// the rules to Npgsql's own types, for a project whose ADO.NET abstractions (<c>DbConnection</c>,
+    /// <c>IDbConnection</c>...) are another provider's.
+    /// </summary>
+    public const string NpgsqlTypesOnlyOption = "pgborrow.npgsql_types_only";
+
+    NpgsqlSymbols(Compilation compilation, INamedTypeSymbol npgsqlConnection, bool npgsqlTypesOnly)
     {
+        NpgsqlTypesOnly = npgsqlTypesOnly;
         NpgsqlConnection = npgsqlConnection;
         NpgsqlTransaction = compilation.GetTypeByMetadataName("Npgsql.NpgsqlTransaction");
         NpgsqlDataReader = compilation.GetTypeByMetadataName("Npgsql.NpgsqlDataReader");
@@ -35,6 +44,9 @@ internal sealed class NpgsqlSymbols
         SystemException = compilation.GetTypeByMetadataName("System.Exception");
         Scopes = Infrastructure.TransactionScopes.TryCreate(compilation);
     }
+
+    /// <summary>The ADO.NET abstractions are not tracked (<see cref="NpgsqlTypesOnlyOption"/>).</summary>
+    public bool NpgsqlTypesOnly { get; }
 
     public INamedTypeSymbol NpgsqlConnection { get; }
     public INamedTypeSymbol? NpgsqlTransaction { get; }
@@ -81,12 +93,26 @@ internal sealed class NpgsqlSymbols
     /// Null when the compilation does not reference Npgsql: then no rule has anything to do. Resolved
     /// once per compilation, however many rules ask.
     /// </summary>
-    public static NpgsqlSymbols? TryCreate(Compilation compilation)
-        => s_perCompilation.GetValue(compilation, static c =>
+    public static NpgsqlSymbols? TryCreate(Compilation compilation, AnalyzerOptions options)
+        => s_perCompilation.GetValue(compilation, c =>
         {
             var connection = c.GetTypeByMetadataName("Npgsql.NpgsqlConnection");
-            return new Holder(connection is null ? null : new NpgsqlSymbols(c, connection));
+            return new Holder(connection is null ? null : new NpgsqlSymbols(c, connection, ReadNpgsqlTypesOnly(c, options)));
         }).Symbols;
+
+    static bool ReadNpgsqlTypesOnly(Compilation compilation, AnalyzerOptions options)
+    {
+        var provider = options.AnalyzerConfigOptionsProvider;
+        if (!provider.GlobalOptions.TryGetValue(NpgsqlTypesOnlyOption, out var value))
+        {
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                if (provider.GetOptions(tree).TryGetValue(NpgsqlTypesOnlyOption, out value))
+                    break;
+            }
+        }
+        return value is not null && value.Trim().Equals("true", System.StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>Whether the parameter is marked <c>[Owned]</c>: it takes ownership of what is passed.</summary>
     public bool IsOwned(IParameterSymbol parameter)
@@ -111,11 +137,12 @@ internal sealed class NpgsqlSymbols
     {
         if (type is null)
             return null;
-        if (Is(type, NpgsqlTransaction) || Is(type, DbTransaction) || Is(type, IDbTransaction))
+        var abstractions = !NpgsqlTypesOnly;
+        if (Is(type, NpgsqlTransaction) || abstractions && (Is(type, DbTransaction) || Is(type, IDbTransaction)))
             return ResourceKind.Transaction;
-        if (Is(type, NpgsqlConnection) || Is(type, DbConnection) || Is(type, IDbConnection))
+        if (Is(type, NpgsqlConnection) || abstractions && (Is(type, DbConnection) || Is(type, IDbConnection)))
             return ResourceKind.Connection;
-        if (Is(type, NpgsqlDataReader) || Is(type, DbDataReader) || Is(type, IDataReader) || IsCopyOperation(type))
+        if (Is(type, NpgsqlDataReader) || abstractions && (Is(type, DbDataReader) || Is(type, IDataReader)) || IsCopyOperation(type))
             return ResourceKind.DataReader;
         if (Is(type, PgSnapshot))
             return ResourceKind.Snapshot;
@@ -129,7 +156,8 @@ internal sealed class NpgsqlSymbols
         => type is not null && (Is(type, NpgsqlBinaryImporter) || Is(type, NpgsqlBinaryExporter));
 
     public bool IsCommandType(ITypeSymbol? type)
-        => type is not null && (IsOrDerives(type, NpgsqlCommand) || IsOrDerives(type, NpgsqlBatch) || Is(type, DbCommand) || Is(type, DbBatch) || Is(type, IDbCommand));
+        => type is not null && (IsOrDerives(type, NpgsqlCommand) || IsOrDerives(type, NpgsqlBatch)
+            || !NpgsqlTypesOnly && (Is(type, DbCommand) || Is(type, DbBatch) || Is(type, IDbCommand)));
 
     /// <summary>True when the type is one of the Npgsql or ADO.NET types the engine cares about (cheap pre-filter).</summary>
     public bool IsInteresting(ITypeSymbol? type)

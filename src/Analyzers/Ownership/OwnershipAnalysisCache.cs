@@ -34,8 +34,8 @@ internal sealed class OwnershipAnalysisCache
     }
 
     /// <summary>The cache for a compilation, or null when it does not reference Npgsql.</summary>
-    public static OwnershipAnalysisCache? For(Compilation compilation)
-        => s_caches.GetValue(compilation, static c => new Holder(NpgsqlSymbols.TryCreate(c) is NpgsqlSymbols symbols ? new OwnershipAnalysisCache(c, symbols) : null)).Cache;
+    public static OwnershipAnalysisCache? For(Compilation compilation, AnalyzerOptions options)
+        => s_caches.GetValue(compilation, c => new Holder(NpgsqlSymbols.TryCreate(c, options) is NpgsqlSymbols symbols ? new OwnershipAnalysisCache(c, symbols) : null)).Cache;
 
     public OwnershipReport Analyze(OperationBlockAnalysisContext context)
     {

@@ -21,7 +21,7 @@ public abstract class OwnershipRuleAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var cache = OwnershipAnalysisCache.For(start.Compilation);
+            var cache = OwnershipAnalysisCache.For(start.Compilation, start.Options);
             if (cache is null)
                 return; // Npgsql is not referenced: nothing to track.
 

@@ -50,11 +50,11 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (NpgsqlSymbols.TryCreate(start.Compilation) is not NpgsqlSymbols symbols)
+            if (NpgsqlSymbols.TryCreate(start.Compilation, start.Options) is not NpgsqlSymbols symbols)
                 return;
             var helpers = new BlockingHelpers(start.Compilation, symbols);
             start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, helpers), OperationKind.Invocation);
-            var cache = OwnershipAnalysisCache.For(start.Compilation);
+            var cache = OwnershipAnalysisCache.For(start.Compilation, start.Options);
             // Sync usings are collected as the compiler visits them; only a body that has one in async
             // code asks the engine (at the end of the body) whether its Dispose makes a round trip.
             start.RegisterOperationBlockStartAction(block =>
@@ -115,7 +115,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     static (string Interface, string Base, string AsyncName)? IsBlockingInterfaceCall(IInvocationOperation invocation, NpgsqlSymbols symbols)
     {
         var method = invocation.TargetMethod;
-        if (!s_blockingNames.Contains(method.Name) || method.Name == "BeginTransaction" || invocation.Instance?.Type is not ITypeSymbol type)
+        if (symbols.NpgsqlTypesOnly || !s_blockingNames.Contains(method.Name) || method.Name == "BeginTransaction" || invocation.Instance?.Type is not ITypeSymbol type)
             return null;
         var pairs = new[]
         {

@@ -41,7 +41,7 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (NpgsqlSymbols.TryCreate(start.Compilation) is not NpgsqlSymbols symbols)
+            if (NpgsqlSymbols.TryCreate(start.Compilation, start.Options) is not NpgsqlSymbols symbols)
                 return;
             start.RegisterOperationBlockAction(block => AnalyzeBody(block, symbols));
         });

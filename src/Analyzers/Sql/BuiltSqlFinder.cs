@@ -25,7 +25,7 @@ internal sealed class BuiltSqlFinder
     /// <summary>Registers <paramref name="onSink"/> for every sink receiving non-constant text.</summary>
     public static void Register(CompilationStartAnalysisContext start, System.Action<OperationAnalysisContext, BuiltSql> onSink)
     {
-        if (NpgsqlSymbols.TryCreate(start.Compilation) is not NpgsqlSymbols symbols)
+        if (NpgsqlSymbols.TryCreate(start.Compilation, start.Options) is not NpgsqlSymbols symbols)
             return;
         var finder = new BuiltSqlFinder(start.Compilation, symbols);
         start.RegisterOperationBlockStartAction(block =>

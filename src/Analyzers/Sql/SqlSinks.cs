@@ -64,8 +64,11 @@ internal sealed class SqlSinks
     {
         if (type is null)
             return false;
-        if (NpgsqlSymbols.IsOrDerives(type, _symbols.NpgsqlCommand) || NpgsqlSymbols.IsOrDerives(type, _batchCommand)
-            || NpgsqlSymbols.IsOrDerives(type, _symbols.DbCommand) || NpgsqlSymbols.IsOrDerives(type, _dbBatchCommand))
+        if (NpgsqlSymbols.IsOrDerives(type, _symbols.NpgsqlCommand) || NpgsqlSymbols.IsOrDerives(type, _batchCommand))
+            return true;
+        if (_symbols.NpgsqlTypesOnly)
+            return false;
+        if (NpgsqlSymbols.IsOrDerives(type, _symbols.DbCommand) || NpgsqlSymbols.IsOrDerives(type, _dbBatchCommand))
             return true;
         if (_symbols.IDbCommand is INamedTypeSymbol dbCommandInterface)
         {

@@ -407,4 +407,43 @@ public class RealWorldPatternsTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Npgsql_types_only_option_leaves_the_ado_net_abstractions_alone()
+        => Verify<PgBorrow.Analyzers.Rules.ConnectionNotDisposedAnalyzer>.AnalyzerAsync("""
+            class Legacy
+            {
+                void Abstract(DbProviderFactory factory)
+                {
+                    var conn = factory.CreateConnection()!;     // DbConnection: another provider's, not tracked
+                    conn.Open();
+                }
+
+                void Npgsql(string cs)
+                {
+                    var {|PGB006:conn|} = new NpgsqlConnection(cs);
+                    conn.Open();
+                }
+
+                void Declared(string cs)
+                {
+                    DbConnection conn = new NpgsqlConnection(cs);   // declared as the abstraction: not tracked with the option
+                    conn.Open();
+                }
+            }
+            """,
+            "pgborrow.npgsql_types_only = true");
+
+    [Fact]
+    public Task Without_the_option_a_connection_declared_as_the_abstraction_is_tracked()
+        => Verify<PgBorrow.Analyzers.Rules.ConnectionNotDisposedAnalyzer>.AnalyzerAsync("""
+            class Legacy
+            {
+                void Declared(string cs)
+                {
+                    DbConnection {|PGB006:conn|} = new NpgsqlConnection(cs);
+                    conn.Open();
+                }
+            }
+            """);
 }
