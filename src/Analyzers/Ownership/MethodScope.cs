@@ -346,19 +346,27 @@ internal sealed class MethodScope
     /// (<c>SELECT pg_advisory_lock(0)</c> for an acquisition helper, <c>SELECT pg_advisory_unlock(0)</c> for a
     /// release helper). Empty for everything else.
     /// </summary>
-    public List<(ISymbol Connection, string Sql)> LockHelperEffects(IInvocationOperation invocation)
+    /// <remarks>Read once, while the scope collects advisory locks; the flow analysis looks the call up here.</remarks>
+    public List<(ISymbol Connection, string Sql)>? LockHelperEffects(IInvocationOperation invocation)
+        => _lockHelperEffects.TryGetValue(invocation, out var effects) ? effects : null;
+
+    readonly Dictionary<IInvocationOperation, List<(ISymbol, string)>> _lockHelperEffects = new();
+
+    List<(ISymbol, string)>? ReadLockHelperEffects(IInvocationOperation invocation)
     {
-        var effects = new List<(ISymbol, string)>();
         var method = invocation.TargetMethod;
         if (method.DeclaringSyntaxReferences.Length == 0 || NpgsqlSymbols.IsBorrowingLibrary(method))
-            return effects;
+            return null;
+        List<(ISymbol, string)>? effects = null;
         foreach (var argument in invocation.Arguments)
         {
             if (argument.Parameter is not IParameterSymbol parameter || Symbols.KindOfVariableType(parameter.Type) != ResourceKind.Connection)
                 continue;
             if (ConnectionSymbol(argument.Value) is ISymbol connection && _takers.LockEffect(method, parameter.Ordinal, _depth, CancellationToken) is string sql)
-                effects.Add((connection, sql));
+                (effects ??= new List<(ISymbol, string)>()).Add((connection, sql));
         }
+        if (effects is not null)
+            _lockHelperEffects[invocation] = effects;
         return effects;
     }
 
@@ -440,7 +448,7 @@ internal sealed class MethodScope
                     {
                         AddAdvisoryLock(runtimeConnection, Sql.SqlClassifier.Classify(runtimeSql));
                     }
-                    else if (node is IInvocationOperation helper && _depth < 2 && LockHelperEffects(helper) is { Count: > 0 } effects)
+                    else if (node is IInvocationOperation helper && _depth < 2 && ReadLockHelperEffects(helper) is { } effects)
                     {
                         // A helper of this compilation that takes or releases a session lock on the
                         // connection it is given (`await LockAsync(conn, key)`): the lock is this method's.

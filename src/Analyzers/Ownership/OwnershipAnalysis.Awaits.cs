@@ -192,7 +192,7 @@ internal sealed partial class OwnershipAnalysis
             // progress is not a reader holding a query's snapshot: streaming rows into it from an
             // async source is what it is for.
             if (resource.Kind != ResourceKind.DataReader || resource.IsCaptured || resource.Symbol is null
-                || _scope.Symbols.IsCopyOperation(resource.Symbol switch { ILocalSymbol local => local.Type, IParameterSymbol parameter => parameter.Type, _ => null })
+                || _scope.Symbols.IsCopyOperation(resource.DeclaredType)
                 || !FlowState.IsDefinitelyOpen(state[resource.Index]) || !_scope.IsReadAfter(resource.Symbol, awaited.Syntax))
                 continue;
             if (_reportedUses.Add((resource, location)))

@@ -129,7 +129,7 @@ internal sealed partial class OwnershipAnalysis
             CheckNestedBegin(invocation, state);
 
         // A helper that takes or releases a session lock on a connection it is given.
-        var lockEffects = kind == CallKind.Other && _scope.AdvisoryLocks.Count > 0 ? _scope.LockHelperEffects(invocation) : null;
+        var lockEffects = kind == CallKind.Other ? _scope.LockHelperEffects(invocation) : null;
 
         // A lock or unlock statement that throws has not changed what the session holds.
         var beforeStatement = _scope.AdvisoryLocks.Count > 0 && (kind is CallKind.ExecuteCommand or CallKind.ExecuteReader or CallKind.DapperCommand or CallKind.RuntimeStatement || lockEffects is { Count: > 0 })

@@ -56,6 +56,14 @@ internal sealed class TrackedResource
     /// <summary>The local or parameter; null for a created value that is discarded at once.</summary>
     public ISymbol? Symbol { get; }
 
+    /// <summary>The declared type of the local or parameter (null for a discarded creation).</summary>
+    public ITypeSymbol? DeclaredType => Symbol switch
+    {
+        ILocalSymbol local => local.Type,
+        IParameterSymbol parameter => parameter.Type,
+        _ => null,
+    };
+
     public string Name { get; }
 
     public ResourceKind Kind { get; }

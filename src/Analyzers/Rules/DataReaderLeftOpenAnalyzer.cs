@@ -40,13 +40,5 @@ public sealed class DataReaderLeftOpenAnalyzer : OwnershipRuleAnalyzer
 
     /// <summary>What the value is, for the message: a data reader, or a binary COPY in progress.</summary>
     static string Noun(TrackedResource resource)
-    {
-        var type = resource.Symbol switch
-        {
-            ILocalSymbol local => local.Type,
-            IParameterSymbol parameter => parameter.Type,
-            _ => null,
-        };
-        return type?.Name is "NpgsqlBinaryImporter" or "NpgsqlBinaryExporter" ? "COPY operation" : "Data reader";
-    }
+        => resource.DeclaredType?.Name is "NpgsqlBinaryImporter" or "NpgsqlBinaryExporter" ? "COPY operation" : "Data reader";
 }

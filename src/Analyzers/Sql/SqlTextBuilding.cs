@@ -498,7 +498,7 @@ internal sealed class SqlTextBuilding
     /// built only from literals (a list of schema names assembled by the public entry point), directly
     /// or handed down from the caller's own such parameter.
     /// </summary>
-    static bool EveryCallerPassesConstantText(IParameterReferenceOperation reference, int depth = 0)
+    bool EveryCallerPassesConstantText(IParameterReferenceOperation reference, int depth = 0)
     {
         if (CallSiteArguments(reference) is not List<(SqlTextBuilding Building, IOperation Argument)> sites)
             return false;
@@ -514,9 +514,16 @@ internal sealed class SqlTextBuilding
     /// <summary>
     /// Every argument passed to a parameter of a private method or local function, with the text
     /// building of the calling body; null when some use cannot be seen (a delegate, another file) or
-    /// there is no call.
+    /// there is no call. Read once per parameter (both the constant check and the source ask), and the
+    /// building of a calling body is made once however many calls it has.
     /// </summary>
-    static List<(SqlTextBuilding Building, IOperation Argument)>? CallSiteArguments(IParameterReferenceOperation reference)
+    List<(SqlTextBuilding Building, IOperation Argument)>? CallSiteArguments(IParameterReferenceOperation reference)
+        => _callSites.GetOrAdd(reference.Parameter, _ => ReadCallSiteArguments(reference));
+
+    readonly System.Collections.Concurrent.ConcurrentDictionary<IParameterSymbol, List<(SqlTextBuilding, IOperation)>?> _callSites = new(SymbolEqualityComparer.Default);
+    readonly System.Collections.Concurrent.ConcurrentDictionary<IOperation, SqlTextBuilding> _callerBuildings = new();
+
+    List<(SqlTextBuilding Building, IOperation Argument)>? ReadCallSiteArguments(IParameterReferenceOperation reference)
     {
         var parameter = reference.Parameter;
         if (parameter.ContainingSymbol is not IMethodSymbol method || reference.SemanticModel is not SemanticModel model)
@@ -551,14 +558,12 @@ internal sealed class SqlTextBuilding
             var root = (IOperation)invocation;
             while (root.Parent is not null)
                 root = root.Parent;
-            sites.Add((new SqlTextBuilding(root, s_noQuoting), argument));
+            sites.Add((_callerBuildings.GetOrAdd(root, r => new SqlTextBuilding(r, _quoting)), argument));
             if (sites.Count > 32)
                 return null;
         }
         return sites.Count > 0 ? sites : null;
     }
-
-    static readonly SqlQuoting s_noQuoting = new();
 
     /// <summary>Text built here from literals only (and pieces that cannot carry SQL).</summary>
     bool IsConstantText(IOperation operation)
