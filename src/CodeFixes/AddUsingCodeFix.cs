@@ -38,6 +38,9 @@ public sealed class AddUsingCodeFix : CodeFixProvider
             return;
         foreach (var diagnostic in context.Diagnostics)
         {
+            // The caller's connection, opened here: it needs a Close in 'finally', not a using that disposes it.
+            if (diagnostic.Properties.ContainsKey("OpenedHere"))
+                continue;
             var statement = FixableDeclaration(root, diagnostic.Location.SourceSpan.Start);
             if (statement is null)
                 continue;

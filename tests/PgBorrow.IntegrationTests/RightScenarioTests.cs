@@ -31,6 +31,17 @@ public sealed class RightScenarioTests(PgDatabaseFixture db) : PgDatabaseTests(d
     }
 
     [PgFact]
+    public async Task Pgb009_import_commits_its_batch()
+    {
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
+
+        await new OrderImport().ImportAsync(connection, accountId: 1, amounts: [10, 20, 30], OrderImport.WriteOrdersAsync, Ct);
+
+        Assert.Equal("idle", await Db.SessionStateAsync(connection.ProcessID));
+        Assert.Equal([(1, 10, "pending"), (1, 20, "pending"), (1, 30, "pending")], await Db.OrdersAsync());
+    }
+
+    [PgFact]
     public async Task Pgb002_order_commits_and_an_exception_rolls_back()
     {
         await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);

@@ -36,6 +36,18 @@ public sealed class WrongScenarioTests(PgDatabaseFixture db) : PgDatabaseTests(d
     }
 
     [PgFact]
+    public async Task Pgb009_import_that_never_commits_returns_normally_and_leaves_no_orders()
+    {
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
+
+        await new OrderImport().ImportAsync(connection, accountId: 1, amounts: [10, 20, 30], OrderImport.WriteOrdersAsync, Ct);
+
+        // No error, no open transaction: the writes were rolled back when the transaction was disposed.
+        Assert.Equal("idle", await Db.SessionStateAsync(connection.ProcessID));
+        Assert.Empty(await Db.OrdersAsync());
+    }
+
+    [PgFact]
     public async Task Pgb002_exception_after_begin_leaves_the_session_idle_in_transaction()
     {
         // The caller owns the connection and keeps it open after catching the exception.

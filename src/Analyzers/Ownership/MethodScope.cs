@@ -34,6 +34,7 @@ internal sealed class MethodScope
             AddResource(symbol, owned);
         CollectScopeTransaction();
         Collect();
+        CollectConnectionsOpenedHere();
         CollectInitializedCommands();
         CollectAdvisoryLocks();
         LeaveAcquiredLocksToTheCaller();
@@ -334,6 +335,67 @@ internal sealed class MethodScope
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A connection the method borrows (a parameter, a pattern or cast of the caller's) that it opens and
+    /// also closes on some path owes the Close on every normal path: <c>conn.Open(); try { ... } catch {
+    /// conn.Close(); }</c> leaves it open when nothing throws. A Close under a condition of its own
+    /// (<c>if (!wasOpen) conn.Close();</c>, the open-if-closed pattern) is a correlation the flow analysis
+    /// cannot follow, so such a connection is not tracked: precision first.
+    /// </summary>
+    void CollectConnectionsOpenedHere()
+    {
+        Dictionary<ISymbol, (List<SyntaxNode> Opens, List<SyntaxNode> Closes)>? calls = null;
+        foreach (var block in Graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                {
+                    if (node is not IInvocationOperation invocation)
+                        continue;
+                    var kind = NpgsqlCalls.Classify(invocation, Symbols);
+                    if (kind is not (CallKind.Open or CallKind.Dispose)
+                        || ReferencedSymbol(NpgsqlCalls.Receiver(invocation)) is not ISymbol connection
+                        || connection is not (ILocalSymbol or IParameterSymbol)
+                        || Symbols.KindOfVariableType(connection is ILocalSymbol local ? local.Type : ((IParameterSymbol)connection).Type) != ResourceKind.Connection
+                        || Resource(connection) is { IsOwned: true })
+                        continue;
+                    calls ??= new Dictionary<ISymbol, (List<SyntaxNode>, List<SyntaxNode>)>(SymbolEqualityComparer.Default);
+                    if (!calls.TryGetValue(connection, out var found))
+                        calls[connection] = found = (new List<SyntaxNode>(), new List<SyntaxNode>());
+                    (kind == CallKind.Open ? found.Opens : found.Closes).Add(invocation.Syntax);
+                }
+            }
+        }
+        if (calls is null)
+            return;
+        foreach (var pair in calls)
+        {
+            var (opens, closes) = pair.Value;
+            if (opens.Count == 0 || closes.Count == 0 || !closes.TrueForAll(close => ConditionsContainAnOpen(close, opens)))
+                continue;
+            AddResource(pair.Key, owned: true);
+            if (Resource(pair.Key) is not TrackedResource resource)
+                continue;
+            resource.IsOwned = true;
+            resource.OpenedHere = true;
+        }
+    }
+
+    /// <summary>Every if or conditional around the close (inside the body) also holds one of the opens.</summary>
+    static bool ConditionsContainAnOpen(SyntaxNode close, List<SyntaxNode> opens)
+    {
+        for (var node = close.Parent; node is not null && node is not MemberDeclarationSyntax && node is not AnonymousFunctionExpressionSyntax && node is not LocalFunctionStatementSyntax; node = node.Parent)
+        {
+            if (node is not (IfStatementSyntax or ConditionalExpressionSyntax or SwitchSectionSyntax or SwitchExpressionArmSyntax))
+                continue;
+            var condition = node;
+            if (!opens.Exists(open => condition.Span.Contains(open.Span)))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>Connections of this method that take session-level advisory locks, and their lock resources.</summary>

@@ -40,6 +40,8 @@ internal sealed partial class OwnershipAnalysis
             if (!hit)
                 continue;
             state.AddActivity(resource.Index, TransactionActivity.StatementRun);
+            if (text is null || text.Writes || text.TakesTransactionLocks)
+                WorkRuns(resource, text is null ? "a statement whose SQL is not constant" : "a statement that writes", site);
             if (text is not null)
             {
                 foreach (var statement in text.Statements)

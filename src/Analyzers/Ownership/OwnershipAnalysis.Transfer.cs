@@ -116,7 +116,9 @@ internal sealed partial class OwnershipAnalysis
                         EndDependents(receiver.Symbol!, state);
                     break;
                 case CallKind.Open:
-                    if (receiver.IsOwned && (state[receiver.Index] & ValueFlags.Disposed) != 0)
+                    if (receiver.OpenedHere)
+                        state[receiver.Index] = ValueFlags.Open;
+                    else if (receiver.IsOwned && (state[receiver.Index] & ValueFlags.Disposed) != 0)
                         state[receiver.Index] = (state[receiver.Index] & ~ValueFlags.Disposed) | ValueFlags.Open;
                     break;
                 default:
@@ -280,9 +282,20 @@ internal sealed partial class OwnershipAnalysis
                 takes = _takers.TakesOwnership(method, parameter, _depth, _scope.CancellationToken);
 
             if (takes)
+            {
                 MoveResource(resource, state);
+            }
             else
-                CheckUse(resource, argument.Value, method.MethodKind == MethodKind.Constructor ? "new " + method.ContainingType.Name : method.Name, state);
+            {
+                var usedBy = method.MethodKind == MethodKind.Constructor ? "new " + method.ContainingType.Name : method.Name;
+                CheckUse(resource, argument.Value, usedBy, state);
+                // A callee outside the database libraries may run anything in the transaction it is given.
+                if ((state[resource.Index] & ValueFlags.Open) != 0 && !NpgsqlSymbols.IsBorrowingLibrary(method))
+                {
+                    var callee = method.MethodKind == MethodKind.DelegateInvoke && argument.Parent is IInvocationOperation { Instance: { } target } ? target.Syntax.ToString() : usedBy;
+                    WorkRuns(resource, $"'{callee}'", argument);
+                }
+            }
         }
     }
 
@@ -494,9 +507,34 @@ internal sealed partial class OwnershipAnalysis
         {
             // A second Commit or Rollback is itself a use after completion: CheckUse reported it.
         }
-        state.Complete(resource.Index, how, LineOf(operation));
+        state.Complete(resource.Index, how, operation.IsImplicit ? EndOfUsingScope(operation.Syntax) : LineOf(operation));
         if (resource.IsCaptured)
             _touchedCaptures.Add(resource.Symbol!);
+    }
+
+    /// <summary>
+    /// The line where a using's implicit Dispose runs: the end of the using statement, or of the block that
+    /// holds a using declaration.
+    /// </summary>
+    static int EndOfUsingScope(SyntaxNode syntax)
+    {
+        SyntaxNode scope = syntax;
+        for (var node = syntax; node is not null; node = node.Parent)
+        {
+            if (node is Microsoft.CodeAnalysis.CSharp.Syntax.UsingStatementSyntax)
+            {
+                scope = node;
+                break;
+            }
+            if (node is Microsoft.CodeAnalysis.CSharp.Syntax.LocalDeclarationStatementSyntax { Parent: { } block } declaration && declaration.UsingKeyword != default)
+            {
+                scope = block;
+                break;
+            }
+            if (node is Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax)
+                break;
+        }
+        return scope.GetLocation().GetLineSpan().EndLinePosition.Line + 1;
     }
 
     /// <summary>

@@ -143,13 +143,54 @@ internal sealed partial class OwnershipAnalysis
 
         _reporting = true;
         main.ReportPass();
+        ReportNeverCommitted();
+    }
+
+    /// <summary>
+    /// The first piece of work each owned transaction saw: a statement that writes (or whose SQL is not
+    /// known), or a call outside the database libraries it was handed to. A transaction that only ran
+    /// known read-only SQL loses nothing when it is rolled back.
+    /// </summary>
+    readonly Dictionary<TrackedResource, (string Work, int Line)> _workIn = new();
+
+    void WorkRuns(TrackedResource transaction, string work, IOperation site)
+    {
+        if (transaction.Kind == ResourceKind.Transaction && transaction.IsOwned && !_workIn.ContainsKey(transaction))
+            _workIn[transaction] = (work, LineOf(site));
+    }
+
+    /// <summary>
+    /// An owned transaction with work in it whose every normal exit finds it disposed and nothing else:
+    /// never committed, never rolled back on purpose, never handed on (see <see cref="Ownership.NeverCommitted"/>).
+    /// </summary>
+    void ReportNeverCommitted()
+    {
+        if (_workIn.Count == 0 || _normalExitStates.Count == 0)
+            return;
+        foreach (var pair in _workIn)
+        {
+            var transaction = pair.Key;
+            var disposeLine = 0;
+            foreach (var state in _normalExitStates)
+            {
+                if (state[transaction.Index] != ValueFlags.Disposed)
+                {
+                    disposeLine = -1;
+                    break;
+                }
+                disposeLine = System.Math.Max(disposeLine, state.CompletionLine(transaction.Index));
+            }
+            if (disposeLine > 0)
+                _report.NeverCommitted.Add(new NeverCommitted(transaction, disposeLine, pair.Value.Work, pair.Value.Line));
+        }
     }
 
     FlowState InitialState()
     {
         var state = new FlowState(_scope.Resources.Count, _scope.BoolCount);
         foreach (var resource in _scope.Resources)
-            state[resource.Index] = resource.Symbol is IParameterSymbol || !resource.IsOwned ? ValueFlags.Open : ValueFlags.Unset;
+            state[resource.Index] = resource.OpenedHere ? ValueFlags.Unset
+                : resource.Symbol is IParameterSymbol || !resource.IsOwned ? ValueFlags.Open : ValueFlags.Unset;
         return state;
     }
 

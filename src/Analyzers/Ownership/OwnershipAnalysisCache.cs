@@ -24,7 +24,11 @@ internal sealed class OwnershipAnalysisCache
     {
         _symbols = symbols;
         _takers = new OwnershipTakingMethods(compilation, symbols);
+        BlockingHelpers = new BlockingHelpers(compilation, symbols, _takers);
     }
+
+    /// <summary>The compilation's synchronous helpers that block on the database (PGB005).</summary>
+    public BlockingHelpers BlockingHelpers { get; }
 
     sealed class Holder
     {

@@ -99,6 +99,12 @@ internal sealed class TrackedResource
 
     /// <summary>A value of the enclosing method captured by a lambda or local function.</summary>
     public bool IsCaptured { get; set; }
+
+    /// <summary>
+    /// A connection the method borrows (a parameter, or a local naming the caller's connection) but opens
+    /// itself and closes on some path: closed until the Open, and owed a Close on every normal path after it.
+    /// </summary>
+    public bool OpenedHere { get; set; }
 }
 
 /// <summary>An owned value still open when a normal path leaves the method.</summary>
@@ -146,6 +152,13 @@ internal readonly record struct ReaderAcrossAwait(string Reader, Location AwaitL
 /// </summary>
 internal readonly record struct DiscardedHandle(ResourceKind Kind, Location Location, string Method, string? Connection);
 
+/// <summary>
+/// An owned transaction that work ran in (a statement that writes or is not known, or a call it was handed
+/// to), that no path commits, rolls back or hands on, and that every normal path disposes: whatever ran in
+/// it is rolled back, silently. <paramref name="DisposeLine"/> is where a normal path disposes it.
+/// </summary>
+internal readonly record struct NeverCommitted(TrackedResource Transaction, int DisposeLine, string Work, int WorkLine);
+
 /// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
 internal sealed class OwnershipReport
 {
@@ -171,6 +184,8 @@ internal sealed class OwnershipReport
 
     public List<DiscardedHandle> DiscardedHandles { get; } = new();
 
+    public List<NeverCommitted> NeverCommitted { get; } = new();
+
     /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
     public List<TrackedResource> BegunTransactions { get; } = new();
 
@@ -186,5 +201,5 @@ internal sealed class OwnershipReport
     public bool IsEmpty
         => OpenAtExit.Count + OpenOnException.Count + UsesAfterCompletion.Count + NestedBegins.Count + ReadersStillOpen.Count
             + AwaitsWhileOpen.Count + BegunTransactions.Count + SecondConnectionWrites.Count + ReadModifyWrites.Count
-            + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count == 0;
+            + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count + NeverCommitted.Count == 0;
 }

@@ -191,7 +191,7 @@ internal sealed class OwnershipTakingMethods
     }
 
     /// <summary>A call that dispatches at run time: an interface member, or an abstract or virtual method.</summary>
-    static bool IsDispatched(IMethodSymbol method)
+    public static bool IsDispatched(IMethodSymbol method)
         => method.ContainingType?.TypeKind == TypeKind.Interface || method.IsAbstract || (method.IsVirtual && !method.ContainingType!.IsSealed);
 
     /// <summary>
@@ -216,7 +216,7 @@ internal sealed class OwnershipTakingMethods
     /// and the virtual method's own body. Read once per method; a method with more than a handful of
     /// implementations counts as unknown (an empty list) rather than cost the IDE a walk per call.
     /// </summary>
-    System.Collections.Generic.List<IMethodSymbol> ImplementationsOf(IMethodSymbol method)
+    public System.Collections.Generic.List<IMethodSymbol> ImplementationsOf(IMethodSymbol method)
         => _implementations.GetOrAdd(method, m =>
         {
             var found = new System.Collections.Generic.List<IMethodSymbol>();

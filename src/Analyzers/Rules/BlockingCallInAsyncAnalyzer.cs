@@ -26,12 +26,6 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     /// <summary>Opt-in: report every sync using of a transaction, connection or reader, for its exception paths too.</summary>
     public const string ExceptionPathsOption = "dotnet_code_quality.PGB005.exception_paths";
 
-    // BeginTransaction only through the ADO.NET base types: Npgsql does no I/O there (BEGIN goes out
-    // with the next command), but a DbConnection may be another provider's, which sends BEGIN at once.
-    static readonly ImmutableHashSet<string> s_blockingNames = ImmutableHashSet.Create(
-        "Open", "OpenConnection", "BeginTransaction", "Commit", "Rollback", "Save", "Release",
-        "ExecuteNonQuery", "ExecuteScalar", "ExecuteReader", "Read", "NextResult", "Prepare");
-
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.BlockingCallInAsync,
         title: "Blocking Npgsql call in async code",
@@ -52,9 +46,11 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
         {
             if (NpgsqlSymbols.TryCreate(start.Compilation, start.Options) is not NpgsqlSymbols symbols)
                 return;
-            var helpers = new BlockingHelpers(start.Compilation, symbols);
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, helpers), OperationKind.Invocation);
             var cache = OwnershipAnalysisCache.For(start.Compilation, start.Options);
+            if (cache is null)
+                return;
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, cache.BlockingHelpers), OperationKind.Invocation);
+            start.RegisterOperationAction(c => AnalyzeGetter(c, symbols, cache.BlockingHelpers), OperationKind.PropertyReference);
             // Sync usings are collected as the compiler visits them; only a body that has one in async
             // code asks the engine (at the end of the body) whether its Dispose makes a round trip.
             start.RegisterOperationBlockStartAction(block =>
@@ -73,7 +69,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
         if (IsBlockingInterfaceCall(invocation, symbols) is (string interfaceName, string baseName, string asyncOnBase))
         {
             // IDbTransaction.Commit() and friends: a round trip, and the interface has no async form.
-            if (IsInAsyncCode(invocation, context.ContainingSymbol) && !IsSyncBranchOfAsyncTwin(invocation, asyncOnBase))
+            if (IsInAsyncCode(invocation, context.ContainingSymbol) && !BlockingCalls.IsSyncBranchOfAsyncTwin(invocation, asyncOnBase))
             {
                 var variable = invocation.Instance is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation
                     ? $"declare '{invocation.Instance.Syntax}' as '{baseName}' (or the Npgsql type) and "
@@ -83,18 +79,21 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             }
             return;
         }
-        if (!IsBlockingDatabaseCall(invocation, symbols, out var receiverType, out var asyncName))
+        if (PendingMemberTransactionDisposed(invocation, symbols) is IOperation transactionMember)
         {
-            // A synchronous helper of this compilation that blocks (directly or one call further down).
-            // Not a database API's own method (a project that is the driver), nor the sync branch of an
-            // async twin (`async ? await HelperAsync() : Helper()`).
-            if (method.DeclaringSyntaxReferences.Length > 0 && !method.IsAsync && !s_blockingNames.Contains(method.Name)
-                && IsInAsyncCode(invocation, context.ContainingSymbol)
-                && helpers.BlockingCallIn(method) is string inner && !IsSyncBranchOfAsyncTwin(invocation, method.Name + "Async"))
+            if (IsInAsyncCode(invocation, context.ContainingSymbol) && !BlockingCalls.IsSyncBranchOfAsyncTwin(invocation, "DisposeAsync"))
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptor, invocation.Syntax.GetLocation(),
-                    $"'{method.Name}'", $"it calls '{inner}' synchronously; make '{method.Name}' async (await '{inner}Async' inside) and await it"));
+                    ImmutableDictionary<string, string?>.Empty.Add(AsyncNameProperty, "DisposeAsync"),
+                    $"'{method.Name}'", $"'{transactionMember.Syntax}' may still be pending here (nothing in this method commits or rolls it back first), and its Dispose sends ROLLBACK; call 'DisposeAsync' and await it"));
             }
+            return;
+        }
+        if (!BlockingCalls.IsBlockingDatabaseCall(invocation, symbols, out var receiverType, out var asyncName))
+        {
+            // A synchronous helper of this compilation that blocks (directly or further down).
+            if (method.DeclaringSyntaxReferences.Length > 0)
+                ReportBlockingHelper(context, invocation, method, helpers);
             return;
         }
         if (!IsInAsyncCode(invocation, context.ContainingSymbol))
@@ -107,6 +106,108 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(Descriptor, invocation.Syntax.GetLocation(), properties, $"'{method.Name}'", fix));
     }
 
+    /// <summary>A property of this compilation whose getter blocks (<c>dataConnection.Connection</c> opening it).</summary>
+    static void AnalyzeGetter(OperationAnalysisContext context, NpgsqlSymbols symbols, BlockingHelpers helpers)
+    {
+        var property = (IPropertyReferenceOperation)context.Operation;
+        if (property.Property.GetMethod is not IMethodSymbol getter || getter.DeclaringSyntaxReferences.Length == 0
+            || property.Parent is ISimpleAssignmentOperation assignment && assignment.Target == property)
+            return;
+        for (var parent = property.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent is INameOfOperation)
+                return;
+        }
+        ReportBlockingHelper(context, property, getter, helpers);
+    }
+
+    /// <summary>
+    /// A call of a synchronous method (or getter) of this compilation that blocks on the database, from async
+    /// code. Not a database API's own method (a project that is the driver), nor the sync branch of an async
+    /// twin (<c>async ? await HelperAsync() : Helper()</c>). An ensure-open helper (it opens only a closed
+    /// connection) is reported only when nothing was awaited before it in the body: after an await the
+    /// caller has usually opened the connection asynchronously already.
+    /// </summary>
+    static void ReportBlockingHelper(OperationAnalysisContext context, IOperation call, IMethodSymbol callee, BlockingHelpers helpers)
+    {
+        if (callee.IsAsync || BlockingCalls.Names.Contains(callee.Name) || !IsInAsyncCode(call, context.ContainingSymbol))
+            return;
+        var name = callee.MethodKind == MethodKind.PropertyGet ? ((IPropertySymbol)callee.AssociatedSymbol!).Name : callee.Name;
+        if (helpers.BlockingCallIn(callee) is not BlockingHelper inner || BlockingCalls.IsSyncBranchOfAsyncTwin(call, name + "Async"))
+            return;
+        if (inner.OnlyWhenClosed && AwaitsBefore(call))
+            return;
+        var what = callee.MethodKind == MethodKind.PropertyGet
+            ? $"its getter calls '{inner.Call}' synchronously; await '{inner.Call}Async' (or an async method that does) before reading it"
+            : $"it calls '{inner.Call}' synchronously; make '{name}' async (await '{inner.Call}Async' inside) and await it";
+        if (inner.OnlyWhenClosed)
+            what += " (it opens the connection when it is still closed, as it is here: nothing was awaited before)";
+        context.ReportDiagnostic(Diagnostic.Create(Descriptor, call.Syntax.GetLocation(), $"'{name}'", what));
+    }
+
+    /// <summary>Whether an await comes before the operation in its method, lambda or local function.</summary>
+    static bool AwaitsBefore(IOperation operation)
+    {
+        var body = operation;
+        while (body.Parent is not null && body is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
+            body = body.Parent;
+        foreach (var node in body.Descendants())
+        {
+            if (node is IAwaitOperation && node.Syntax.SpanStart < operation.Syntax.SpanStart)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// <c>Transaction.Dispose()</c> on a field or property holding a transaction (a unit of work, a session
+    /// object), whose type has DisposeAsync, with no Commit or Rollback of the same member earlier in the
+    /// method: what the object disposes in its DisposeAsync or error path is a transaction that may still be
+    /// pending, and disposing a pending transaction sends ROLLBACK and waits for it. Locals are the
+    /// engine's business (a sync <c>using</c>); a Dispose after the method's own Commit makes no round trip.
+    /// </summary>
+    static IOperation? PendingMemberTransactionDisposed(IInvocationOperation invocation, NpgsqlSymbols symbols)
+    {
+        var method = invocation.TargetMethod;
+        if (method.Name != "Dispose" || method.Parameters.Length != 0)
+            return null;
+        if (ReceiverMember(invocation) is not IMemberReferenceOperation member
+            || member is not (IFieldReferenceOperation or IPropertyReferenceOperation)
+            || member.Instance is not (null or IInstanceReferenceOperation)
+            || symbols.KindOfVariableType(member.Type) != ResourceKind.Transaction || !BlockingCalls.HasAsyncOverload(member.Type!, "DisposeAsync"))
+            return null;
+        // The same member committed or rolled back earlier in this body: the Dispose finds it completed.
+        var body = invocation.Parent;
+        while (body is not null && body is not (IMethodBodyBaseOperation or IAnonymousFunctionOperation or ILocalFunctionOperation or IBlockOperation { Parent: null }))
+            body = body.Parent;
+        if (body is null)
+            return null;
+        foreach (var operation in body.Descendants())
+        {
+            if (operation.Syntax.SpanStart >= invocation.Syntax.SpanStart)
+                continue;
+            if (operation is IInvocationOperation { TargetMethod.Name: "Commit" or "CommitAsync" or "Rollback" or "RollbackAsync" } completion
+                && ReceiverMember(completion) is IMemberReferenceOperation completed
+                && SymbolEqualityComparer.Default.Equals(completed.Member, member.Member))
+                return null;
+        }
+        return member;
+    }
+
+    /// <summary>The field or property a call is made on, also through <c>?.</c>.</summary>
+    static IMemberReferenceOperation? ReceiverMember(IInvocationOperation invocation)
+    {
+        var instance = invocation.Instance;
+        if (instance is IConditionalAccessInstanceOperation)
+        {
+            var access = invocation.Parent;
+            while (access is not null and not IConditionalAccessOperation)
+                access = access.Parent;
+            instance = (access as IConditionalAccessOperation)?.Operation;
+        }
+        return MethodScope.Unwrap(instance) as IMemberReferenceOperation;
+    }
+
     /// <summary>
     /// A blocking call through a System.Data interface (<c>IDbConnection.Open</c>, <c>IDbTransaction.Commit</c>,
     /// <c>IDbCommand.ExecuteNonQuery</c>, <c>IDataReader.Read</c>...), which has no async form while the
@@ -115,7 +216,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     static (string Interface, string Base, string AsyncName)? IsBlockingInterfaceCall(IInvocationOperation invocation, NpgsqlSymbols symbols)
     {
         var method = invocation.TargetMethod;
-        if (symbols.NpgsqlTypesOnly || !s_blockingNames.Contains(method.Name) || method.Name == "BeginTransaction" || invocation.Instance?.Type is not ITypeSymbol type)
+        if (symbols.NpgsqlTypesOnly || !BlockingCalls.Names.Contains(method.Name) || method.Name == "BeginTransaction" || invocation.Instance?.Type is not ITypeSymbol type)
             return null;
         var pairs = new[]
         {
@@ -126,129 +227,10 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
         };
         foreach (var (face, baseClass) in pairs)
         {
-            if (face is not null && baseClass is not null && NpgsqlSymbols.Is(type, face) && HasAsyncOverload(baseClass, method.Name + "Async"))
+            if (face is not null && baseClass is not null && NpgsqlSymbols.Is(type, face) && BlockingCalls.HasAsyncOverload(baseClass, method.Name + "Async"))
                 return (face.Name, baseClass.Name, method.Name + "Async");
         }
         return null;
-    }
-
-    /// <summary>
-    /// A synchronous Npgsql or ADO.NET call that waits for PostgreSQL and has an async overload.
-    /// Not <c>BeginTransaction</c> on an Npgsql connection: it sends nothing.
-    /// </summary>
-    static bool IsBlockingDatabaseCall(IInvocationOperation invocation, NpgsqlSymbols symbols, out ITypeSymbol receiverType, out string asyncName)
-    {
-        var method = invocation.TargetMethod;
-        receiverType = invocation.Instance?.Type!;
-        asyncName = method.Name + "Async";
-        if (!s_blockingNames.Contains(method.Name) || receiverType is null || !symbols.IsInteresting(receiverType))
-            return false;
-        if (method.Name == "BeginTransaction" && NpgsqlSymbols.IsOrDerives(receiverType, symbols.NpgsqlConnection))
-            return false;
-        // `await ExecuteReader(async, behavior, ct)`: an overload that returns a task is not the blocking one.
-        if (IsAwaitable(method.ReturnType))
-            return false;
-        return HasAsyncOverload(receiverType, asyncName) && !IsSyncBranchOfAsyncTwin(invocation, asyncName);
-    }
-
-    /// <summary>
-    /// <c>async ? await reader.ReadAsync(ct) : reader.Read()</c>, <c>if (async) await x.NextResultAsync(ct); else
-    /// x.NextResult();</c>: one method serving a sync and an async API. The sync call runs only when the
-    /// caller asked for sync, so it blocks no async caller.
-    /// </summary>
-    static bool IsSyncBranchOfAsyncTwin(IOperation call, string asyncName)
-    {
-        IOperation? branch = call;
-        for (var parent = call.Parent; parent is not null; branch = parent, parent = parent.Parent)
-        {
-            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation or IMethodBodyBaseOperation)
-                return false;
-            if (parent is IConditionalOperation conditional)
-            {
-                var other = branch == conditional.WhenTrue ? conditional.WhenFalse : branch == conditional.WhenFalse ? conditional.WhenTrue : null;
-                if (other is not null)
-                {
-                    foreach (var operation in other.DescendantsAndSelf())
-                    {
-                        if (operation is IInvocationOperation twin && twin.TargetMethod.Name == asyncName)
-                            return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    static bool IsAwaitable(ITypeSymbol type)
-        => type.Name is "Task" or "ValueTask" or "IAsyncEnumerable" && type.ContainingNamespace?.ToDisplayString() is "System.Threading.Tasks" or "System.Collections.Generic";
-
-    /// <summary>
-    /// Synchronous methods of this compilation that make a blocking database call, directly or through
-    /// one more such method: calling one from async code blocks as surely as the call inside it.
-    /// Decided once per method and compilation.
-    /// </summary>
-    sealed class BlockingHelpers
-    {
-        const int MaxDepth = 2;
-
-        readonly Compilation _compilation;
-        readonly NpgsqlSymbols _symbols;
-        readonly System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, string?> _found = new(SymbolEqualityComparer.Default);
-
-        public BlockingHelpers(Compilation compilation, NpgsqlSymbols symbols)
-        {
-            _compilation = compilation;
-            _symbols = symbols;
-        }
-
-        /// <summary>The name of the blocking call the method makes, or null.</summary>
-        public string? BlockingCallIn(IMethodSymbol method) => Find(method.OriginalDefinition, 0, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
-
-        string? Find(IMethodSymbol method, int depth, HashSet<IMethodSymbol> visiting)
-        {
-            if (method.IsAsync || method.DeclaringSyntaxReferences.Length == 0 || method.MethodKind is not (MethodKind.Ordinary or MethodKind.PropertyGet)
-                || IsAwaitable(method.ReturnType) || depth > MaxDepth || !visiting.Add(method))
-                return null;
-            if (_found.TryGetValue(method, out var known))
-                return known;
-            var found = Search(method, depth, visiting);
-            if (depth == 0)
-                _found.TryAdd(method, found);
-            return found;
-        }
-
-        string? Search(IMethodSymbol method, int depth, HashSet<IMethodSymbol> visiting)
-        {
-            var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
-            if (!_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
-                return null;
-#pragma warning disable RS1030 // Callee bodies for a summary computed once per method and compilation.
-            var body = _compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax);
-#pragma warning restore RS1030
-            if (body is null)
-                return null;
-            foreach (var operation in body.Descendants())
-            {
-                if (operation is not IInvocationOperation call || InsideFunction(call, body))
-                    continue;
-                if (IsBlockingDatabaseCall(call, _symbols, out _, out _))
-                    return call.TargetMethod.Name;
-                if (Find(call.TargetMethod.OriginalDefinition, depth + 1, visiting) is string deeper)
-                    return deeper;
-            }
-            return null;
-        }
-
-        static bool InsideFunction(IOperation operation, IOperation body)
-        {
-            for (var parent = operation.Parent; parent is not null && parent != body; parent = parent.Parent)
-            {
-                if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
-                    return true;
-            }
-            return false;
-        }
-
     }
 
     /// <summary>The sync usings of one body that sit in async code, collected while the compiler visits it.</summary>
@@ -306,7 +288,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
                         continue;
                 }
 
-                var properties = HasAsyncOverload(declaredType, "DisposeAsync")
+                var properties = BlockingCalls.HasAsyncOverload(declaredType, "DisposeAsync")
                     ? ImmutableDictionary<string, string?>.Empty.Add(AwaitUsingProperty, "true")
                     : ImmutableDictionary<string, string?>.Empty;
                 context.ReportDiagnostic(Diagnostic.Create(Descriptor, usingKeyword.GetLocation(), properties,
@@ -324,7 +306,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             ResourceKind.DataReader => "it may not have been read to the end, and its Dispose reads the rest",
             _ => "a transaction or reader on it may still be open, and its Dispose waits for PostgreSQL to end it",
         };
-        if (HasAsyncOverload(declaredType, "DisposeAsync"))
+        if (BlockingCalls.HasAsyncOverload(declaredType, "DisposeAsync"))
             return why + "; use 'await using'";
         var suggested = symbols.KindOfVariableType(declaredType) switch
         {
@@ -436,16 +418,4 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
         return containingSymbol is IMethodSymbol { IsAsync: true };
     }
 
-    static bool HasAsyncOverload(ITypeSymbol type, string asyncName)
-    {
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            foreach (var member in current.GetMembers(asyncName))
-            {
-                if (member is IMethodSymbol { DeclaredAccessibility: Accessibility.Public })
-                    return true;
-            }
-        }
-        return false;
-    }
 }

@@ -8,16 +8,21 @@ namespace PgBorrow.Analyzers.Rules;
 /// <summary>
 /// PGB006: a connection created or opened here is not disposed or closed on some normal path and not
 /// moved. Exception paths count only when <c>dotnet_code_quality.PGB006.exception_paths = true</c>.
+/// A connection the method borrows but opens itself, and closes on some path, must be closed on every
+/// normal path (the engine's <see cref="TrackedResource.OpenedHere"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
 {
     public const string ExceptionPathsOption = "dotnet_code_quality.PGB006.exception_paths";
 
+    /// <summary>Diagnostic property: the connection is the caller's, opened here; it needs a Close, not a using.</summary>
+    public const string OpenedHereProperty = "OpenedHere";
+
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.ConnectionNotDisposed,
         title: "Connection not disposed",
-        messageFormat: "Connection '{0}' is not disposed {1}: it is never returned to the pool",
+        messageFormat: "Connection '{0}' is not {1}: it is never returned to the pool",
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -30,8 +35,17 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
     {
         foreach (var open in report.OpenAtExit)
         {
-            if (open.Resource.Kind == ResourceKind.Connection)
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"when the method returns on line {open.ExitLine}"));
+            if (open.Resource.Kind != ResourceKind.Connection)
+                continue;
+            if (open.Resource.OpenedHere)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, s_openedHere, open.Resource.Name,
+                    $"closed when the method returns on line {open.ExitLine}, though this method opened it and closes it on other paths (close it in 'finally')"));
+            }
+            else
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"disposed when the method returns on line {open.ExitLine}"));
+            }
         }
 
         if (!ExceptionPathsEnabled(context))
@@ -45,10 +59,13 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
                 && !report.OpenAtExit.Exists(o => o.Resource == open.Resource)
                 && reported.Add(open.Resource))
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"when '{open.ThrowingOperation}' throws on line {open.Line}"));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"{(open.Resource.OpenedHere ? "closed" : "disposed")} when '{open.ThrowingOperation}' throws on line {open.Line}"));
             }
         }
     }
+
+    static readonly System.Collections.Immutable.ImmutableDictionary<string, string?> s_openedHere =
+        System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(OpenedHereProperty, "true");
 
     static bool ExceptionPathsEnabled(OperationBlockAnalysisContext context)
         => bool.TryParse(RuleOptions.Get(context, ExceptionPathsOption), out var enabled) && enabled;

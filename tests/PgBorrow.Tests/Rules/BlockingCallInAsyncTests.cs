@@ -79,4 +79,66 @@ public class BlockingCallInAsyncTests
                 };
             }
             """);
+
+    // Dotmim.Sync efec8ebf: DisposeAsync of a runner disposed its (possibly pending) transaction with Dispose().
+    [Fact]
+    public Task Sync_dispose_of_a_transaction_member_that_may_be_pending_is_reported()
+        => VerifyPgb005.AnalyzerAsync("""
+            class Runner : IAsyncDisposable
+            {
+                public System.Data.Common.DbTransaction? Transaction { get; set; }
+                NpgsqlTransaction? _transaction;
+                public bool AlreadyInTransaction { get; set; }
+
+                public async ValueTask DisposeAsync()
+                {
+                    if (!AlreadyInTransaction && Transaction != null)
+                    {
+                        {|#0:this.Transaction.Dispose()|};
+                        Transaction = null;
+                    }
+                    _transaction?{|#1:.Dispose()|};
+                    await Task.Yield();
+                }
+            }
+            """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("'Dispose'", "'this.Transaction' may still be pending here (nothing in this method commits or rolls it back first), and its Dispose sends ROLLBACK; call 'DisposeAsync' and await it"),
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(1)
+                .WithArguments("'Dispose'", "'_transaction' may still be pending here (nothing in this method commits or rolls it back first), and its Dispose sends ROLLBACK; call 'DisposeAsync' and await it"));
+
+    // NServiceBus 8ac72364 (fixed code and its neighbours): committed first, or disposed in sync code.
+    [Fact]
+    public Task Sync_dispose_of_a_transaction_member_after_commit_or_outside_async_code_is_fine()
+        => VerifyPgb005.AnalyzerAsync("""
+            class Session : IDisposable
+            {
+                public System.Data.Common.DbTransaction? Transaction { get; set; }
+                System.Data.IDbTransaction? _legacy;
+
+                public async Task CompleteAsync(CancellationToken ct)
+                {
+                    await Transaction!.CommitAsync(ct);
+                    Transaction.Dispose();
+                }
+
+                public async Task AbortAsync(CancellationToken ct)
+                {
+                    Transaction?.Rollback();
+                    Transaction?.Dispose();
+                    await Task.Yield();
+                }
+
+                public async Task LegacyAsync()
+                {
+                    _legacy?.Dispose(); // IDbTransaction has no DisposeAsync
+                    await Task.Yield();
+                }
+
+                public void Dispose()
+                {
+                    Transaction?.Dispose();
+                }
+            }
+            """.Replace("Transaction?.Rollback();", "Transaction?{|PGB005:.Rollback()|};"));
 }

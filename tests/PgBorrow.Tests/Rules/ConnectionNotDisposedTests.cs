@@ -82,7 +82,7 @@ public class ConnectionNotDisposedTests
             VerifyPgb006.AnalyzerAsync(Source.Replace("{|#0:conn|}", "conn")),
             VerifyPgb006.AnalyzerAsync(Source, "dotnet_code_quality.PGB006.exception_paths = true",
                 new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
-                    .WithLocation(0).WithArguments("conn", "when 'Open' throws on line 14")));
+                    .WithLocation(0).WithArguments("conn", "disposed when 'Open' throws on line 14")));
     }
 
     [Fact]
@@ -153,6 +153,107 @@ public class ConnectionNotDisposedTests
                     var {|PGB006:conn|} = new NpgsqlConnection(connectionString);
                     conn.Open();
                     conn.{|CS1001:|}{|CS1002:|}
+                }
+            }
+            """);
+
+    // efcore.pg 01c91036: CreateTables opened the context's connection to reload types and closed it only
+    // in 'catch'; when nothing threw the connection stayed open.
+    [Fact]
+    public Task Borrowed_connection_opened_here_and_closed_only_in_catch_is_reported()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Creator
+            {
+                void ReloadTypes(System.Data.Common.DbConnection dbConnection, bool reload)
+                {
+                    if (reload && dbConnection is NpgsqlConnection {|#0:npgsqlConnection|})
+                    {
+                        npgsqlConnection.Open();
+                        try
+                        {
+                            npgsqlConnection.ReloadTypes();
+                        }
+                        catch
+                        {
+                            npgsqlConnection.Close();
+                        }
+                    }
+                }
+
+                async Task ReloadTypesAsync(NpgsqlConnection {|#1:connection|}, CancellationToken ct)
+                {
+                    await connection.OpenAsync(ct);
+                    try
+                    {
+                        await connection.ReloadTypesAsync(ct);
+                    }
+                    catch
+                    {
+                        await connection.CloseAsync();
+                        throw;
+                    }
+                }
+            }
+            """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments("npgsqlConnection",
+                "closed when the method returns on line 25, though this method opened it and closes it on other paths (close it in 'finally')"),
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(1).WithArguments("connection",
+                "closed when the method returns on line 39, though this method opened it and closes it on other paths (close it in 'finally')"));
+
+    [Fact]
+    public Task Borrowed_connection_opened_and_closed_in_finally_or_left_open_on_purpose_is_fine()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Creator
+            {
+                // Closed on every path.
+                async Task ReloadAsync(NpgsqlConnection connection, CancellationToken ct)
+                {
+                    await connection.OpenAsync(ct);
+                    try
+                    {
+                        await connection.ReloadTypesAsync(ct);
+                    }
+                    finally
+                    {
+                        await connection.CloseAsync();
+                    }
+                }
+
+                // Opened if it was closed, closed after use: the Close has no condition of its own.
+                int Count(NpgsqlConnection connection)
+                {
+                    if (connection.State != System.Data.ConnectionState.Open)
+                        connection.Open();
+                    try
+                    {
+                        using var cmd = new NpgsqlCommand("SELECT 1", connection);
+                        return (int)cmd.ExecuteScalar()!;
+                    }
+                    finally
+                    {
+                        connection.Close();
+                    }
+                }
+
+                // Opened if it was closed and closed again under the same flag: a correlation the
+                // analysis does not follow, so it says nothing.
+                int CountKeepingState(NpgsqlConnection connection)
+                {
+                    var wasClosed = connection.State == System.Data.ConnectionState.Closed;
+                    if (wasClosed)
+                        connection.Open();
+                    using var cmd = new NpgsqlCommand("SELECT 1", connection);
+                    var count = (int)cmd.ExecuteScalar()!;
+                    if (wasClosed)
+                        connection.Close();
+                    return count;
+                }
+
+                // An ensure-open helper: it never closes, its contract is to return the connection open.
+                static async Task EnsureOpenAsync(NpgsqlConnection connection, CancellationToken ct)
+                {
+                    if (connection.State == System.Data.ConnectionState.Closed)
+                        await connection.OpenAsync(ct);
                 }
             }
             """);

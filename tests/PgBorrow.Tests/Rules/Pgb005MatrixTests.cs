@@ -618,4 +618,93 @@ public class Pgb005MatrixTests
                 "'EnsureSchema'", "it calls 'ExecuteNonQuery' synchronously; make 'EnsureSchema' async (await 'ExecuteNonQueryAsync' inside) and await it"),
             new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(1).WithArguments(
                 "'EnsureAll'", "it calls 'ExecuteNonQuery' synchronously; make 'EnsureAll' async (await 'ExecuteNonQueryAsync' inside) and await it"));
+
+    // linq2db 0a911caf42: QueryAsync called InitCommand(), which reached the connection through a chain of
+    // sync helpers, an interface and a property getter, and opened it synchronously when it was closed.
+    [Fact]
+    public Task Deep_ensure_open_chain_through_an_interface_and_a_getter_is_reported_before_any_await()
+        => VerifyPgb005.AnalyzerAsync("""
+            interface IWrappedConnection
+            {
+                DbConnection Connection { get; }
+                void Open();
+                Task OpenAsync(CancellationToken ct);
+            }
+
+            class WrappedConnection : IWrappedConnection
+            {
+                public WrappedConnection(DbConnection connection) => Connection = connection;
+                public DbConnection Connection { get; }
+                public void Open() => Connection.Open();
+                public Task OpenAsync(CancellationToken ct) => Connection.OpenAsync(ct);
+            }
+
+            class DataConnection
+            {
+                IWrappedConnection? _connection;
+                readonly Func<DbConnection> _factory;
+                DbCommand? _command;
+
+                public DataConnection(Func<DbConnection> factory) => _factory = factory;
+
+                public DbConnection Connection => EnsureConnection().Connection;
+
+                IWrappedConnection EnsureConnection()
+                {
+                    _connection ??= new WrappedConnection(_factory());
+                    if (_connection.Connection.State == System.Data.ConnectionState.Closed)
+                        _connection.Open();
+                    return _connection;
+                }
+
+                public async Task EnsureConnectionAsync(CancellationToken ct)
+                {
+                    _connection ??= new WrappedConnection(_factory());
+                    if (_connection.Connection.State == System.Data.ConnectionState.Closed)
+                        await _connection.OpenAsync(ct);
+                }
+
+                DbCommand CreateCommand() => EnsureConnection().Connection.CreateCommand();
+
+                DbCommand GetOrCreateCommand() => _command ??= CreateCommand();
+
+                public void InitCommand(string sql) => GetOrCreateCommand().CommandText = sql;
+            }
+
+            class CommandInfo
+            {
+                readonly DataConnection _dataConnection;
+                readonly string _sql;
+
+                public CommandInfo(DataConnection dataConnection, string sql) { _dataConnection = dataConnection; _sql = sql; }
+
+                void InitCommand() => _dataConnection.InitCommand(_sql);
+
+                public async Task<int> ExecuteAsync(CancellationToken ct)
+                {
+                    {|#0:InitCommand()|};
+                    await Task.Yield();
+                    return 0;
+                }
+
+                public async Task<string> DatabaseAsync(CancellationToken ct)
+                {
+                    var connection = {|#1:_dataConnection.Connection|};
+                    await Task.Yield();
+                    return connection.Database;
+                }
+
+                // Opened asynchronously first: the ensure-open chain does no I/O after it.
+                public async Task<int> ExecuteOpenedAsync(CancellationToken ct)
+                {
+                    await _dataConnection.EnsureConnectionAsync(ct);
+                    InitCommand();
+                    return 0;
+                }
+            }
+            """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
+                "'InitCommand'", "it calls 'Open' synchronously; make 'InitCommand' async (await 'OpenAsync' inside) and await it (it opens the connection when it is still closed, as it is here: nothing was awaited before)"),
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB005", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(1).WithArguments(
+                "'Connection'", "its getter calls 'Open' synchronously; await 'OpenAsync' (or an async method that does) before reading it (it opens the connection when it is still closed, as it is here: nothing was awaited before)"));
 }

@@ -17,7 +17,7 @@ public class Pgb006MatrixTests
     const string ExceptionPaths = "dotnet_code_quality.PGB006.exception_paths = true";
 
     static DiagnosticResult Pgb006(int location, string name, string when)
-        => new DiagnosticResult("PGB006", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, when);
+        => new DiagnosticResult("PGB006", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, "disposed " + when);
 
     [Fact]
     public Task Early_return_is_named_as_the_exit_that_leaks_the_connection()
