@@ -19,7 +19,14 @@ namespace PgBorrow.RealCode;
 sealed record Finding(string Project, string Rule, string Severity, string File, int Line, string Message, string FullPath);
 
 /// <summary>An analyzer exception (AD0001 or the onAnalyzerException callback): always a bug.</summary>
-sealed record AnalyzerCrash(string Project, string Analyzer, string Text);
+sealed record AnalyzerCrash(string Project, string Analyzer, string Text)
+{
+    /// <summary>
+    /// Thrown by a PgBorrow analyzer: a bug that fails the run. The comparison suites' own exceptions (CA2000
+    /// throws IndexOutOfRangeException on NPoco) are listed but do not fail it.
+    /// </summary>
+    public bool IsPgBorrow => Analyzer.StartsWith("PgBorrow.", StringComparison.Ordinal) || (Analyzer == "AD0001" && Text.Contains("PgBorrow", StringComparison.Ordinal));
+}
 
 sealed class ProjectResult
 {

@@ -113,7 +113,7 @@ static class Program
         if (outPath is not null) tsv.Dispose();
 
         Summary(results, seenFiles, analyzers, timing, total.Elapsed);
-        return results.Any(r => r.Crashes.Count > 0) ? 1 : 0;
+        return results.Any(r => r.Crashes.Exists(c => c.IsPgBorrow)) ? 1 : 0;
     }
 
     static void Summary(List<ProjectResult> results, HashSet<string> files, AnalyzerSet analyzers, bool timing, TimeSpan wall)
@@ -143,7 +143,7 @@ static class Program
 
         var crashes = results.SelectMany(r => r.Crashes).ToList();
         w.WriteLine();
-        w.WriteLine(crashes.Count == 0 ? "AD0001: none." : $"!!! AD0001 / ANALYZER EXCEPTIONS: {crashes.Count} !!!");
+        w.WriteLine(crashes.Count == 0 ? "AD0001: none." : $"!!! AD0001 / ANALYZER EXCEPTIONS: {crashes.Count} ({crashes.Count(c => c.IsPgBorrow)} from PgBorrow) !!!");
         foreach (var c in crashes)
         {
             w.WriteLine($"--- {c.Project}: {c.Analyzer}");
@@ -269,7 +269,7 @@ static class Program
                               $"look-alikes: {clean} clean, {flagged} flagged; {errors} rows could not be analyzed.");
         Console.Out.WriteLine(crashes.Count == 0 ? "AD0001: none." : $"!!! AD0001 / ANALYZER EXCEPTIONS: {crashes.Count} !!!");
         foreach (var c in crashes) Console.Out.WriteLine($"--- {c.Project}: {c.Analyzer}\n{c.Text}");
-        return crashes.Count > 0 ? 1 : 0;
+        return crashes.Exists(c => c.IsPgBorrow) ? 1 : 0;
     }
 
     /// <summary>The tree of a commit without binaries, .pdb and .sql files (some mirrors lack large blobs, e.g. Dotmim.Sync's CreateAdventureWorks.sql, linq2db's Redist/*.pdb); only .cs and project files are analyzed.</summary>

@@ -46,6 +46,11 @@ internal static class BlockingCalls
         {
             if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation or IMethodBodyBaseOperation)
                 return false;
+            // `if (!async) { return X(); } return await XAsync();`: a branch on a bool parameter, with the
+            // async twin elsewhere in the same method.
+            if (parent is IConditionalOperation { WhenFalse: null } guard && branch == guard.WhenTrue
+                && IsBoolParameterTest(guard.Condition) && CallsElsewhere(guard, asyncName))
+                return true;
             if (parent is IConditionalOperation conditional)
             {
                 var other = branch == conditional.WhenTrue ? conditional.WhenFalse : branch == conditional.WhenFalse ? conditional.WhenTrue : null;
@@ -58,6 +63,30 @@ internal static class BlockingCalls
                     }
                 }
             }
+        }
+        return false;
+    }
+
+    static bool IsBoolParameterTest(IOperation condition)
+    {
+        while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            condition = not.Operand;
+        if (condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison
+            && comparison.RightOperand.ConstantValue is { HasValue: true, Value: bool })
+            condition = comparison.LeftOperand;
+        return condition is IParameterReferenceOperation { Parameter.Type.SpecialType: SpecialType.System_Boolean };
+    }
+
+    /// <summary>The method around <paramref name="guard"/> calls <paramref name="name"/> outside it.</summary>
+    static bool CallsElsewhere(IOperation guard, string name)
+    {
+        var body = guard;
+        while (body.Parent is not null && body is not (IMethodBodyBaseOperation or IAnonymousFunctionOperation or ILocalFunctionOperation))
+            body = body.Parent;
+        foreach (var operation in body.Descendants())
+        {
+            if (operation is IInvocationOperation { TargetMethod.Name: var called } && called == name && !guard.Syntax.Span.Contains(operation.Syntax.Span))
+                return true;
         }
         return false;
     }
@@ -124,6 +153,12 @@ internal sealed class BlockingHelpers
         if (!visiting.Add(method))
             return null;
         BlockingHelper? found;
+        if (IsIterator(method))
+        {
+            // Calling an iterator runs none of its body: its reads happen when the caller enumerates.
+            _found.TryAdd(method, null);
+            return null;
+        }
         if (OwnershipTakingMethods.IsDispatched(method))
             found = FindInImplementations(method, depth, visiting);
         else
@@ -210,6 +245,19 @@ internal sealed class BlockingHelpers
             foreach (var node in condition.DescendantsAndSelf())
             {
                 if (node is IPropertyReferenceOperation { Property.Name: "State" } || node.Type?.Name == "ConnectionState")
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    static bool IsIterator(IMethodSymbol method)
+    {
+        foreach (var reference in method.DeclaringSyntaxReferences)
+        {
+            foreach (var node in reference.GetSyntax().DescendantNodes(n => n is not (Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax)))
+            {
+                if (node is Microsoft.CodeAnalysis.CSharp.Syntax.YieldStatementSyntax)
                     return true;
             }
         }

@@ -35,6 +35,7 @@ internal sealed class MethodScope
         CollectScopeTransaction();
         Collect();
         CollectConnectionsOpenedHere();
+        CollectOwnershipFlags();
         CollectInitializedCommands();
         CollectAdvisoryLocks();
         LeaveAcquiredLocksToTheCaller();
@@ -374,7 +375,9 @@ internal sealed class MethodScope
         foreach (var pair in calls)
         {
             var (opens, closes) = pair.Value;
-            if (opens.Count == 0 || closes.Count == 0 || !closes.TrueForAll(close => ConditionsContainAnOpen(close, opens)))
+            // `connection.Close(); connection.Open();` reconnects: the close does not end what this method opened.
+            if (opens.Count == 0 || closes.Count == 0 || !closes.TrueForAll(close => ConditionsContainAnOpen(close, opens))
+                || !closes.Exists(close => opens.Exists(open => open.SpanStart < close.SpanStart)))
                 continue;
             AddResource(pair.Key, owned: true);
             if (Resource(pair.Key) is not TrackedResource resource)
@@ -382,6 +385,98 @@ internal sealed class MethodScope
             resource.IsOwned = true;
             resource.OpenedHere = true;
         }
+    }
+
+    /// <summary>
+    /// Bool locals that decide whether an owned value was created here or borrowed:
+    /// <c>var external = current != null; var tx = external ? current : conn.BeginTransaction(); ... if (!external)
+    /// tx.Commit();</c>. The flag is assigned once, and every creation of the value sits on one side of a test
+    /// of it; on the other side of any later test of the flag the value owns nothing.
+    /// </summary>
+    public Dictionary<ILocalSymbol, (TrackedResource Resource, bool OwnedWhen)> OwnershipFlags { get; } = new(SymbolEqualityComparer.Default);
+
+    void CollectOwnershipFlags()
+    {
+        Dictionary<ISymbol, (ILocalSymbol Flag, bool OwnedWhen)?>? creations = null;
+        Dictionary<ILocalSymbol, int>? assignments = null;
+        foreach (var operation in Graph.OriginalOperation.Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation { Symbol.Type.SpecialType: SpecialType.System_Boolean } flagDeclarator:
+                    Count(flagDeclarator.Symbol, flagDeclarator.Initializer is null ? 0 : 1);
+                    break;
+                case IAssignmentOperation { Target: ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } flag }:
+                    Count(flag.Local, 1);
+                    break;
+            }
+            if (operation is IVariableDeclaratorOperation { Initializer.Value: { } declared } declarator)
+                Created(declarator.Symbol, declared, operation);
+            else if (operation is ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment)
+                Created(target.Local, assignment.Value, operation);
+        }
+        if (creations is null)
+            return;
+        foreach (var pair in creations)
+        {
+            if (pair.Value is (ILocalSymbol flag, bool ownedWhen) && assignments is not null && assignments.TryGetValue(flag, out var count) && count == 1
+                && Resource(pair.Key) is { IsOwned: true } resource)
+                OwnershipFlags[flag] = (resource, ownedWhen);
+        }
+
+        void Count(ILocalSymbol flag, int by)
+        {
+            assignments ??= new Dictionary<ILocalSymbol, int>(SymbolEqualityComparer.Default);
+            assignments[flag] = (assignments.TryGetValue(flag, out var known) ? known : 0) + by;
+        }
+
+        void Created(ILocalSymbol local, IOperation value, IOperation site)
+        {
+            if (Resource(local) is not { IsOwned: true })
+                return;
+            value = Unwrap(value)!;
+            (ILocalSymbol, bool)? decided = null;
+            if (value is IConditionalOperation { WhenFalse: not null } choice && FlagOf(choice.Condition) is (ILocalSymbol flag, bool polarity))
+            {
+                var trueCreates = IsCreation(choice.WhenTrue, out _, out _, out _);
+                var falseCreates = IsCreation(choice.WhenFalse, out _, out _, out _);
+                if (trueCreates == falseCreates)
+                    return;
+                decided = (flag, trueCreates == polarity);
+            }
+            else if (IsCreation(value, out _, out _, out _))
+            {
+                // `if (!external) tx = conn.BeginTransaction();`
+                IOperation branch = site;
+                for (var parent = site.Parent; parent is not null && decided is null; branch = parent, parent = parent.Parent)
+                {
+                    if (parent is IConditionalOperation test && FlagOf(test.Condition) is (ILocalSymbol guard, bool guardPolarity) && branch != test.Condition)
+                        decided = (guard, (branch == test.WhenTrue) == guardPolarity);
+                }
+            }
+            else
+            {
+                return; // not a creation: the local takes a value it does not own, which says nothing here
+            }
+            creations ??= new Dictionary<ISymbol, (ILocalSymbol, bool)?>(SymbolEqualityComparer.Default);
+            if (decided is null || creations.TryGetValue(local, out var earlier) && !Equals(earlier, decided))
+                creations[local] = null; // a creation no flag decides, or two that disagree
+            else
+                creations[local] = decided;
+        }
+    }
+
+    /// <summary>A test of a bool local (<c>flag</c>, <c>!flag</c>): the local, and the truth value it has when the test holds.</summary>
+    static (ILocalSymbol Flag, bool Polarity)? FlagOf(IOperation condition)
+    {
+        var polarity = true;
+        condition = Unwrap(condition)!;
+        while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+        {
+            polarity = !polarity;
+            condition = Unwrap(not.Operand)!;
+        }
+        return condition is ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } local ? (local.Local, polarity) : null;
     }
 
     /// <summary>Every if or conditional around the close (inside the body) also holds one of the opens.</summary>

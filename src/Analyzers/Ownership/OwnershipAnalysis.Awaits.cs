@@ -269,7 +269,7 @@ internal sealed partial class OwnershipAnalysis
         => operation is IInvocationOperation or IPropertyReferenceOperation or IFieldReferenceOperation
         && operation.Type is ITypeSymbol type
         && (type.SpecialType != SpecialType.None || type.TypeKind == TypeKind.Enum
-            || (type.IsValueType && type.Name is not ("ValueTask" or "ConfiguredValueTaskAwaitable" or "ConfiguredTaskAwaitable")));
+            || (type.IsValueType && type.Name is not ("ValueTask" or "ConfiguredValueTaskAwaitable" or "ConfiguredTaskAwaitable" or "ConfiguredAsyncDisposable" or "ConfiguredCancelableAsyncEnumerable")));
 
     bool LambdaTouchesDatabase(IFlowAnonymousFunctionOperation lambda)
     {

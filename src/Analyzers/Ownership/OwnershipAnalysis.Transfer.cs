@@ -706,6 +706,13 @@ internal sealed partial class OwnershipAnalysis
             return true;
         }
 
+        // A flag that decided whether the value was created here: where the test says "borrowed", nothing is owned.
+        if (condition is ILocalReferenceOperation flag && _scope.OwnershipFlags.TryGetValue(flag.Local, out var decides))
+        {
+            (decides.OwnedWhen ? fails : holds)[decides.Resource.Index] = ValueFlags.Unset;
+            return true;
+        }
+
         if (condition is ILocalReferenceOperation local && _scope.BoolSlot(local.Local) is int slot)
         {
             var known = conditional.GetBool(slot);

@@ -160,6 +160,53 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>
+    /// <c>if (command is DbCommand db) return await db.ExecuteReaderAsync(ct); return command.ExecuteReader();</c>:
+    /// the method already tries the ADO.NET base class and awaits its async form; only an implementation that
+    /// is not one (and has no async form at all) reaches the sync call.
+    /// </summary>
+    static bool TestedForType(IInvocationOperation invocation, INamedTypeSymbol baseClass)
+    {
+        var receiver = MethodScope.Unwrap(invocation.Instance);
+        ISymbol? tested = receiver switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation property => property.Property,
+            _ => null,
+        };
+        if (tested is null)
+            return false;
+        var body = (IOperation)invocation;
+        while (body.Parent is not null && body is not (IMethodBodyBaseOperation or IAnonymousFunctionOperation or ILocalFunctionOperation))
+            body = body.Parent;
+        foreach (var operation in body.Descendants())
+        {
+            var (value, type) = operation switch
+            {
+                IIsPatternOperation { Pattern: IDeclarationPatternOperation { MatchedType: { } matched } } pattern => (pattern.Value, matched),
+                IIsPatternOperation { Pattern: ITypePatternOperation { MatchedType: { } matched } } pattern => (pattern.Value, matched),
+                IIsTypeOperation isType => (isType.ValueOperand, isType.TypeOperand),
+                IConversionOperation { IsTryCast: true, Type: { } target } cast => (cast.Operand, target),
+                _ => (null, null),
+            };
+            if (value is null || type is null || !NpgsqlSymbols.IsOrDerives(type, baseClass))
+                continue;
+            var symbol = MethodScope.Unwrap(value) switch
+            {
+                ILocalReferenceOperation local => (ISymbol)local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                IFieldReferenceOperation field => field.Field,
+                IPropertyReferenceOperation property => property.Property,
+                _ => null,
+            };
+            if (SymbolEqualityComparer.Default.Equals(symbol, tested))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
     /// <c>Transaction.Dispose()</c> on a field or property holding a transaction (a unit of work, a session
     /// object), whose type has DisposeAsync, with no Commit or Rollback of the same member earlier in the
     /// method: what the object disposes in its DisposeAsync or error path is a transaction that may still be
@@ -228,7 +275,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
         foreach (var (face, baseClass) in pairs)
         {
             if (face is not null && baseClass is not null && NpgsqlSymbols.Is(type, face) && BlockingCalls.HasAsyncOverload(baseClass, method.Name + "Async"))
-                return (face.Name, baseClass.Name, method.Name + "Async");
+                return TestedForType(invocation, baseClass) ? null : (face.Name, baseClass.Name, method.Name + "Async");
         }
         return null;
     }

@@ -270,6 +270,10 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
                     // before it touches the connection again or returns.
                     if (!parallel && !IsInLoop(invocation) && AwaitedBeforeNextUse(invocation, connection, aliases))
                         return;
+                    // `return Task.Factory.StartNew(() => Work(connection));`: the method ends as the task
+                    // starts, and the caller awaits it; nothing here runs beside it.
+                    if (!parallel && IsReturnedAtOnce(invocation))
+                        return;
                     var how = parallel
                         ? $"the bodies of 'Parallel.{invocation.TargetMethod.Name}' run at the same time and all use it"
                         : $"the body of '{invocation.TargetMethod.Name}' runs on another thread while this method goes on";
@@ -278,6 +282,15 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
                 }
             }
         }
+    }
+
+    /// <summary>The started task is what the method returns, as it starts (<c>return Task.Run(...)</c>, <c>=> Task.Run(...)</c>).</summary>
+    static bool IsReturnedAtOnce(IInvocationOperation started)
+    {
+        var parent = started.Parent;
+        while (parent is IConversionOperation or IInvocationOperation { TargetMethod.Name: "ConfigureAwait" })
+            parent = parent.Parent;
+        return parent is IReturnOperation { Kind: OperationKind.Return };
     }
 
     /// <summary>Inside a loop of the method (not across a lambda): each iteration starts another body.</summary>

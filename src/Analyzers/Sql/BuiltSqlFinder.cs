@@ -19,8 +19,13 @@ internal sealed class BuiltSqlFinder
 {
     readonly SqlSinks _sinks;
     readonly SqlQuoting _quoting = new();
+    readonly CompilationCalls _calls;
 
-    public BuiltSqlFinder(Compilation compilation, NpgsqlSymbols symbols) => _sinks = new SqlSinks(compilation, symbols);
+    public BuiltSqlFinder(Compilation compilation, NpgsqlSymbols symbols)
+    {
+        _sinks = new SqlSinks(compilation, symbols);
+        _calls = new CompilationCalls(compilation);
+    }
 
     /// <summary>Registers <paramref name="onSink"/> for every sink receiving non-constant text.</summary>
     public static void Register(CompilationStartAnalysisContext start, System.Action<OperationAnalysisContext, BuiltSql> onSink)
@@ -30,7 +35,7 @@ internal sealed class BuiltSqlFinder
         var finder = new BuiltSqlFinder(start.Compilation, symbols);
         start.RegisterOperationBlockStartAction(block =>
         {
-            var building = new BodyTextBuilding(finder._quoting);
+            var building = new BodyTextBuilding(finder._quoting, finder._calls);
             block.RegisterOperationAction(
                 c =>
                 {
@@ -68,10 +73,15 @@ internal sealed class BuiltSqlFinder
     {
         readonly object _gate = new();
         readonly SqlQuoting _quoting;
+        readonly CompilationCalls _calls;
         IOperation? _root;
         SqlTextBuilding? _building;
 
-        public BodyTextBuilding(SqlQuoting quoting) => _quoting = quoting;
+        public BodyTextBuilding(SqlQuoting quoting, CompilationCalls calls)
+        {
+            _quoting = quoting;
+            _calls = calls;
+        }
 
         public SqlTextBuilding For(IOperation operation)
         {
@@ -83,7 +93,7 @@ internal sealed class BuiltSqlFinder
                 if (_building is null || _root != root)
                 {
                     _root = root;
-                    _building = new SqlTextBuilding(root, _quoting);
+                    _building = new SqlTextBuilding(root, _quoting, _calls);
                 }
                 return _building;
             }

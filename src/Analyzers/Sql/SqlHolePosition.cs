@@ -26,6 +26,9 @@ internal static class SqlHolePositions
 {
     public const string Placeholder = " __hole__ ";
 
+    /// <summary>An integer piece (it cannot carry SQL): written apart so that <c>{prefix}{index}</c> reads as a placeholder.</summary>
+    public const string IntegerPlaceholder = " __int__ ";
+
     /// <summary>Keywords after which PostgreSQL expects a relation, schema or other object name.</summary>
     static readonly HashSet<string> s_identifierKeywords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -72,7 +75,15 @@ internal static class SqlHolePositions
             && (ifOrNot.Equals("NOT", StringComparison.OrdinalIgnoreCase) || ifOrNot.Equals("IF", StringComparison.OrdinalIgnoreCase)))
             return SqlHolePosition.Identifier; // IF [NOT] EXISTS name
         if (last.Equals("ON", StringComparison.OrdinalIgnoreCase))
-            return following.StartsWith("(", StringComparison.Ordinal) ? SqlHolePosition.Identifier : SqlHolePosition.Fragment; // CREATE INDEX ... ON table (cols) / ON CONFLICT
+        {
+            // CREATE INDEX ... ON table (cols) / ON table USING gin (...), CREATE POLICY p ON table FOR ...,
+            // CREATE TRIGGER ... ON table FOR EACH ROW, GRANT ... ON table TO ...; a join's ON is a condition.
+            var next = FirstWord(following);
+            return following.StartsWith("(", StringComparison.Ordinal) || next.Equals("USING", StringComparison.OrdinalIgnoreCase)
+                || next.Equals("FOR", StringComparison.OrdinalIgnoreCase) || next.Equals("TO", StringComparison.OrdinalIgnoreCase)
+                ? SqlHolePosition.Identifier
+                : SqlHolePosition.Fragment;
+        }
         if (last.Equals("TO", StringComparison.OrdinalIgnoreCase))
             return SqlHolePosition.Identifier; // RENAME TO, OWNER TO, SET search_path TO
         if (s_identifierKeywords.Contains(last))
@@ -205,6 +216,14 @@ internal static class SqlHolePositions
     static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
 
     /// <summary>The last word, or the last operator or punctuation run, of the text.</summary>
+    static string FirstWord(string text)
+    {
+        var end = 0;
+        while (end < text.Length && IsWordChar(text[end]))
+            end++;
+        return text.Substring(0, end);
+    }
+
     static string LastWord(string text)
     {
         var end = text.Length;

@@ -36,13 +36,15 @@ internal sealed class SqlTextBuilding
 
     readonly IOperation _body;
     readonly SqlQuoting _quoting;
+    readonly CompilationCalls _calls;
     readonly Dictionary<ILocalSymbol, List<IOperation>> _assignments = new(SymbolEqualityComparer.Default);
     readonly HashSet<IOperation> _appended = new();
 
-    public SqlTextBuilding(IOperation body, SqlQuoting quoting)
+    public SqlTextBuilding(IOperation body, SqlQuoting quoting, CompilationCalls calls)
     {
         _body = body;
         _quoting = quoting;
+        _calls = calls;
         foreach (var operation in body.DescendantsAndSelf())
         {
             switch (operation)
@@ -186,7 +188,18 @@ internal sealed class SqlTextBuilding
             case IInvocationOperation invocation when IsStringMethod(invocation, "Join"):
                 // The separator goes between the elements: read the elements, then the separator.
                 for (var i = 1; i < invocation.Arguments.Length; i++)
+                {
+                    // string.Join(",", values) over a local list: each element is one of the strings added to it.
+                    var joined = MethodScope.Unwrap(invocation.Arguments[i].Value);
+                    if (joined is IInvocationOperation { TargetMethod.Name: "ToArray" or "ToList", Instance: { } source })
+                        joined = MethodScope.Unwrap(source);
+                    if (joined is ILocalReferenceOperation list && AddedElements(list.Local) is { } elements)
+                    {
+                        Alternatives(into, true, depth, visiting, elements.ToArray());
+                        continue;
+                    }
                     Flatten(invocation.Arguments[i].Value, true, depth + 1, visiting, into);
+                }
                 if (invocation.Arguments.Length > 0)
                     Flatten(invocation.Arguments[0].Value, true, depth + 1, visiting, into);
                 return;
@@ -237,9 +250,49 @@ internal sealed class SqlTextBuilding
         if (!building)
             return;
         if (IsSafe(operation))
-            Text(into, SqlHolePositions.Placeholder);
+            Text(into, IsInteger(operation.Type) ? SqlHolePositions.IntegerPlaceholder : SqlHolePositions.Placeholder);
         else
             Hole(into, operation);
+    }
+
+    static bool IsInteger(ITypeSymbol? type)
+        => type?.SpecialType is SpecialType.System_Int16 or SpecialType.System_Int32 or SpecialType.System_Int64
+            or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_Byte;
+
+    /// <summary>
+    /// The strings added to a local list (<c>values.Add(...)</c>) that the text joins
+    /// (<c>string.Join(",", values)</c>, <c>values.ToArray()</c>): one of them stands for each element. Null when
+    /// the list is filled any other way.
+    /// </summary>
+    List<IOperation>? AddedElements(ILocalSymbol list)
+    {
+        if (list.Type is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } listType
+            || listType.TypeArguments[0].SpecialType != SpecialType.System_String || listType.Name is not ("List" or "HashSet")
+            || !_assignments.TryGetValue(list, out var initial) || initial.Count != 1
+            || MethodScope.Unwrap(initial[0]) is not IObjectCreationOperation { Arguments.Length: 0 } creation)
+            return null;
+        var added = new List<IOperation>();
+        if (creation.Initializer is not null)
+        {
+            foreach (var element in creation.Initializer.Initializers)
+            {
+                if (element is not IInvocationOperation { Arguments.Length: 1 } initializerAdd)
+                    return null;
+                added.Add(initializerAdd.Arguments[0].Value);
+            }
+        }
+        foreach (var operation in _body.Descendants())
+        {
+            if (operation is IInvocationOperation { Instance: ILocalReferenceOperation receiver } call
+                && SymbolEqualityComparer.Default.Equals(receiver.Local, list))
+            {
+                if (call.TargetMethod.Name == "Add" && call.Arguments.Length == 1)
+                    added.Add(call.Arguments[0].Value);
+                else if (call.TargetMethod.Name is not ("ToArray" or "ToList" or "Clear" or "Contains" or "Count"))
+                    return null; // AddRange, Insert, passed on: not followed
+            }
+        }
+        return added.Count is > 0 and <= 16 ? added : null;
     }
 
     /// <summary>
@@ -421,8 +474,12 @@ internal sealed class SqlTextBuilding
             var textAfter = TextOf(template, i + 1, template.Count) + after;
             if (segment.Hole is IOperation hole)
             {
-                if (!IsConstantFromEveryCaller(hole))
-                    pieces.Add(new SqlPiece(hole, SqlHolePositions.Classify(textBefore, textAfter), SourceOf(hole)));
+                if (IsConstantFromEveryCaller(hole))
+                    continue;
+                var position = SqlHolePositions.Classify(textBefore, textAfter);
+                if (position == SqlHolePosition.Value && IsPlaceholder(hole, template, i))
+                    continue;
+                pieces.Add(new SqlPiece(hole, position, SourceOf(hole)));
             }
             else
             {
@@ -430,6 +487,27 @@ internal sealed class SqlTextBuilding
                     Classify(alternative, textBefore, textAfter, pieces, depth + 1);
             }
         }
+    }
+
+    /// <summary>
+    /// A piece in a value position that is a placeholder, not a value: a prefix followed at once by an integer
+    /// (<c>{_paramPrefix}{index}</c>, "@0"), or a variable that says it holds placeholders or parameter names
+    /// (<c>values ({parameterList})</c>, <c>{placeholders}</c>): the values themselves are bound as parameters.
+    /// </summary>
+    static bool IsPlaceholder(IOperation hole, List<Segment> template, int index)
+    {
+        if (index + 1 < template.Count && template[index + 1].Text == SqlHolePositions.IntegerPlaceholder)
+            return true;
+        var name = MethodScope.Unwrap(hole) switch
+        {
+            ILocalReferenceOperation local => local.Local.Name,
+            IParameterReferenceOperation parameter => parameter.Parameter.Name,
+            IFieldReferenceOperation field => field.Field.Name,
+            IPropertyReferenceOperation property => property.Property.Name,
+            _ => null,
+        };
+        return name is not null
+            && (name.IndexOf("param", System.StringComparison.OrdinalIgnoreCase) >= 0 || name.IndexOf("placeholder", System.StringComparison.OrdinalIgnoreCase) >= 0);
     }
 
     static string TextOf(List<Segment> template, int from, int to)
@@ -533,6 +611,8 @@ internal sealed class SqlTextBuilding
             : method.DeclaredAccessibility == Accessibility.Private && method.ContainingType?.DeclaringSyntaxReferences.Length == 1
                 ? method.ContainingType.DeclaringSyntaxReferences[0].GetSyntax()
                 : null;
+        if (scope is null && method.MethodKind == MethodKind.Ordinary && CompilationCalls.IsInternalToAssembly(method))
+            return ReadCallSitesInCompilation(method, parameter);
         if (scope is null || scope.SyntaxTree != model.SyntaxTree)
             return null;
 
@@ -558,7 +638,42 @@ internal sealed class SqlTextBuilding
             var root = (IOperation)invocation;
             while (root.Parent is not null)
                 root = root.Parent;
-            sites.Add((_callerBuildings.GetOrAdd(root, r => new SqlTextBuilding(r, _quoting)), argument));
+            sites.Add((_callerBuildings.GetOrAdd(root, r => new SqlTextBuilding(r, _quoting, _calls)), argument));
+            if (sites.Count > 32)
+                return null;
+        }
+        return sites.Count > 0 ? sites : null;
+    }
+
+    /// <summary>
+    /// The call sites of a method only this assembly can call (it, or a type around it, is internal or
+    /// private), in any file: what its callers pass is all it can ever receive.
+    /// </summary>
+    List<(SqlTextBuilding Building, IOperation Argument)>? ReadCallSitesInCompilation(IMethodSymbol method, IParameterSymbol parameter)
+    {
+        var sites = new List<(SqlTextBuilding, IOperation)>();
+        foreach (var call in _calls.Named(method.Name))
+        {
+            if (!_calls.Compilation.ContainsSyntaxTree(call.SyntaxTree))
+                continue;
+#pragma warning disable RS1030 // The callers of an internal method, read once per parameter and compilation.
+            var model = _calls.Compilation.GetSemanticModel(call.SyntaxTree);
+#pragma warning restore RS1030
+            if (model.GetOperation(call) is not IInvocationOperation invocation
+                || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.OriginalDefinition, method.OriginalDefinition))
+                continue; // another method of that name
+            IOperation? argument = null;
+            foreach (var candidate in invocation.Arguments)
+            {
+                if (candidate.Parameter?.Ordinal == parameter.Ordinal)
+                    argument = candidate.Value;
+            }
+            if (argument is null)
+                return null;
+            var root = (IOperation)invocation;
+            while (root.Parent is not null)
+                root = root.Parent;
+            sites.Add((_callerBuildings.GetOrAdd(root, r => new SqlTextBuilding(r, _quoting, _calls)), argument));
             if (sites.Count > 32)
                 return null;
         }

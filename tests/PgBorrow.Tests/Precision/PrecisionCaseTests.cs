@@ -42,6 +42,19 @@ public class PrecisionCaseTests
         "CallerConnectionOpenedAndClosed.cs",
         "TransactionCastInSetter.cs",
         "ColonNamedPlaceholder.cs",
+        // Found on the wider corpus (28 more repositories): Npgmq, kernel-memory, Dapper, Dapper.Contrib,
+        // PetaPoco, Chloe, Insight.Database, EFCore.BulkExtensions.
+        "ReaderInsideConfiguredAwaitUsing.cs",
+        "AsyncCastFallback.cs",
+        "NegatedAsyncFlagEarlyReturn.cs",
+        "IteratorHelperCalledInAsync.cs",
+        "TaskStartNewReturned.cs",
+        "CorrelatedFlagBorrowedOrBegun.cs",
+        "PlaceholderListParameterInValues.cs",
+        "PlaceholderListJoinedInValues.cs",
+        "ParamPrefixPlaceholder.cs",
+        "IndexOnIdentifier.cs",
+        "WhereFragmentFromInternalCaller.cs",
     };
 
     [Theory]

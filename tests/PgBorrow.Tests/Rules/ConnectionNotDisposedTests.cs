@@ -249,6 +249,14 @@ public class ConnectionNotDisposedTests
                     return count;
                 }
 
+                // Serenity SqlHelper: after clearing the pools, close and open again (a reconnect, not a leak).
+                static bool Reconnect(System.Data.IDbConnection connection)
+                {
+                    connection.Close();
+                    connection.Open();
+                    return true;
+                }
+
                 // An ensure-open helper: it never closes, its contract is to return the connection open.
                 static async Task EnsureOpenAsync(NpgsqlConnection connection, CancellationToken ct)
                 {

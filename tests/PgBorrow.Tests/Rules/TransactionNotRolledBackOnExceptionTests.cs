@@ -144,4 +144,45 @@ public class TransactionNotRolledBackOnExceptionTests
                 }
             }
             """);
+
+    // EFCore.BulkExtensions PostgreSqlAdapter: one flag says whether the transaction is the caller's or begun
+    // here and whether it is committed. The normal paths are right (no PGB001); a throwing command leaves
+    // the begun one open.
+    [Fact]
+    public Task Flag_that_decides_between_borrowed_and_begun_is_followed()
+        => VerifyPgb002.AnalyzerAsync("""
+            class Counter
+            {
+                static async Task<long> CountAsync(NpgsqlConnection connection, NpgsqlTransaction? current, CancellationToken ct)
+                {
+                    bool external = current != null;
+                    var {|PGB002:transaction|} = external ? current : connection.BeginTransaction();
+                    using var command = new NpgsqlCommand("SELECT count(*) FROM t", connection, transaction);
+                    var count = (long?)await command.ExecuteScalarAsync(ct) ?? 0;
+                    if (!external)
+                        await transaction!.CommitAsync(ct);
+                    return count;
+                }
+
+                static async Task<long> CountSafelyAsync(NpgsqlConnection connection, NpgsqlTransaction? current, CancellationToken ct)
+                {
+                    bool external = current != null;
+                    var transaction = external ? current : connection.BeginTransaction();
+                    try
+                    {
+                        using var command = new NpgsqlCommand("SELECT count(*) FROM t", connection, transaction);
+                        var count = (long?)await command.ExecuteScalarAsync(ct) ?? 0;
+                        if (!external)
+                            await transaction!.CommitAsync(ct);
+                        return count;
+                    }
+                    catch
+                    {
+                        if (!external)
+                            await transaction!.RollbackAsync(ct);
+                        throw;
+                    }
+                }
+            }
+            """);
 }
