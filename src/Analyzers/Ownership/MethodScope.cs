@@ -393,21 +393,21 @@ internal sealed class MethodScope
     /// tx.Commit();</c>. The flag is assigned once, and every creation of the value sits on one side of a test
     /// of it; on the other side of any later test of the flag the value owns nothing.
     /// </summary>
-    public Dictionary<ILocalSymbol, (TrackedResource Resource, bool OwnedWhen)> OwnershipFlags { get; } = new(SymbolEqualityComparer.Default);
+    public Dictionary<ILocalSymbol, List<(TrackedResource Resource, bool OwnedWhen)>> OwnershipFlags { get; } = new(SymbolEqualityComparer.Default);
 
     void CollectOwnershipFlags()
     {
-        Dictionary<ISymbol, (ILocalSymbol Flag, bool OwnedWhen)?>? creations = null;
-        Dictionary<ILocalSymbol, int>? assignments = null;
+        Dictionary<ISymbol, (ILocalSymbol Flag, bool OwnedWhen, int At)?>? creations = null;
+        Dictionary<ILocalSymbol, int>? lastAssignment = null;
         foreach (var operation in Graph.OriginalOperation.Descendants())
         {
             switch (operation)
             {
-                case IVariableDeclaratorOperation { Symbol.Type.SpecialType: SpecialType.System_Boolean } flagDeclarator:
-                    Count(flagDeclarator.Symbol, flagDeclarator.Initializer is null ? 0 : 1);
+                case IVariableDeclaratorOperation { Symbol.Type.SpecialType: SpecialType.System_Boolean, Initializer: not null } flagDeclarator:
+                    Assigned(flagDeclarator.Symbol, operation);
                     break;
                 case IAssignmentOperation { Target: ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } flag }:
-                    Count(flag.Local, 1);
+                    Assigned(flag.Local, operation);
                     break;
             }
             if (operation is IVariableDeclaratorOperation { Initializer.Value: { } declared } declarator)
@@ -419,15 +419,19 @@ internal sealed class MethodScope
             return;
         foreach (var pair in creations)
         {
-            if (pair.Value is (ILocalSymbol flag, bool ownedWhen) && assignments is not null && assignments.TryGetValue(flag, out var count) && count == 1
-                && Resource(pair.Key) is { IsOwned: true } resource)
-                OwnershipFlags[flag] = (resource, ownedWhen);
+            // The flag must keep the value it had when the value was created: no assignment after that.
+            if (pair.Value is not (ILocalSymbol flag, bool ownedWhen, int at) || Resource(pair.Key) is not { IsOwned: true } resource
+                || lastAssignment is null || !lastAssignment.TryGetValue(flag, out var last) || last > at)
+                continue;
+            if (!OwnershipFlags.TryGetValue(flag, out var decided))
+                OwnershipFlags[flag] = decided = new List<(TrackedResource, bool)>();
+            decided.Add((resource, ownedWhen));
         }
 
-        void Count(ILocalSymbol flag, int by)
+        void Assigned(ILocalSymbol flag, IOperation site)
         {
-            assignments ??= new Dictionary<ILocalSymbol, int>(SymbolEqualityComparer.Default);
-            assignments[flag] = (assignments.TryGetValue(flag, out var known) ? known : 0) + by;
+            lastAssignment ??= new Dictionary<ILocalSymbol, int>(SymbolEqualityComparer.Default);
+            lastAssignment[flag] = System.Math.Max(lastAssignment.TryGetValue(flag, out var known) ? known : 0, site.Syntax.SpanStart);
         }
 
         void Created(ILocalSymbol local, IOperation value, IOperation site)
@@ -435,14 +439,14 @@ internal sealed class MethodScope
             if (Resource(local) is not { IsOwned: true })
                 return;
             value = Unwrap(value)!;
-            (ILocalSymbol, bool)? decided = null;
+            (ILocalSymbol, bool, int)? decided = null;
             if (value is IConditionalOperation { WhenFalse: not null } choice && FlagOf(choice.Condition) is (ILocalSymbol flag, bool polarity))
             {
                 var trueCreates = IsCreation(choice.WhenTrue, out _, out _, out _);
                 var falseCreates = IsCreation(choice.WhenFalse, out _, out _, out _);
                 if (trueCreates == falseCreates)
                     return;
-                decided = (flag, trueCreates == polarity);
+                decided = (flag, trueCreates == polarity, site.Syntax.SpanStart);
             }
             else if (IsCreation(value, out _, out _, out _))
             {
@@ -451,14 +455,19 @@ internal sealed class MethodScope
                 for (var parent = site.Parent; parent is not null && decided is null; branch = parent, parent = parent.Parent)
                 {
                     if (parent is IConditionalOperation test && FlagOf(test.Condition) is (ILocalSymbol guard, bool guardPolarity) && branch != test.Condition)
-                        decided = (guard, (branch == test.WhenTrue) == guardPolarity);
+                        decided = (guard, (branch == test.WhenTrue) == guardPolarity, site.Syntax.SpanStart);
                 }
+            }
+            else if (value is ILocalReferenceOperation source && creations is not null && creations.TryGetValue(source.Local, out var inherited))
+            {
+                // `var transaction = (NpgsqlTransaction?)dbTransaction;`: the same value, decided by the same flag.
+                decided = inherited;
             }
             else
             {
                 return; // not a creation: the local takes a value it does not own, which says nothing here
             }
-            creations ??= new Dictionary<ISymbol, (ILocalSymbol, bool)?>(SymbolEqualityComparer.Default);
+            creations ??= new Dictionary<ISymbol, (ILocalSymbol, bool, int)?>(SymbolEqualityComparer.Default);
             if (decided is null || creations.TryGetValue(local, out var earlier) && !Equals(earlier, decided))
                 creations[local] = null; // a creation no flag decides, or two that disagree
             else

@@ -709,7 +709,8 @@ internal sealed partial class OwnershipAnalysis
         // A flag that decided whether the value was created here: where the test says "borrowed", nothing is owned.
         if (condition is ILocalReferenceOperation flag && _scope.OwnershipFlags.TryGetValue(flag.Local, out var decides))
         {
-            (decides.OwnedWhen ? fails : holds)[decides.Resource.Index] = ValueFlags.Unset;
+            foreach (var (decided, ownedWhen) in decides)
+                (ownedWhen ? fails : holds)[decided.Index] = ValueFlags.Unset;
             return true;
         }
 

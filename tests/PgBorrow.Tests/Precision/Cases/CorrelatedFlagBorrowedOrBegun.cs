@@ -12,8 +12,11 @@ public static class CorrelatedFlagBorrowedOrBegun
 {
     public static async Task<long> CountAsync(NpgsqlConnection connection, NpgsqlTransaction? current, CancellationToken ct)
     {
-        bool external = current != null;
-        var transaction = external ? current : connection.BeginTransaction();  // PGB001: "still open when the method returns"
+        bool external = false;
+        if (current != null)
+            external = true;
+        var begun = external ? current : connection.BeginTransaction();
+        var transaction = (NpgsqlTransaction?)begun;  // PGB001: "still open when the method returns"
         try
         {
             using var command = new NpgsqlCommand("SELECT count(*) FROM t", connection, transaction);
