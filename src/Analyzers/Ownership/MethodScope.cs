@@ -36,6 +36,7 @@ internal sealed class MethodScope
         Collect();
         CollectConnectionsOpenedHere();
         CollectOwnershipFlags();
+        CollectNullFlags();
         CollectInitializedCommands();
         CollectAdvisoryLocks();
         LeaveAcquiredLocksToTheCaller();
@@ -475,17 +476,109 @@ internal sealed class MethodScope
         }
     }
 
-    /// <summary>A test of a bool local (<c>flag</c>, <c>!flag</c>): the local, and the truth value it has when the test holds.</summary>
-    static (ILocalSymbol Flag, bool Polarity)? FlagOf(IOperation condition)
+    /// <summary>
+    /// A test of a bool local (<c>flag</c>, <c>!flag</c>, <c>flag == false</c>): the local, and the truth value
+    /// it has when the test holds.
+    /// </summary>
+    public static (ILocalSymbol Flag, bool Polarity)? FlagOf(IOperation condition)
     {
         var polarity = true;
         condition = Unwrap(condition)!;
-        while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+        while (true)
         {
-            polarity = !polarity;
-            condition = Unwrap(not.Operand)!;
+            if (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            {
+                polarity = !polarity;
+                condition = Unwrap(not.Operand)!;
+            }
+            else if (condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals, RightOperand.ConstantValue: { HasValue: true, Value: bool constant } } comparison)
+            {
+                // flag == false, flag != true
+                if (constant != (comparison.OperatorKind == BinaryOperatorKind.Equals))
+                    polarity = !polarity;
+                condition = Unwrap(comparison.LeftOperand)!;
+            }
+            else
+            {
+                break;
+            }
         }
         return condition is ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } local ? (local.Local, polarity) : null;
+    }
+
+    /// <summary>
+    /// Bool locals assigned once from a null test of a tracked value (<c>var hasTransaction = transaction == null
+    /// || Transaction.Current != null;</c>): what each truth value of the flag says about the value's nullness
+    /// (false here means <c>transaction != null</c>). Lets a later <c>if (hasTransaction == false)</c> know it.
+    /// </summary>
+    public Dictionary<ILocalSymbol, (List<(ISymbol Value, bool IsNull)> WhenTrue, List<(ISymbol Value, bool IsNull)> WhenFalse)> NullFlags { get; } = new(SymbolEqualityComparer.Default);
+
+    void CollectNullFlags()
+    {
+        Dictionary<ILocalSymbol, int>? assignments = null;
+        List<(ILocalSymbol, IOperation)>? candidates = null;
+        foreach (var operation in Graph.OriginalOperation.Descendants())
+        {
+            ILocalSymbol? assigned = operation switch
+            {
+                IVariableDeclaratorOperation { Symbol.Type.SpecialType: SpecialType.System_Boolean, Initializer: not null } declarator => declarator.Symbol,
+                IAssignmentOperation { Target: ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } target } => target.Local,
+                _ => null,
+            };
+            if (assigned is null)
+                continue;
+            assignments ??= new Dictionary<ILocalSymbol, int>(SymbolEqualityComparer.Default);
+            assignments[assigned] = (assignments.TryGetValue(assigned, out var count) ? count : 0) + 1;
+            if (operation is IVariableDeclaratorOperation { Initializer.Value: { } value })
+                (candidates ??= new List<(ILocalSymbol, IOperation)>()).Add((assigned, value));
+        }
+        if (candidates is null)
+            return;
+        foreach (var (flag, value) in candidates)
+        {
+            if (assignments![flag] != 1)
+                continue;
+            var whenTrue = new List<(ISymbol, bool)>();
+            var whenFalse = new List<(ISymbol, bool)>();
+            Implies(value, true, whenTrue);
+            Implies(value, false, whenFalse);
+            if (whenTrue.Count + whenFalse.Count > 0)
+                NullFlags[flag] = (whenTrue, whenFalse);
+        }
+
+        void Implies(IOperation condition, bool truth, List<(ISymbol, bool)> into)
+        {
+            condition = Unwrap(condition)!;
+            switch (condition)
+            {
+                case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                    Implies(not.Operand, !truth, into);
+                    break;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr } either when !truth:
+                    Implies(either.LeftOperand, false, into);
+                    Implies(either.RightOperand, false, into);
+                    break;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } both when truth:
+                    Implies(both.LeftOperand, true, into);
+                    Implies(both.RightOperand, true, into);
+                    break;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } test when IsNullConstant(test.RightOperand):
+                    if (Resource(ReferencedSymbol(test.LeftOperand)) is { Symbol: { } tested })
+                        into.Add((tested, (test.OperatorKind == BinaryOperatorKind.Equals) == truth));
+                    break;
+                case IIsPatternOperation { Pattern: IConstantPatternOperation constant } pattern when IsNullConstant(constant.Value):
+                    if (Resource(ReferencedSymbol(pattern.Value)) is { Symbol: { } isNull })
+                        into.Add((isNull, truth));
+                    break;
+                case IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation constant } } pattern when IsNullConstant(constant.Value):
+                    if (Resource(ReferencedSymbol(pattern.Value)) is { Symbol: { } notNull })
+                        into.Add((notNull, !truth));
+                    break;
+            }
+        }
+
+        static bool IsNullConstant(IOperation operation)
+            => Unwrap(operation) is { ConstantValue: { HasValue: true, Value: null } };
     }
 
     /// <summary>Every if or conditional around the close (inside the body) also holds one of the opens.</summary>

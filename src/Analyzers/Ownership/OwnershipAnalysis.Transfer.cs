@@ -358,6 +358,9 @@ internal sealed partial class OwnershipAnalysis
             return;
         }
 
+        if (target is IParameterReferenceOperation parameterTarget && BeginIntoBorrowedParameter(parameterTarget.Parameter, assignment, state))
+            return;
+
         if (source is null)
             return;
 
@@ -667,6 +670,26 @@ internal sealed partial class OwnershipAnalysis
             return true;
         }
 
+        // A bool local that decided whether a value was created here, or that holds a null test of one.
+        if (MethodScope.FlagOf(condition) is (ILocalSymbol flag, bool polarity)
+            && (_scope.OwnershipFlags.ContainsKey(flag) || _scope.NullFlags.ContainsKey(flag)))
+        {
+            var flagTrue = jumpWhenTrue == polarity ? conditional : fallThrough;
+            var flagFalse = ReferenceEquals(flagTrue, conditional) ? fallThrough : conditional;
+            if (_scope.OwnershipFlags.TryGetValue(flag, out var decides))
+            {
+                // Where the test says "borrowed", nothing is owned.
+                foreach (var (decided, ownedWhen) in decides)
+                    (ownedWhen ? flagFalse : flagTrue)[decided.Index] = ValueFlags.Unset;
+            }
+            if (_scope.NullFlags.TryGetValue(flag, out var nullness))
+            {
+                ApplyNullness(nullness.WhenTrue, flagTrue);
+                ApplyNullness(nullness.WhenFalse, flagFalse);
+            }
+            return true;
+        }
+
         var negated = false;
         condition = MethodScope.Unwrap(condition)!;
         while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
@@ -706,14 +729,6 @@ internal sealed partial class OwnershipAnalysis
             return true;
         }
 
-        // A flag that decided whether the value was created here: where the test says "borrowed", nothing is owned.
-        if (condition is ILocalReferenceOperation flag && _scope.OwnershipFlags.TryGetValue(flag.Local, out var decides))
-        {
-            foreach (var (decided, ownedWhen) in decides)
-                (ownedWhen ? fails : holds)[decided.Index] = ValueFlags.Unset;
-            return true;
-        }
-
         if (condition is ILocalReferenceOperation local && _scope.BoolSlot(local.Local) is int slot)
         {
             var known = conditional.GetBool(slot);
@@ -733,6 +748,43 @@ internal sealed partial class OwnershipAnalysis
             return true;
         }
         return true;
+    }
+
+    /// <summary>
+    /// <c>transaction = connection.BeginTransaction();</c> into the caller's transaction parameter while it is not
+    /// null: the caller's transaction is open on that connection, and PostgreSQL does not nest transactions
+    /// (RepoDB's inverted <c>hasTransaction = transaction == null || ...</c> test did this, cdf4e2fd). A parameter
+    /// that may be null (annotated, or defaulting to null) counts only where a test has said it is not.
+    /// </summary>
+    bool BeginIntoBorrowedParameter(IParameterSymbol parameter, ISimpleAssignmentOperation assignment, FlowState state)
+    {
+        if (_scope.Resource(parameter) is not { Kind: ResourceKind.Transaction, IsOwned: false } borrowed
+            || BeginInvocation(assignment.Value) is not IInvocationOperation begin || NpgsqlCalls.Classify(begin, _scope.Symbols) != CallKind.BeginTransaction)
+            return false;
+        var mayBeNull = parameter.HasExplicitDefaultValue || parameter.NullableAnnotation == NullableAnnotation.Annotated;
+        if (_reporting && !mayBeNull && state[borrowed.Index] == ValueFlags.Open)
+        {
+            var location = begin.Syntax.GetLocation();
+            var connection = _scope.ConnectionSymbol(NpgsqlCalls.Receiver(begin));
+            if (_reportedUses.Add((borrowed, location)))
+                _report.NestedBegins.Add(new NestedBegin(location, connection?.Name ?? "the connection", borrowed, 0));
+        }
+        state[borrowed.Index] = ValueFlags.Open;
+        return true;
+    }
+
+    /// <summary>Null means nothing is held; not null drops the "nothing held" possibility (if another remains).</summary>
+    void ApplyNullness(List<(ISymbol Value, bool IsNull)> facts, FlowState state)
+    {
+        foreach (var (value, isNull) in facts)
+        {
+            if (_scope.Resource(value) is not TrackedResource resource)
+                continue;
+            if (isNull)
+                state[resource.Index] = ValueFlags.Unset;
+            else if ((state[resource.Index] & ~ValueFlags.Unset) != 0)
+                state[resource.Index] &= ~ValueFlags.Unset;
+        }
     }
 
     static ISymbol? Swap(ISymbol? symbol, ref FlowState holds, ref FlowState fails)

@@ -63,4 +63,70 @@ public class NestedTransactionTests
                 }
             }
             """);
+
+    // RepoDB cdf4e2fd: an inverted ownership test began a new transaction into the caller's transaction
+    // parameter exactly when the caller had passed one (and none when it had not).
+    [Fact]
+    public Task Begin_into_the_callers_transaction_where_it_is_not_null_is_reported()
+        => VerifyPgb004.AnalyzerAsync("""
+            class Wrapper
+            {
+                static int Inverted(NpgsqlConnection connection, Func<int> execute, NpgsqlTransaction transaction)
+                {
+                    var hasTransaction = (transaction == null || System.Transactions.Transaction.Current != null);
+                    if (hasTransaction == false)
+                    {
+                        transaction = {|#0:connection.BeginTransaction()|};
+                    }
+                    try
+                    {
+                        var result = execute();
+                        if (hasTransaction == false)
+                            transaction.Commit();
+                        return result;
+                    }
+                    finally
+                    {
+                        if (hasTransaction == false)
+                            transaction.Dispose();
+                    }
+                }
+
+                // The fixed test: a transaction is begun only when the caller passed none.
+                static int Fixed(NpgsqlConnection connection, Func<int> execute, NpgsqlTransaction transaction)
+                {
+                    var hasTransaction = transaction != null || System.Transactions.Transaction.Current != null;
+                    if (hasTransaction == false)
+                    {
+                        transaction = connection.BeginTransaction();
+                    }
+                    try
+                    {
+                        var result = execute();
+                        if (hasTransaction == false)
+                            transaction.Commit();
+                        return result;
+                    }
+                    finally
+                    {
+                        if (hasTransaction == false)
+                            transaction.Dispose();
+                    }
+                }
+
+                static void Guarded(NpgsqlConnection connection, NpgsqlTransaction transaction)
+                {
+                    if (transaction == null)
+                        transaction = connection.BeginTransaction();
+                }
+
+                static void MayBeNull(NpgsqlConnection connection, NpgsqlTransaction? transaction = null)
+                {
+                    transaction = connection.BeginTransaction();
+                    transaction.Commit();
+                }
+            }
+            """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB004", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("connection", "the caller's transaction 'transaction' (not null on this path)"));
 }

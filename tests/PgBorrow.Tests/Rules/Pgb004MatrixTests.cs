@@ -16,7 +16,7 @@ namespace PgBorrow.Tests.Rules;
 public class Pgb004MatrixTests
 {
     static DiagnosticResult Pgb004(int location, string connection, string transaction, int line)
-        => new DiagnosticResult("PGB004", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(connection, transaction, line);
+        => new DiagnosticResult("PGB004", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(connection, $"transaction '{transaction}' (begun on line {line})");
 
     [Fact]
     public Task Begin_inside_the_using_block_of_another_names_the_connection_and_the_open_transaction()
