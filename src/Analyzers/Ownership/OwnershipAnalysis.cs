@@ -234,5 +234,21 @@ internal sealed partial class OwnershipAnalysis
 
     static int LineOf(IOperation operation) => LineOf(operation.Syntax);
 
+    readonly Dictionary<SyntaxNode, int> _completionLines = new();
+
+    /// <summary>
+    /// <see cref="LineOf(SyntaxNode)"/>, remembered: every visit of a block (and every finally run)
+    /// completes its values again, and mapping a position to a line each time was a visible cost.
+    /// </summary>
+    int CompletionLineOf(SyntaxNode syntax)
+    {
+        if (!_completionLines.TryGetValue(syntax, out var line))
+        {
+            line = LineOf(syntax);
+            _completionLines[syntax] = line;
+        }
+        return line;
+    }
+
     static int LineOf(SyntaxNode syntax) => syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
 }
