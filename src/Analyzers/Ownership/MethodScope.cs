@@ -156,6 +156,10 @@ internal sealed class MethodScope
     /// </summary>
     void CollectInitializedCommands()
     {
+        // Walking the original tree costs as much as building the graph; Collect saw whether any
+        // object initializer (or a nested function the graph does not show) can be there.
+        if (!_mayHaveObjectInitializers && Graph.LocalFunctions.IsEmpty)
+            return;
         foreach (var operation in Graph.OriginalOperation.Descendants())
         {
             if (operation is IVariableDeclaratorOperation declarator && Symbols.IsCommandType(declarator.Symbol.Type))
@@ -476,8 +480,13 @@ internal sealed class MethodScope
     /// </summary>
     public Dictionary<CaptureId, IOperation> CaptureValues { get; } = new();
 
+    /// <summary>The graph creates an object with an initializer, or holds a lambda (see <see cref="CollectInitializedCommands"/>).</summary>
+    bool _mayHaveObjectInitializers;
+
     void CollectFrom(IOperation node)
     {
+        if (node is IObjectCreationOperation { Syntax: BaseObjectCreationExpressionSyntax { Initializer: not null } } or IFlowAnonymousFunctionOperation)
+            _mayHaveObjectInitializers = true;
         if (node is IFlowCaptureOperation anyCapture && !CaptureValues.ContainsKey(anyCapture.Id))
             CaptureValues[anyCapture.Id] = anyCapture.Value;
         switch (node)
