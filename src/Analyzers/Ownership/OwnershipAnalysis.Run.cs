@@ -15,13 +15,43 @@ internal sealed partial class OwnershipAnalysis
     {
         readonly OwnershipAnalysis _analysis;
         readonly ControlFlowRegion? _finallyRegion;
-        readonly Dictionary<int, FlowState> _inputs = new();
-        readonly SortedSet<int> _worklist = new();
+        // Indexed by block ordinal. A run is made for every finally region entered with a new state,
+        // so these are plain arrays (a dictionary and a sorted set allocated per run cost more than
+        // the run): the worklist is the set of pending ordinals, taken lowest first.
+        readonly FlowState?[] _inputs;
+        readonly bool[] _pending;
+        int _pendingCount;
+        int _lowestPending;
 
         public Run(OwnershipAnalysis analysis, ControlFlowRegion? finallyRegion)
         {
             _analysis = analysis;
             _finallyRegion = finallyRegion;
+            var blockCount = analysis._scope.Graph.Blocks.Length;
+            _inputs = new FlowState?[blockCount];
+            _pending = new bool[blockCount];
+            _lowestPending = blockCount;
+        }
+
+        void AddPending(int ordinal)
+        {
+            if (_pending[ordinal])
+                return;
+            _pending[ordinal] = true;
+            _pendingCount++;
+            if (ordinal < _lowestPending)
+                _lowestPending = ordinal;
+        }
+
+        int TakeLowestPending()
+        {
+            var ordinal = _lowestPending;
+            while (!_pending[ordinal])
+                ordinal++;
+            _pending[ordinal] = false;
+            _pendingCount--;
+            _lowestPending = ordinal + 1;
+            return ordinal;
         }
 
         /// <summary>The state leaving the finally region (only for finally runs).</summary>
@@ -33,26 +63,25 @@ internal sealed partial class OwnershipAnalysis
         {
             if (!Owns(block))
                 return;
-            if (_inputs.TryGetValue(block.Ordinal, out var existing))
+            if (_inputs[block.Ordinal] is FlowState existing)
             {
                 if (existing.JoinWith(state))
-                    _worklist.Add(block.Ordinal);
+                    AddPending(block.Ordinal);
             }
             else
             {
                 _inputs[block.Ordinal] = state.Clone();
-                _worklist.Add(block.Ordinal);
+                AddPending(block.Ordinal);
             }
         }
 
         public void Iterate()
         {
-            while (_worklist.Count > 0)
+            while (_pendingCount > 0)
             {
-                var ordinal = _worklist.Min;
-                _worklist.Remove(ordinal);
+                var ordinal = TakeLowestPending();
                 _analysis.CountVisit();
-                Process(Graph.Blocks[ordinal], _inputs[ordinal].Clone());
+                Process(Graph.Blocks[ordinal], _inputs[ordinal]!.Clone());
             }
         }
 
@@ -61,7 +90,7 @@ internal sealed partial class OwnershipAnalysis
         {
             foreach (var block in Graph.Blocks)
             {
-                if (_inputs.TryGetValue(block.Ordinal, out var input))
+                if (_inputs[block.Ordinal] is FlowState input)
                     Process(block, input.Clone());
             }
         }
