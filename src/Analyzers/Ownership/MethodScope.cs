@@ -320,25 +320,37 @@ internal sealed class MethodScope
                 AddResource(parameter, owned: Symbols.IsOwned(parameter));
         }
 
+        foreach (var block in Graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                    _nodes.Add((node, false));
+            }
+            if (block.BranchValue is not null)
+            {
+                foreach (var node in block.BranchValue.DescendantsAndSelf())
+                    _nodes.Add((node, true));
+            }
+        }
+
         // Locals become tracked when a creation or a tracked value is assigned to them. Two passes
         // catch `var a = Begin(); var b = a;` without a general fixed point.
         for (var pass = 0; pass < 2; pass++)
         {
-            foreach (var block in Graph.Blocks)
-            {
-                foreach (var operation in block.Operations)
-                {
-                    foreach (var node in operation.DescendantsAndSelf())
-                        CollectFrom(node);
-                }
-                if (block.BranchValue is not null)
-                {
-                    foreach (var node in block.BranchValue.DescendantsAndSelf())
-                        CollectFrom(node);
-                }
-            }
+            foreach (var (node, _) in _nodes)
+                CollectFrom(node);
         }
     }
+
+    readonly List<(IOperation Node, bool InBranchValue)> _nodes = new();
+
+    /// <summary>
+    /// Every operation of the graph's blocks, in block order: each statement's tree, then the branch
+    /// value's. Walked once here and read by every later pass (several walks per body were a visible
+    /// part of the engine's time).
+    /// </summary>
+    public IReadOnlyList<(IOperation Node, bool InBranchValue)> Nodes => _nodes;
 
     /// <summary>Connections of this method that take session-level advisory locks, and their lock resources.</summary>
     public Dictionary<ISymbol, TrackedResource> AdvisoryLocks { get; } = new(SymbolEqualityComparer.Default);
@@ -437,38 +449,33 @@ internal sealed class MethodScope
             if (CommandConnections.TryGetValue(pair.Key, out var connection) && pair.Value.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
                 AddAdvisoryLock(connection, Sql.SqlClassifier.Classify(pair.Value));
         }
-        foreach (var block in Graph.Blocks)
+        foreach (var (node, inBranchValue) in _nodes)
         {
-            foreach (var operation in block.Operations)
+            if (inBranchValue || node is not IInvocationOperation invocation)
+                continue;
+            var kind = NpgsqlCalls.Classify(invocation, Symbols);
+            if (kind == CallKind.RuntimeStatement
+                && Symbols.KindOfVariableType(NpgsqlCalls.Receiver(invocation)?.Type) == ResourceKind.Connection
+                && ConnectionSymbol(NpgsqlCalls.Receiver(invocation)) is ISymbol runtimeConnection
+                && RuntimeStatementText(invocation) is string runtimeSql
+                && runtimeSql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
             {
-                foreach (var node in operation.DescendantsAndSelf())
+                AddAdvisoryLock(runtimeConnection, Sql.SqlClassifier.Classify(runtimeSql));
+            }
+            else if (_depth < 2 && ReadLockHelperEffects(invocation) is { } effects)
+            {
+                // A helper of this compilation that takes or releases a session lock on the
+                // connection it is given (`await LockAsync(conn, key)`): the lock is this method's.
+                foreach (var (lockedConnection, lockSql) in effects)
+                    AddAdvisoryLock(lockedConnection, Sql.SqlClassifier.Classify(lockSql));
+            }
+            else if (kind == CallKind.DapperCommand
+                && ConnectionSymbol(NpgsqlCalls.Receiver(invocation)) is ISymbol connection)
+            {
+                foreach (var argument in invocation.Arguments)
                 {
-                    if (node is IInvocationOperation runtime
-                        && NpgsqlCalls.Classify(runtime, Symbols) == CallKind.RuntimeStatement
-                        && Symbols.KindOfVariableType(NpgsqlCalls.Receiver(runtime)?.Type) == ResourceKind.Connection
-                        && ConnectionSymbol(NpgsqlCalls.Receiver(runtime)) is ISymbol runtimeConnection
-                        && RuntimeStatementText(runtime) is string runtimeSql
-                        && runtimeSql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
-                    {
-                        AddAdvisoryLock(runtimeConnection, Sql.SqlClassifier.Classify(runtimeSql));
-                    }
-                    else if (node is IInvocationOperation helper && _depth < 2 && ReadLockHelperEffects(helper) is { } effects)
-                    {
-                        // A helper of this compilation that takes or releases a session lock on the
-                        // connection it is given (`await LockAsync(conn, key)`): the lock is this method's.
-                        foreach (var (lockedConnection, lockSql) in effects)
-                            AddAdvisoryLock(lockedConnection, Sql.SqlClassifier.Classify(lockSql));
-                    }
-                    else if (node is IInvocationOperation invocation
-                        && NpgsqlCalls.Classify(invocation, Symbols) == CallKind.DapperCommand
-                        && ConnectionSymbol(NpgsqlCalls.Receiver(invocation)) is ISymbol connection)
-                    {
-                        foreach (var argument in invocation.Arguments)
-                        {
-                            if (argument.Parameter?.Name == "sql" && ConstantText(argument.Value) is string sql && sql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
-                                AddAdvisoryLock(connection, Sql.SqlClassifier.Classify(sql));
-                        }
-                    }
+                    if (argument.Parameter?.Name == "sql" && ConstantText(argument.Value) is string sql && sql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
+                        AddAdvisoryLock(connection, Sql.SqlClassifier.Classify(sql));
                 }
             }
         }

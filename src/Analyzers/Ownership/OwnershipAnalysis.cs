@@ -175,18 +175,7 @@ internal sealed partial class OwnershipAnalysis
             }
         }
 
-        foreach (var block in _scope.Graph.Blocks)
-        {
-            foreach (var operation in block.Operations)
-                AnalyzeLambdasIn(operation);
-            if (block.BranchValue is not null)
-                AnalyzeLambdasIn(block.BranchValue);
-        }
-    }
-
-    void AnalyzeLambdasIn(IOperation operation)
-    {
-        foreach (var node in operation.DescendantsAndSelf())
+        foreach (var (node, _) in _scope.Nodes)
         {
             if (node is IFlowAnonymousFunctionOperation lambda)
             {
