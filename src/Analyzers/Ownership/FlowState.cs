@@ -68,37 +68,44 @@ internal enum BoolValue : byte
 }
 
 /// <summary>The abstract state of every tracked value and bool local at one program point.</summary>
+/// <remarks>
+/// The engine copies states at every block and branch, so the byte-sized facts share one array
+/// (value flags, then transaction activity, then bools): a copy is two allocations, not four.
+/// </remarks>
 internal sealed class FlowState : IEquatable<FlowState>
 {
-    readonly ValueFlags[] _values;
+    readonly int _valueCount;
+
+    /// <summary><see cref="ValueFlags"/> per value, <see cref="TransactionActivity"/> per value, <see cref="BoolValue"/> per bool.</summary>
+    readonly byte[] _facts;
     readonly int[] _completionLines;
-    readonly BoolValue[] _bools;
-    readonly TransactionActivity[] _activity;
 
     public FlowState(int valueCount, int boolCount)
     {
-        _values = new ValueFlags[valueCount];
+        _valueCount = valueCount;
+        _facts = new byte[(2 * valueCount) + boolCount];
         _completionLines = new int[valueCount];
-        _activity = new TransactionActivity[valueCount];
-        _bools = new BoolValue[boolCount];
-        for (var i = 0; i < _bools.Length; i++)
-            _bools[i] = BoolValue.Unknown;
+        for (var i = 2 * valueCount; i < _facts.Length; i++)
+            _facts[i] = (byte)BoolValue.Unknown;
     }
 
     FlowState(FlowState other)
     {
-        _values = (ValueFlags[])other._values.Clone();
-        _completionLines = (int[])other._completionLines.Clone();
-        _bools = (BoolValue[])other._bools.Clone();
-        _activity = (TransactionActivity[])other._activity.Clone();
+        // Copied into new arrays rather than with Array.Clone, whose MemberwiseClone path is several
+        // times slower for arrays this small.
+        _valueCount = other._valueCount;
+        _facts = new byte[other._facts.Length];
+        System.Buffer.BlockCopy(other._facts, 0, _facts, 0, _facts.Length);
+        _completionLines = new int[other._completionLines.Length];
+        System.Array.Copy(other._completionLines, _completionLines, _completionLines.Length);
     }
 
     public FlowState Clone() => new(this);
 
     public ValueFlags this[int index]
     {
-        get => _values[index];
-        set => _values[index] = value;
+        get => (ValueFlags)_facts[index];
+        set => _facts[index] = (byte)value;
     }
 
     /// <summary>The line of the commit, rollback or dispose that ended the value (for messages).</summary>
@@ -106,50 +113,41 @@ internal sealed class FlowState : IEquatable<FlowState>
 
     public void Complete(int index, ValueFlags how, int line)
     {
-        _values[index] = how;
+        _facts[index] = (byte)how;
         _completionLines[index] = line;
     }
 
     /// <summary>What the transaction has done on the server so far, on some path to this point.</summary>
-    public TransactionActivity Activity(int index) => _activity[index];
+    public TransactionActivity Activity(int index) => (TransactionActivity)_facts[_valueCount + index];
 
-    public void AddActivity(int index, TransactionActivity activity) => _activity[index] |= activity;
+    public void AddActivity(int index, TransactionActivity activity) => _facts[_valueCount + index] |= (byte)activity;
 
-    public void ClearActivity(int index) => _activity[index] = TransactionActivity.None;
+    public void ClearActivity(int index) => _facts[_valueCount + index] = (byte)TransactionActivity.None;
 
-    public BoolValue GetBool(int index) => _bools[index];
+    public BoolValue GetBool(int index) => (BoolValue)_facts[(2 * _valueCount) + index];
 
-    public void SetBool(int index, BoolValue value) => _bools[index] = value;
+    public void SetBool(int index, BoolValue value) => _facts[(2 * _valueCount) + index] = (byte)value;
 
     /// <summary>Unions <paramref name="other"/> into this state; true when anything changed.</summary>
+    /// <remarks>Flags, activity and bools all join by bitwise or.</remarks>
     public bool JoinWith(FlowState other)
     {
         var changed = false;
-        for (var i = 0; i < _values.Length; i++)
+        var facts = _facts;
+        var otherFacts = other._facts;
+        for (var i = 0; i < facts.Length; i++)
         {
-            var joined = _values[i] | other._values[i];
-            if (joined != _values[i])
+            var joined = (byte)(facts[i] | otherFacts[i]);
+            if (joined != facts[i])
             {
-                _values[i] = joined;
-                changed = true;
-            }
-            if (_completionLines[i] == 0)
-                _completionLines[i] = other._completionLines[i];
-            var activity = _activity[i] | other._activity[i];
-            if (activity != _activity[i])
-            {
-                _activity[i] = activity;
+                facts[i] = joined;
                 changed = true;
             }
         }
-        for (var i = 0; i < _bools.Length; i++)
+        for (var i = 0; i < _completionLines.Length; i++)
         {
-            var joined = _bools[i] | other._bools[i];
-            if (joined != _bools[i])
-            {
-                _bools[i] = joined;
-                changed = true;
-            }
+            if (_completionLines[i] == 0)
+                _completionLines[i] = other._completionLines[i];
         }
         return changed;
     }
@@ -165,14 +163,18 @@ internal sealed class FlowState : IEquatable<FlowState>
             return false;
         if (ReferenceEquals(this, other))
             return true;
-        for (var i = 0; i < _values.Length; i++)
+        var facts = _facts;
+        var otherFacts = other._facts;
+        if (facts.Length != otherFacts.Length)
+            return false;
+        for (var i = 0; i < facts.Length; i++)
         {
-            if (_values[i] != other._values[i] || _completionLines[i] != other._completionLines[i] || _activity[i] != other._activity[i])
+            if (facts[i] != otherFacts[i])
                 return false;
         }
-        for (var i = 0; i < _bools.Length; i++)
+        for (var i = 0; i < _completionLines.Length; i++)
         {
-            if (_bools[i] != other._bools[i])
+            if (_completionLines[i] != other._completionLines[i])
                 return false;
         }
         return true;
@@ -183,10 +185,10 @@ internal sealed class FlowState : IEquatable<FlowState>
     public override int GetHashCode()
     {
         var hash = 17;
-        for (var i = 0; i < _values.Length; i++)
-            hash = (hash * 31) + (int)_values[i] + ((int)_activity[i] << 8);
-        foreach (var value in _bools)
-            hash = (hash * 31) + (int)value;
+        for (var i = 0; i < _valueCount; i++)
+            hash = (hash * 31) + _facts[i] + (_facts[_valueCount + i] << 8);
+        for (var i = 2 * _valueCount; i < _facts.Length; i++)
+            hash = (hash * 31) + _facts[i];
         return hash;
     }
 }

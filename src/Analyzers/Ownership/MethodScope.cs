@@ -35,8 +35,13 @@ internal sealed class MethodScope
         CollectScopeTransaction();
         Collect();
         CollectConnectionsOpenedHere();
-        CollectOwnershipFlags();
-        CollectNullFlags();
+        if (Resources.Count > 0)
+        {
+            // Bool locals that decide ownership or hold a null test: one walk of the original tree for both.
+            var tree = new List<IOperation>(Graph.OriginalOperation.Descendants());
+            CollectOwnershipFlags(tree);
+            CollectNullFlags(tree);
+        }
         CollectInitializedCommands();
         CollectAdvisoryLocks();
         LeaveAcquiredLocksToTheCaller();
@@ -159,6 +164,10 @@ internal sealed class MethodScope
     /// </summary>
     void CollectInitializedCommands()
     {
+        // Walking the original tree costs as much as building the graph; Collect saw whether any
+        // object initializer (or a nested function the graph does not show) can be there.
+        if (!_mayHaveObjectInitializers && Graph.LocalFunctions.IsEmpty)
+            return;
         foreach (var operation in Graph.OriginalOperation.Descendants())
         {
             if (operation is IVariableDeclaratorOperation declarator && Symbols.IsCommandType(declarator.Symbol.Type))
@@ -319,23 +328,26 @@ internal sealed class MethodScope
                 AddResource(parameter, owned: Symbols.IsOwned(parameter));
         }
 
+        foreach (var block in Graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var node in operation.DescendantsAndSelf())
+                    _nodes.Add((node, false));
+            }
+            if (block.BranchValue is not null)
+            {
+                foreach (var node in block.BranchValue.DescendantsAndSelf())
+                    _nodes.Add((node, true));
+            }
+        }
+
         // Locals become tracked when a creation or a tracked value is assigned to them. Two passes
         // catch `var a = Begin(); var b = a;` without a general fixed point.
         for (var pass = 0; pass < 2; pass++)
         {
-            foreach (var block in Graph.Blocks)
-            {
-                foreach (var operation in block.Operations)
-                {
-                    foreach (var node in operation.DescendantsAndSelf())
-                        CollectFrom(node);
-                }
-                if (block.BranchValue is not null)
-                {
-                    foreach (var node in block.BranchValue.DescendantsAndSelf())
-                        CollectFrom(node);
-                }
-            }
+            foreach (var (node, _) in _nodes)
+                CollectFrom(node);
         }
     }
 
@@ -349,27 +361,21 @@ internal sealed class MethodScope
     void CollectConnectionsOpenedHere()
     {
         Dictionary<ISymbol, (List<SyntaxNode> Opens, List<SyntaxNode> Closes)>? calls = null;
-        foreach (var block in Graph.Blocks)
+        foreach (var (node, _) in _nodes)
         {
-            foreach (var operation in block.Operations)
-            {
-                foreach (var node in operation.DescendantsAndSelf())
-                {
-                    if (node is not IInvocationOperation invocation)
-                        continue;
-                    var kind = NpgsqlCalls.Classify(invocation, Symbols);
-                    if (kind is not (CallKind.Open or CallKind.Dispose)
-                        || ReferencedSymbol(NpgsqlCalls.Receiver(invocation)) is not ISymbol connection
-                        || connection is not (ILocalSymbol or IParameterSymbol)
-                        || Symbols.KindOfVariableType(connection is ILocalSymbol local ? local.Type : ((IParameterSymbol)connection).Type) != ResourceKind.Connection
-                        || Resource(connection) is { IsOwned: true })
-                        continue;
-                    calls ??= new Dictionary<ISymbol, (List<SyntaxNode>, List<SyntaxNode>)>(SymbolEqualityComparer.Default);
-                    if (!calls.TryGetValue(connection, out var found))
-                        calls[connection] = found = (new List<SyntaxNode>(), new List<SyntaxNode>());
-                    (kind == CallKind.Open ? found.Opens : found.Closes).Add(invocation.Syntax);
-                }
-            }
+            if (node is not IInvocationOperation { TargetMethod.Name: "Open" or "OpenAsync" or "Close" or "CloseAsync" or "Dispose" or "DisposeAsync" } invocation)
+                continue;
+            var kind = NpgsqlCalls.Classify(invocation, Symbols);
+            if (kind is not (CallKind.Open or CallKind.Dispose)
+                || ReferencedSymbol(NpgsqlCalls.Receiver(invocation)) is not ISymbol connection
+                || connection is not (ILocalSymbol or IParameterSymbol)
+                || Symbols.KindOfVariableType(connection is ILocalSymbol local ? local.Type : ((IParameterSymbol)connection).Type) != ResourceKind.Connection
+                || Resource(connection) is { IsOwned: true })
+                continue;
+            calls ??= new Dictionary<ISymbol, (List<SyntaxNode>, List<SyntaxNode>)>(SymbolEqualityComparer.Default);
+            if (!calls.TryGetValue(connection, out var found))
+                calls[connection] = found = (new List<SyntaxNode>(), new List<SyntaxNode>());
+            (kind == CallKind.Open ? found.Opens : found.Closes).Add(invocation.Syntax);
         }
         if (calls is null)
             return;
@@ -396,11 +402,11 @@ internal sealed class MethodScope
     /// </summary>
     public Dictionary<ILocalSymbol, List<(TrackedResource Resource, bool OwnedWhen)>> OwnershipFlags { get; } = new(SymbolEqualityComparer.Default);
 
-    void CollectOwnershipFlags()
+    void CollectOwnershipFlags(List<IOperation> tree)
     {
         Dictionary<ISymbol, (ILocalSymbol Flag, bool OwnedWhen, int At)?>? creations = null;
         Dictionary<ILocalSymbol, int>? lastAssignment = null;
-        foreach (var operation in Graph.OriginalOperation.Descendants())
+        foreach (var operation in tree)
         {
             switch (operation)
             {
@@ -513,11 +519,11 @@ internal sealed class MethodScope
     /// </summary>
     public Dictionary<ILocalSymbol, (List<(ISymbol Value, bool IsNull)> WhenTrue, List<(ISymbol Value, bool IsNull)> WhenFalse)> NullFlags { get; } = new(SymbolEqualityComparer.Default);
 
-    void CollectNullFlags()
+    void CollectNullFlags(List<IOperation> tree)
     {
         Dictionary<ILocalSymbol, int>? assignments = null;
         List<(ILocalSymbol, IOperation)>? candidates = null;
-        foreach (var operation in Graph.OriginalOperation.Descendants())
+        foreach (var operation in tree)
         {
             ILocalSymbol? assigned = operation switch
             {
@@ -594,6 +600,15 @@ internal sealed class MethodScope
         }
         return true;
     }
+
+    readonly List<(IOperation Node, bool InBranchValue)> _nodes = new();
+
+    /// <summary>
+    /// Every operation of the graph's blocks, in block order: each statement's tree, then the branch
+    /// value's. Walked once here and read by every later pass (several walks per body were a visible
+    /// part of the engine's time).
+    /// </summary>
+    public IReadOnlyList<(IOperation Node, bool InBranchValue)> Nodes => _nodes;
 
     /// <summary>Connections of this method that take session-level advisory locks, and their lock resources.</summary>
     public Dictionary<ISymbol, TrackedResource> AdvisoryLocks { get; } = new(SymbolEqualityComparer.Default);
@@ -692,38 +707,33 @@ internal sealed class MethodScope
             if (CommandConnections.TryGetValue(pair.Key, out var connection) && pair.Value.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
                 AddAdvisoryLock(connection, Sql.SqlClassifier.Classify(pair.Value));
         }
-        foreach (var block in Graph.Blocks)
+        foreach (var (node, inBranchValue) in _nodes)
         {
-            foreach (var operation in block.Operations)
+            if (inBranchValue || node is not IInvocationOperation invocation)
+                continue;
+            var kind = NpgsqlCalls.Classify(invocation, Symbols);
+            if (kind == CallKind.RuntimeStatement
+                && Symbols.KindOfVariableType(NpgsqlCalls.Receiver(invocation)?.Type) == ResourceKind.Connection
+                && ConnectionSymbol(NpgsqlCalls.Receiver(invocation)) is ISymbol runtimeConnection
+                && RuntimeStatementText(invocation) is string runtimeSql
+                && runtimeSql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
             {
-                foreach (var node in operation.DescendantsAndSelf())
+                AddAdvisoryLock(runtimeConnection, Sql.SqlClassifier.Classify(runtimeSql));
+            }
+            else if (_depth < 2 && ReadLockHelperEffects(invocation) is { } effects)
+            {
+                // A helper of this compilation that takes or releases a session lock on the
+                // connection it is given (`await LockAsync(conn, key)`): the lock is this method's.
+                foreach (var (lockedConnection, lockSql) in effects)
+                    AddAdvisoryLock(lockedConnection, Sql.SqlClassifier.Classify(lockSql));
+            }
+            else if (kind == CallKind.DapperCommand
+                && ConnectionSymbol(NpgsqlCalls.Receiver(invocation)) is ISymbol connection)
+            {
+                foreach (var argument in invocation.Arguments)
                 {
-                    if (node is IInvocationOperation runtime
-                        && NpgsqlCalls.Classify(runtime, Symbols) == CallKind.RuntimeStatement
-                        && Symbols.KindOfVariableType(NpgsqlCalls.Receiver(runtime)?.Type) == ResourceKind.Connection
-                        && ConnectionSymbol(NpgsqlCalls.Receiver(runtime)) is ISymbol runtimeConnection
-                        && RuntimeStatementText(runtime) is string runtimeSql
-                        && runtimeSql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
-                    {
-                        AddAdvisoryLock(runtimeConnection, Sql.SqlClassifier.Classify(runtimeSql));
-                    }
-                    else if (node is IInvocationOperation helper && _depth < 2 && ReadLockHelperEffects(helper) is { } effects)
-                    {
-                        // A helper of this compilation that takes or releases a session lock on the
-                        // connection it is given (`await LockAsync(conn, key)`): the lock is this method's.
-                        foreach (var (lockedConnection, lockSql) in effects)
-                            AddAdvisoryLock(lockedConnection, Sql.SqlClassifier.Classify(lockSql));
-                    }
-                    else if (node is IInvocationOperation invocation
-                        && NpgsqlCalls.Classify(invocation, Symbols) == CallKind.DapperCommand
-                        && ConnectionSymbol(NpgsqlCalls.Receiver(invocation)) is ISymbol connection)
-                    {
-                        foreach (var argument in invocation.Arguments)
-                        {
-                            if (argument.Parameter?.Name == "sql" && ConstantText(argument.Value) is string sql && sql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
-                                AddAdvisoryLock(connection, Sql.SqlClassifier.Classify(sql));
-                        }
-                    }
+                    if (argument.Parameter?.Name == "sql" && ConstantText(argument.Value) is string sql && sql.IndexOf("advisory", System.StringComparison.OrdinalIgnoreCase) >= 0)
+                        AddAdvisoryLock(connection, Sql.SqlClassifier.Classify(sql));
                 }
             }
         }
@@ -735,8 +745,13 @@ internal sealed class MethodScope
     /// </summary>
     public Dictionary<CaptureId, IOperation> CaptureValues { get; } = new();
 
+    /// <summary>The graph creates an object with an initializer, or holds a lambda (see <see cref="CollectInitializedCommands"/>).</summary>
+    bool _mayHaveObjectInitializers;
+
     void CollectFrom(IOperation node)
     {
+        if (node is IObjectCreationOperation { Syntax: BaseObjectCreationExpressionSyntax { Initializer: not null } } or IFlowAnonymousFunctionOperation)
+            _mayHaveObjectInitializers = true;
         if (node is IFlowCaptureOperation anyCapture && !CaptureValues.ContainsKey(anyCapture.Id))
             CaptureValues[anyCapture.Id] = anyCapture.Value;
         switch (node)

@@ -185,7 +185,8 @@ internal sealed class NpgsqlSymbols
         }
 
         // ADO.NET base types (DbCommand.Transaction, DbConnection.BeginTransaction...) borrow too.
-        return method.ContainingNamespace?.ToDisplayString() is "System.Data" or "System.Data.Common";
+        return Infrastructure.SymbolNames.IsNamespace(method.ContainingNamespace, "System.Data")
+            || Infrastructure.SymbolNames.IsNamespace(method.ContainingNamespace, "System.Data.Common");
     }
 
     public static bool Is(ITypeSymbol type, INamedTypeSymbol? expected)

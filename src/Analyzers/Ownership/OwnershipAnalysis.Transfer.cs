@@ -80,8 +80,9 @@ internal sealed partial class OwnershipAnalysis
             => operation.Parent is ISimpleAssignmentOperation assignment && assignment.Target == operation;
 
         /// <summary>The operation can throw here: send the current state to the handlers.</summary>
+        /// <remarks>No copy: propagating only reads the state (handlers and finally runs copy what they keep).</remarks>
         public void Throws(IOperation operation, string name, FlowState state)
-            => _analysis.PropagateException(_block.EnclosingRegion, state.Clone(), name, operation.Syntax, _run);
+            => _analysis.PropagateException(_block.EnclosingRegion, state, name, operation.Syntax, _run);
     }
 
     void Invocation(IInvocationOperation invocation, FlowState state, TransferContext context)
@@ -510,7 +511,7 @@ internal sealed partial class OwnershipAnalysis
         {
             // A second Commit or Rollback is itself a use after completion: CheckUse reported it.
         }
-        state.Complete(resource.Index, how, operation.IsImplicit ? EndOfUsingScope(operation.Syntax) : LineOf(operation));
+        state.Complete(resource.Index, how, CompletionLineOf(operation));
         if (resource.IsCaptured)
             _touchedCaptures.Add(resource.Symbol!);
     }

@@ -216,18 +216,7 @@ internal sealed partial class OwnershipAnalysis
             }
         }
 
-        foreach (var block in _scope.Graph.Blocks)
-        {
-            foreach (var operation in block.Operations)
-                AnalyzeLambdasIn(operation);
-            if (block.BranchValue is not null)
-                AnalyzeLambdasIn(block.BranchValue);
-        }
-    }
-
-    void AnalyzeLambdasIn(IOperation operation)
-    {
-        foreach (var node in operation.DescendantsAndSelf())
+        foreach (var (node, _) in _scope.Nodes)
         {
             if (node is IFlowAnonymousFunctionOperation lambda)
             {
@@ -274,6 +263,24 @@ internal sealed partial class OwnershipAnalysis
     }
 
     static int LineOf(IOperation operation) => LineOf(operation.Syntax);
+
+    readonly Dictionary<SyntaxNode, int> _completionLines = new();
+
+    /// <summary>
+    /// <see cref="LineOf(SyntaxNode)"/>, remembered: every visit of a block (and every finally run)
+    /// completes its values again, and mapping a position to a line each time was a visible cost.
+    /// </summary>
+    /// <summary>Where a completion happens, for messages: a using's implicit Dispose at the end of its scope.</summary>
+    int CompletionLineOf(IOperation operation)
+    {
+        var syntax = operation.Syntax;
+        if (!_completionLines.TryGetValue(syntax, out var line))
+        {
+            line = operation.IsImplicit ? EndOfUsingScope(syntax) : LineOf(syntax);
+            _completionLines[syntax] = line;
+        }
+        return line;
+    }
 
     static int LineOf(SyntaxNode syntax) => syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
 }

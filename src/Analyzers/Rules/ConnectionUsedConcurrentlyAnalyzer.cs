@@ -79,11 +79,11 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
 
     static bool IsParallelBody(IInvocationOperation invocation)
     {
-        var type = invocation.TargetMethod.ContainingType?.ToDisplayString();
-        if (type == "System.Threading.Tasks.Parallel")
+        var type = invocation.TargetMethod.ContainingType;
+        if (Infrastructure.SymbolNames.IsType(type, "System.Threading.Tasks", "Parallel"))
             return true;
-        if (type is "System.Threading.Tasks.Task" or "System.Threading.Tasks.TaskFactory"
-            && invocation.TargetMethod.Name is "Run" or "StartNew")
+        if (invocation.TargetMethod.Name is "Run" or "StartNew"
+            && (Infrastructure.SymbolNames.IsType(type, "System.Threading.Tasks", "Task") || Infrastructure.SymbolNames.IsType(type, "System.Threading.Tasks", "TaskFactory")))
         {
             // `await Task.Run(...)` right away does not overlap with the caller.
             var parent = invocation.Parent;
