@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using PgBorrow.Analyzers.Sql;
+using PgBorrow.Analyzers.Infrastructure;
 
 namespace PgBorrow.Analyzers.Ownership;
 

@@ -4,6 +4,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using PgBorrow.Analyzers.Infrastructure;
 
 namespace PgBorrow.Analyzers.Ownership;
 

@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using PgBorrow.Analyzers.Ownership;
 using PgBorrow.Analyzers.Sql;
+using PgBorrow.Analyzers.Infrastructure;
 
 namespace PgBorrow.Analyzers.Rules;
 

@@ -2,7 +2,7 @@ using System;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace PgBorrow.Analyzers.Ownership;
+namespace PgBorrow.Analyzers.Infrastructure;
 
 /// <summary>What an invocation does to the values the engine tracks.</summary>
 internal enum CallKind
@@ -190,11 +190,11 @@ internal static class NpgsqlCalls
     /// <summary>The operand without conversions, <c>await</c> and <c>.ConfigureAwait(..)</c>: what is really called.</summary>
     public static IOperation? UnwrapAwaited(IOperation? value)
     {
-        value = MethodScope.Unwrap(value);
+        value = Operations.Unwrap(value);
         if (value is IAwaitOperation awaited)
-            value = MethodScope.Unwrap(awaited.Operation);
+            value = Operations.Unwrap(awaited.Operation);
         if (value is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configureAwait)
-            value = MethodScope.Unwrap(configureAwait.Instance);
+            value = Operations.Unwrap(configureAwait.Instance);
         return value;
     }
 

@@ -1,7 +1,37 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace PgBorrow.Analyzers.Ownership;
+namespace PgBorrow.Analyzers.Infrastructure;
+
+/// <summary>What kind of owned value a tracked variable holds.</summary>
+internal enum ResourceKind
+{
+    Transaction,
+    Connection,
+    DataReader,
+
+    /// <summary>A session-level advisory lock held by a connection (pg_advisory_lock and friends).</summary>
+    AdvisoryLock,
+
+    /// <summary>
+    /// The transaction of a runtime scope body (InTransactionAsync, [PgTransaction]), reached through
+    /// the body's PgTx parameter: open from the body's first statement to its end, never completed
+    /// by the body itself. Only the await rules (PGB101, PGB102) read it.
+    /// </summary>
+    ScopeTransaction,
+
+    /// <summary>
+    /// A runtime <c>PgSnapshot</c> (ExportSnapshotAsync): it owns a REPEATABLE READ transaction kept open
+    /// on a connection of its own until it is disposed. PGB001 and PGB002 report it left open.
+    /// </summary>
+    Snapshot,
+
+    /// <summary>
+    /// A runtime <c>PgAdvisoryLock</c> guard (AdvisoryLockAsync, TryAdvisoryLockAsync): it holds a
+    /// session-level advisory lock until it is disposed or released. PGB103 reports it left held.
+    /// </summary>
+    AdvisoryLockGuard,
+}
 
 /// <summary>
 /// The Npgsql, ADO.NET and PgBorrow symbols the engine keys on, resolved once per compilation.
