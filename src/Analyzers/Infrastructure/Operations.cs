@@ -24,4 +24,15 @@ internal static class Operations
             }
         }
     }
+
+    /// <summary>Whether the operation belongs to <paramref name="body"/> itself, not to a lambda or local function inside it.</summary>
+    public static bool IsInBody(IOperation operation, IOperation body)
+    {
+        for (var parent = operation.Parent; parent is not null && parent != body; parent = parent.Parent)
+        {
+            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                return false;
+        }
+        return true;
+    }
 }

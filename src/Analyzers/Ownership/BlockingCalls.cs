@@ -210,13 +210,13 @@ internal sealed class BlockingHelpers
             IMethodSymbol? callee;
             switch (operation)
             {
-                case IInvocationOperation call when !InsideFunction(call, body):
+                case IInvocationOperation call when Operations.IsInBody(call, body):
                     if (BlockingCalls.IsBlockingDatabaseCall(call, _symbols, out _, out _))
                         return new BlockingHelper(call.TargetMethod.Name, call.TargetMethod.Name is "Open" or "OpenConnection" && GuardedByState(call, body));
                     callee = call.TargetMethod;
                     break;
                 case IPropertyReferenceOperation { Property.GetMethod: { } getter } property
-                    when !InsideFunction(property, body) && !(property.Parent is ISimpleAssignmentOperation assignment && assignment.Target == property):
+                    when Operations.IsInBody(property, body) && !(property.Parent is ISimpleAssignmentOperation assignment && assignment.Target == property):
                     callee = getter;
                     break;
                 default:
@@ -261,16 +261,6 @@ internal sealed class BlockingHelpers
                 if (node is Microsoft.CodeAnalysis.CSharp.Syntax.YieldStatementSyntax)
                     return true;
             }
-        }
-        return false;
-    }
-
-    static bool InsideFunction(IOperation operation, IOperation body)
-    {
-        for (var parent = operation.Parent; parent is not null && parent != body; parent = parent.Parent)
-        {
-            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
-                return true;
         }
         return false;
     }

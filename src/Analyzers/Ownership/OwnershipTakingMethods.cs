@@ -336,24 +336,13 @@ internal sealed class OwnershipTakingMethods
         {
             if (operation is IAnonymousFunctionOperation or ILocalFunctionOperation)
                 continue;
-            if (operation is not IReturnOperation { Kind: OperationKind.Return } ret || !IsInBody(ret, body))
+            if (operation is not IReturnOperation { Kind: OperationKind.Return } ret || !Operations.IsInBody(ret, body))
                 continue;
             if (ReturnedParameter(ret.ReturnedValue) is not IParameterSymbol parameter || (ordinal >= 0 && parameter.Ordinal != ordinal))
                 return -1;
             ordinal = parameter.Ordinal;
         }
         return ordinal;
-    }
-
-    /// <summary>Whether a return belongs to the method itself, not to a lambda or local function inside it.</summary>
-    static bool IsInBody(IOperation operation, IOperation body)
-    {
-        for (var parent = operation.Parent; parent is not null && parent != body; parent = parent.Parent)
-        {
-            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
-                return false;
-        }
-        return true;
     }
 
     static IParameterSymbol? ReturnedParameter(IOperation? value)

@@ -627,19 +627,7 @@ internal sealed class SqlTextBuilding
                 || model.GetOperation(call) is not IInvocationOperation invocation
                 || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.OriginalDefinition, method.OriginalDefinition))
                 return null; // used as a delegate, or another method of that name: unknown
-            IOperation? argument = null;
-            foreach (var candidate in invocation.Arguments)
-            {
-                if (candidate.Parameter?.Ordinal == parameter.Ordinal)
-                    argument = candidate.Value;
-            }
-            if (argument is null)
-                return null;
-            var root = (IOperation)invocation;
-            while (root.Parent is not null)
-                root = root.Parent;
-            sites.Add((_callerBuildings.GetOrAdd(root, r => new SqlTextBuilding(r, _quoting, _calls)), argument));
-            if (sites.Count > 32)
+            if (!AddCallSite(sites, invocation, parameter))
                 return null;
         }
         return sites.Count > 0 ? sites : null;
@@ -662,22 +650,31 @@ internal sealed class SqlTextBuilding
             if (model.GetOperation(call) is not IInvocationOperation invocation
                 || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.OriginalDefinition, method.OriginalDefinition))
                 continue; // another method of that name
-            IOperation? argument = null;
-            foreach (var candidate in invocation.Arguments)
-            {
-                if (candidate.Parameter?.Ordinal == parameter.Ordinal)
-                    argument = candidate.Value;
-            }
-            if (argument is null)
-                return null;
-            var root = (IOperation)invocation;
-            while (root.Parent is not null)
-                root = root.Parent;
-            sites.Add((_callerBuildings.GetOrAdd(root, r => new SqlTextBuilding(r, _quoting, _calls)), argument));
-            if (sites.Count > 32)
+            if (!AddCallSite(sites, invocation, parameter))
                 return null;
         }
         return sites.Count > 0 ? sites : null;
+    }
+
+    /// <summary>
+    /// Adds what <paramref name="invocation"/> passes to <paramref name="parameter"/>, with the text building of
+    /// the calling body (made once per body). False when the argument cannot be read or there are too many calls.
+    /// </summary>
+    bool AddCallSite(List<(SqlTextBuilding Building, IOperation Argument)> sites, IInvocationOperation invocation, IParameterSymbol parameter)
+    {
+        IOperation? argument = null;
+        foreach (var candidate in invocation.Arguments)
+        {
+            if (candidate.Parameter?.Ordinal == parameter.Ordinal)
+                argument = candidate.Value;
+        }
+        if (argument is null)
+            return false;
+        var root = (IOperation)invocation;
+        while (root.Parent is not null)
+            root = root.Parent;
+        sites.Add((_callerBuildings.GetOrAdd(root, r => new SqlTextBuilding(r, _quoting, _calls)), argument));
+        return sites.Count <= 32;
     }
 
     /// <summary>Text built here from literals only (and pieces that cannot carry SQL).</summary>
