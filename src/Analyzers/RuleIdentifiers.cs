@@ -21,6 +21,7 @@ public static class RuleIdentifiers
     public const string ReadModifyWriteWithoutLock = "PGB107";
     public const string SideEffectInRetriedBody = "PGB108";
     public const string ReaderHeldAcrossAwait = "PGB110";
+    public const string LockKeyDiffersBetweenProcesses = "PGB111";
     public const string SqlBuiltFromNonConstantText = "PGB201";
     public const string PlaceholdersDoNotMatchParameters = "PGB202";
     public const string IdentifierFromCaller = "PGB203";
