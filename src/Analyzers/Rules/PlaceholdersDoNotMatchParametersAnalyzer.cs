@@ -150,7 +150,7 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
 
     static void CountParameter(IInvocationOperation invocation, CommandUse use)
     {
-        if (InLoop(invocation))
+        if (RunsRepeatedly(invocation))
         {
             use.CountUnknown = true;
             return;
@@ -288,30 +288,23 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
         return operation;
     }
 
-    static bool InLoop(IOperation operation)
-    {
-        for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
-        {
-            if (parent is ILoopOperation)
-                return true;
-            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
-                return true; // runs any number of times
-        }
-        return false;
-    }
+    /// <summary>
+    /// A loop, or a lambda or local function (it runs any number of times), holds the call: its
+    /// parameters cannot be counted. PGB104 asks only about loops of the method itself.
+    /// </summary>
+    static bool RunsRepeatedly(IOperation operation)
+        => DelegateFates.RepetitionAt(operation) != Repetition.None;
 
-    /// <summary>The command local is passed to a method or stored: its parameters may be added there.</summary>
+    /// <summary>The command local is passed to a method, aliased, stored or returned: its parameters may be added there.</summary>
     static bool Escapes(ILocalReferenceOperation local)
     {
-        var parent = local.Parent;
-        while (parent is IConversionOperation)
-            parent = parent.Parent;
-        return parent switch
+        var fate = DelegateFates.Of(local);
+        return fate.Kind switch
         {
-            IArgumentOperation => true,
-            IVariableInitializerOperation => true, // var alias = cmd;
-            ISimpleAssignmentOperation assignment => assignment.Value == local || assignment.Value is IConversionOperation conversion && conversion.Operand == local,
-            IReturnOperation => true,
+            FateKind.Argument or FateKind.Declared or FateKind.Returned or FateKind.YieldReturned => true,
+            // One conversion at most between the command and the assignment, as this rule has always read it
+            // (an alias made through two casts has not been seen in real code).
+            FateKind.Assigned => fate.Value == local || fate.Value is IConversionOperation { Operand: var converted } && converted == local,
             _ => false,
         };
     }
