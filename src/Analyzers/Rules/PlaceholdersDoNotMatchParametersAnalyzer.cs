@@ -84,19 +84,13 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
                         var initializer = declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value;
                         if (Unwrap(initializer) is IObjectCreationOperation creation)
                         {
-                            var text = creation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "cmdText" && a.ArgumentKind != ArgumentKind.DefaultValue);
-                            if (text is not null)
+                            var shape = CommandShape.Read(creation, symbols);
+                            if (shape.TextArgument is { Parameter.Name: "cmdText" } text)
                                 SetSql(use, text.Value);
-                            if (creation.Initializer is not null)
-                            {
-                                foreach (var init in creation.Initializer.Initializers)
-                                {
-                                    if (init is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "CommandText" } } set)
-                                        SetSql(use, set.Value);
-                                    else if (init is IMemberInitializerOperation)
-                                        use.CountUnknown = true; // Parameters = { ... }: not counted here
-                                }
-                            }
+                            if (shape.TextInitializer is IOperation textInitializer)
+                                SetSql(use, textInitializer);
+                            if (shape.InitializesOtherMembers)
+                                use.CountUnknown = true; // Parameters = { ... }: not counted here
                         }
                         else if (Unwrap(initializer) is IInvocationOperation { TargetMethod.Name: "CreateCommand" } create
                             && (NpgsqlSymbols.IsOrDerives(create.TargetMethod.ContainingType, symbols.NpgsqlConnection) || NpgsqlSymbols.IsOrDerives(create.TargetMethod.ContainingType, symbols.NpgsqlDataSource)))
@@ -111,8 +105,8 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
                         }
                         break;
                     }
-                    case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "CommandText" } property } assignment
-                        when Use(property.Instance) is CommandUse use:
+                    case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property } assignment
+                        when CommandShape.PropertyOf(property) == CommandProperty.CommandText && Use(property.Instance) is CommandUse use:
                         SetSql(use, assignment.Value);
                         break;
                     case IInvocationOperation invocation when invocation.Instance is IPropertyReferenceOperation { Property.Name: "Parameters" } parameters
