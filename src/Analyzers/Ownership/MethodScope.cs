@@ -806,17 +806,28 @@ internal sealed class MethodScope
         // cmd.Connection = conn; cmd.Transaction = tx;
         if (target is IPropertyReferenceOperation property && ReferencedSymbol(property.Instance) is ISymbol command && Symbols.IsCommandType(property.Instance!.Type))
         {
-            if (property.Property.Name == "Connection" && ConnectionSymbol(assignment.Value) is ISymbol connection)
+            var link = CommandShape.PropertyOf(property);
+            if (link == CommandProperty.Connection && ConnectionSymbol(assignment.Value) is ISymbol connection)
                 CommandConnections[command] = connection;
-            else if (property.Property.Name == "Transaction" && ReferencedSymbol(assignment.Value) is ISymbol transaction)
+            else if (link == CommandProperty.Transaction && ReferencedSymbol(assignment.Value) is ISymbol transaction)
                 CommandTransactions[command] = transaction;
-            else if (property.Property.Name == "CommandText" && ConstantText(assignment.Value) is string sql)
+            else if (link == CommandProperty.CommandText && ConstantText(assignment.Value) is string sql)
                 CommandSql[command] = sql;
         }
     }
 
     void CollectCommand(ISymbol command, IOperation value)
     {
+        void Link(IOperation? text, IOperation? connection, IOperation? transaction)
+        {
+            if (ConstantText(text) is string sql)
+                CommandSql[command] = sql;
+            if (ConnectionSymbol(connection) is ISymbol connectionSymbol)
+                CommandConnections[command] = connectionSymbol;
+            if (ReferencedSymbol(transaction) is ISymbol transactionSymbol)
+                CommandTransactions[command] = transactionSymbol;
+        }
+
         value = Unwrap(value)!;
         switch (value)
         {
@@ -830,32 +841,14 @@ internal sealed class MethodScope
                 }
                 break;
             case IObjectCreationOperation creation:
-                foreach (var argument in creation.Arguments)
-                {
-                    if (argument.Parameter is { Name: "cmdText" } && ConstantText(argument.Value) is string sql)
-                        CommandSql[command] = sql;
-                    var kind = Symbols.KindOfVariableType(argument.Parameter?.Type);
-                    if (kind == ResourceKind.Connection && ConnectionSymbol(argument.Value) is ISymbol connection)
-                        CommandConnections[command] = connection;
-                    else if (kind == ResourceKind.Transaction && ReferencedSymbol(argument.Value) is ISymbol transaction)
-                        CommandTransactions[command] = transaction;
-                }
-                if (creation.Initializer is not null)
-                {
-                    foreach (var initializer in creation.Initializer.Initializers)
-                    {
-                        if (initializer is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property } set)
-                        {
-                            if (property.Property.Name == "Connection" && ConnectionSymbol(set.Value) is ISymbol connection)
-                                CommandConnections[command] = connection;
-                            else if (property.Property.Name == "Transaction" && ReferencedSymbol(set.Value) is ISymbol transaction)
-                                CommandTransactions[command] = transaction;
-                            else if (property.Property.Name == "CommandText" && ConstantText(set.Value) is string sql)
-                                CommandSql[command] = sql;
-                        }
-                    }
-                }
+            {
+                // The initializer runs after the constructor: what it sets wins. The engine reads the text of
+                // commands only (cmdText), not of batch commands.
+                var shape = CommandShape.Read(creation, Symbols);
+                Link(shape.TextArgument is { Parameter.Name: "cmdText" } textArgument ? textArgument.Value : null, shape.ConnectionArgument, shape.TransactionArgument);
+                Link(shape.TextInitializer, shape.ConnectionInitializer, shape.TransactionInitializer);
                 break;
+            }
             case IInvocationOperation { TargetMethod.Name: "CreateCommand" } fromDataSource
                 when NpgsqlSymbols.IsOrDerives(NpgsqlCalls.Receiver(fromDataSource)?.Type, Symbols.NpgsqlDataSource):
                 // NpgsqlDataSource.CreateCommand: the command gets a connection of its own from the pool.

@@ -641,16 +641,19 @@ internal sealed partial class OwnershipAnalysis
         }
     }
 
+    /// <summary>
+    /// The lambda outlives the method: returned (or yielded), or stored anywhere but a local. The engine
+    /// asks about ownership, not about threads: a lambda passed to any method (a runner included) only
+    /// borrows what it captures (what its own body completes or disposes moves with it anyway), whereas
+    /// PGB008 and PGB104 ask which runner gets it and when it runs (<see cref="DelegateFates"/>).
+    /// </summary>
     static bool LambdaEscapes(IOperation lambda)
     {
-        var parent = lambda.Parent;
-        while (parent is IDelegateCreationOperation or IConversionOperation)
-            parent = parent.Parent;
-        return parent switch
+        var fate = DelegateFates.OfFunction(lambda);
+        return fate.Kind switch
         {
-            ISimpleAssignmentOperation assignment => MethodScope.Unwrap(assignment.Target) is not ILocalReferenceOperation,
-            IReturnOperation => true,
-            null => true, // the branch value of a return
+            FateKind.Assigned => MethodScope.Unwrap(fate.Target) is not ILocalReferenceOperation,
+            FateKind.Returned or FateKind.YieldReturned => true,
             _ => false,
         };
     }

@@ -211,25 +211,28 @@ public sealed class BorrowedTransactionEscapesAnalyzer : DiagnosticAnalyzer
         }
 
         /// <summary>How a task started in the body gets away from it, or null when the body awaits or hands it on.</summary>
+        /// <remarks>
+        /// PGB008 asks whether the task can still run after the scope commits: a task kept in a local of the
+        /// body that the body reads again is handed on (awaited, passed to WhenAll), whereas PGB104 asks
+        /// whether the task runs beside the next use of one connection.
+        /// </remarks>
         string? TaskEscapes(IOperation task)
         {
-            var value = SkipConversions(task);
-            while (value.Parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure && configure.Instance == value)
-                value = SkipConversions(configure);
-            switch (value.Parent)
+            var fate = DelegateFates.OfTask(task);
+            switch (fate.Kind)
             {
-                case IExpressionStatementOperation:
+                case FateKind.Dropped:
                     return "is not awaited";
-                case ISimpleAssignmentOperation assignment when assignment.Value == value:
-                    return assignment.Target switch
+                case FateKind.Assigned:
+                    return fate.Target switch
                     {
                         IDiscardOperation => "is discarded",
-                        ILocalReferenceOperation local when IsDeclaredInHome(local.Local) => IsUsedAgain(local.Local, assignment) ? null : "is never awaited",
+                        ILocalReferenceOperation local when IsDeclaredInHome(local.Local) => IsUsedAgain(local.Local, fate.Receiver!) ? null : "is never awaited",
                         IFieldReferenceOperation or IPropertyReferenceOperation => "is stored outside the body",
                         ILocalReferenceOperation or IParameterReferenceOperation => "is stored outside the body",
                         _ => null,
                     };
-                case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
+                case FateKind.Declared when fate.Declarator is IVariableDeclaratorOperation declarator:
                     return IsUsedAgain(declarator.Symbol, declarator) ? null : "is never awaited";
                 default:
                     return null; // awaited, returned, passed on (Task.WhenAll, a list): the body hands it on
@@ -260,44 +263,46 @@ public sealed class BorrowedTransactionEscapesAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        /// <summary>
+        /// How a lambda or local function made in the body outlives it: a runner that starts it later or
+        /// elsewhere (not Parallel.*, which finishes its bodies before it returns), a store outside the
+        /// body, an event, a return. Null when it runs inside the body or only borrows the handle.
+        /// </summary>
         string? DelegateEscapes(IOperation function)
         {
-            var value = function;
-            while (value.Parent is IDelegateCreationOperation or IConversionOperation)
-                value = value.Parent;
-            switch (value.Parent)
+            var fate = DelegateFates.OfFunction(function);
+            switch (fate.Kind)
             {
-                case IArgumentOperation { Parent: IInvocationOperation invocation }:
+                case FateKind.Argument when fate.Argument!.Parent is IInvocationOperation invocation:
                 {
-                    var method = invocation.TargetMethod;
-                    var type = method.ContainingType?.ToDisplayString();
-                    if (type is "System.Threading.Tasks.Task" or "System.Threading.Tasks.TaskFactory" && method.Name is "Run" or "StartNew")
-                        return TaskEscapes(invocation) is string how ? $"runs on the thread pool through '{method.Name}', whose task {how}" : null;
-                    if (type == "System.Threading.ThreadPool")
-                        return $"is queued to the thread pool by '{method.Name}'";
-                    if (type == "System.Threading.CancellationToken" && method.Name is "Register" or "UnsafeRegister")
-                        return "is registered as a cancellation callback";
-                    return null;
-                }
-                case IArgumentOperation { Parent: IObjectCreationOperation creation }:
-                    return creation.Type?.ToDisplayString() switch
+                    var name = invocation.TargetMethod.Name;
+                    return DelegateFates.RunnerOf(invocation) switch
                     {
-                        "System.Threading.Thread" => "runs on a new Thread",
-                        "System.Threading.Timer" or "System.Threading.PeriodicTimer" => "runs on a Timer",
-                        "System.Threading.Tasks.Task" => TaskEscapes(creation) is string how ? $"runs as a Task that {how}" : null,
+                        DelegateRunner.StartedTask => TaskEscapes(invocation) is string how ? $"runs on the thread pool through '{name}', whose task {how}" : null,
+                        DelegateRunner.ThreadPool => $"is queued to the thread pool by '{name}'",
+                        DelegateRunner.CancellationCallback => "is registered as a cancellation callback",
                         _ => null,
                     };
-                case ISimpleAssignmentOperation assignment when assignment.Value == value:
-                    return assignment.Target switch
+                }
+                case FateKind.Argument when fate.Argument!.Parent is IObjectCreationOperation creation:
+                    return DelegateFates.RunnerOf(creation) switch
+                    {
+                        DelegateRunner.Thread => "runs on a new Thread",
+                        DelegateRunner.Timer => "runs on a Timer",
+                        DelegateRunner.TaskConstructor => TaskEscapes(creation) is string how ? $"runs as a Task that {how}" : null,
+                        _ => null,
+                    };
+                case FateKind.Assigned:
+                    return fate.Target switch
                     {
                         IFieldReferenceOperation field => $"is stored in the field '{field.Field.Name}'",
                         IPropertyReferenceOperation property => $"is stored in the property '{property.Property.Name}'",
                         ILocalReferenceOperation local when !IsDeclaredInHome(local.Local) => $"is stored in '{local.Local.Name}', declared outside the body",
                         _ => null,
                     };
-                case IEventAssignmentOperation { Adds: true } subscription:
+                case FateKind.EventHandler when fate.EventAssignment is { Adds: true } subscription:
                     return $"is subscribed to the event '{subscription.EventReference.Syntax}'";
-                case IReturnOperation { ReturnedValue: not null } when !IsAwaitable(value.Type):
+                case FateKind.Returned or FateKind.YieldReturned when !IsAwaitable(fate.Value.Type):
                     return "is returned";
                 default:
                     return null;

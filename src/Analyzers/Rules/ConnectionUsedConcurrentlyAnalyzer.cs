@@ -78,22 +78,17 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
         => invocation.TargetMethod is { IsStatic: true, Name: "WhenAll" or "WhenAny" or "WaitAll" or "WaitAny" }
         && invocation.TargetMethod.ContainingType?.ToDisplayString() == "System.Threading.Tasks.Task";
 
+    /// <summary>
+    /// A call whose delegate arguments run beside this method: Parallel.* (its bodies run beside each
+    /// other), or Task.Run/StartNew unless the method awaits it at once, which does not overlap with the caller.
+    /// </summary>
     static bool IsParallelBody(IInvocationOperation invocation)
-    {
-        var type = invocation.TargetMethod.ContainingType;
-        if (Infrastructure.SymbolNames.IsType(type, "System.Threading.Tasks", "Parallel"))
-            return true;
-        if (invocation.TargetMethod.Name is "Run" or "StartNew"
-            && (Infrastructure.SymbolNames.IsType(type, "System.Threading.Tasks", "Task") || Infrastructure.SymbolNames.IsType(type, "System.Threading.Tasks", "TaskFactory")))
+        => DelegateFates.RunnerOf(invocation) switch
         {
-            // `await Task.Run(...)` right away does not overlap with the caller.
-            var parent = invocation.Parent;
-            while (parent is IConversionOperation or IInvocationOperation { TargetMethod.Name: "ConfigureAwait" })
-                parent = parent.Parent;
-            return parent is not IAwaitOperation;
-        }
-        return false;
-    }
+            DelegateRunner.Parallel => true,
+            DelegateRunner.StartedTask => DelegateFates.OfTask(invocation).Kind != FateKind.Awaited,
+            _ => false,
+        };
 
     /// <summary>Task.WhenAll(a, b) where two of the tasks run on one connection, or over Select(async ...).</summary>
     static void CheckAwaitedTogether(Reporter reporter, IInvocationOperation combinator, ConnectionAliases aliases)
@@ -286,26 +281,18 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The started task is what the method returns, as it starts (<c>return Task.Run(...)</c>, <c>=> Task.Run(...)</c>).</summary>
+    /// <remarks>Not <c>yield return</c>: the iterator goes on while the caller holds the task.</remarks>
     static bool IsReturnedAtOnce(IInvocationOperation started)
-    {
-        var parent = started.Parent;
-        while (parent is IConversionOperation or IInvocationOperation { TargetMethod.Name: "ConfigureAwait" })
-            parent = parent.Parent;
-        return parent is IReturnOperation { Kind: OperationKind.Return };
-    }
+        => DelegateFates.OfTask(started).Kind == FateKind.Returned;
 
-    /// <summary>Inside a loop of the method (not across a lambda): each iteration starts another body.</summary>
+    /// <summary>
+    /// Inside a loop of the method: each iteration starts another body. A loop outside a lambda or local
+    /// function that holds the call does not count, nor does the function itself: whether it runs more than
+    /// once is not known here, and a yes only adds reports, so the unknown answers no (precision first).
+    /// PGB202, where a yes silences the rule, answers yes for a nested function.
+    /// </summary>
     static bool IsInLoop(IOperation operation)
-    {
-        for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
-        {
-            if (parent is ILoopOperation)
-                return true;
-            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
-                return false;
-        }
-        return false;
-    }
+        => DelegateFates.RepetitionAt(operation) == Repetition.Loop;
 
     /// <summary>
     /// The task is stored in a local that the method awaits, and nothing uses the connection between
@@ -313,16 +300,9 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
     /// </summary>
     static bool AwaitedBeforeNextUse(IInvocationOperation started, ISymbol connection, ConnectionAliases aliases)
     {
-        var parent = started.Parent;
-        while (parent is IConversionOperation)
-            parent = parent.Parent;
-        var task = parent switch
-        {
-            ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } => target.Local,
-            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
-            _ => null,
-        };
-        if (task is null)
+        // The task as it is, not through ConfigureAwait: a stored ConfiguredTaskAwaitable has never been
+        // followed here, and is left to the report.
+        if (DelegateFates.Of(started).Local is not ILocalSymbol task)
             return false;
         var root = (IOperation)started;
         while (root.Parent is not null)

@@ -84,19 +84,13 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
                         var initializer = declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value;
                         if (Unwrap(initializer) is IObjectCreationOperation creation)
                         {
-                            var text = creation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "cmdText" && a.ArgumentKind != ArgumentKind.DefaultValue);
-                            if (text is not null)
+                            var shape = CommandShape.Read(creation, symbols);
+                            if (shape.TextArgument is { Parameter.Name: "cmdText" } text)
                                 SetSql(use, text.Value);
-                            if (creation.Initializer is not null)
-                            {
-                                foreach (var init in creation.Initializer.Initializers)
-                                {
-                                    if (init is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "CommandText" } } set)
-                                        SetSql(use, set.Value);
-                                    else if (init is IMemberInitializerOperation)
-                                        use.CountUnknown = true; // Parameters = { ... }: not counted here
-                                }
-                            }
+                            if (shape.TextInitializer is IOperation textInitializer)
+                                SetSql(use, textInitializer);
+                            if (shape.InitializesOtherMembers)
+                                use.CountUnknown = true; // Parameters = { ... }: not counted here
                         }
                         else if (Unwrap(initializer) is IInvocationOperation { TargetMethod.Name: "CreateCommand" } create
                             && (NpgsqlSymbols.IsOrDerives(create.TargetMethod.ContainingType, symbols.NpgsqlConnection) || NpgsqlSymbols.IsOrDerives(create.TargetMethod.ContainingType, symbols.NpgsqlDataSource)))
@@ -111,8 +105,8 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
                         }
                         break;
                     }
-                    case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "CommandText" } property } assignment
-                        when Use(property.Instance) is CommandUse use:
+                    case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property } assignment
+                        when CommandShape.PropertyOf(property) == CommandProperty.CommandText && Use(property.Instance) is CommandUse use:
                         SetSql(use, assignment.Value);
                         break;
                     case IInvocationOperation invocation when invocation.Instance is IPropertyReferenceOperation { Property.Name: "Parameters" } parameters
@@ -150,7 +144,7 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
 
     static void CountParameter(IInvocationOperation invocation, CommandUse use)
     {
-        if (InLoop(invocation))
+        if (RunsRepeatedly(invocation))
         {
             use.CountUnknown = true;
             return;
@@ -288,30 +282,23 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
         return operation;
     }
 
-    static bool InLoop(IOperation operation)
-    {
-        for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
-        {
-            if (parent is ILoopOperation)
-                return true;
-            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
-                return true; // runs any number of times
-        }
-        return false;
-    }
+    /// <summary>
+    /// A loop, or a lambda or local function (it runs any number of times), holds the call: its
+    /// parameters cannot be counted. PGB104 asks only about loops of the method itself.
+    /// </summary>
+    static bool RunsRepeatedly(IOperation operation)
+        => DelegateFates.RepetitionAt(operation) != Repetition.None;
 
-    /// <summary>The command local is passed to a method or stored: its parameters may be added there.</summary>
+    /// <summary>The command local is passed to a method, aliased, stored or returned: its parameters may be added there.</summary>
     static bool Escapes(ILocalReferenceOperation local)
     {
-        var parent = local.Parent;
-        while (parent is IConversionOperation)
-            parent = parent.Parent;
-        return parent switch
+        var fate = DelegateFates.Of(local);
+        return fate.Kind switch
         {
-            IArgumentOperation => true,
-            IVariableInitializerOperation => true, // var alias = cmd;
-            ISimpleAssignmentOperation assignment => assignment.Value == local || assignment.Value is IConversionOperation conversion && conversion.Operand == local,
-            IReturnOperation => true,
+            FateKind.Argument or FateKind.Declared or FateKind.Returned or FateKind.YieldReturned => true,
+            // One conversion at most between the command and the assignment, as this rule has always read it
+            // (an alias made through two casts has not been seen in real code).
+            FateKind.Assigned => fate.Value == local || fate.Value is IConversionOperation { Operand: var converted } && converted == local,
             _ => false,
         };
     }

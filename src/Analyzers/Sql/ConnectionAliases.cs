@@ -36,8 +36,9 @@ internal sealed class ConnectionAliases
                         when ConnectionOfCreation(assignment.Value) is ISymbol assignedOwner:
                         _owner[local.Local] = assignedOwner;
                         break;
-                    case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "Connection" } property } assignment
-                        when Symbol(property.Instance) is ISymbol command && Connection(assignment.Value) is ISymbol connection:
+                    case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property } assignment
+                        when CommandShape.PropertyOf(property) == CommandProperty.Connection
+                        && Symbol(property.Instance) is ISymbol command && Connection(assignment.Value) is ISymbol connection:
                         _owner[command] = connection;
                         break;
                 }
@@ -75,20 +76,12 @@ internal sealed class ConnectionAliases
         switch (NpgsqlCalls.UnwrapAwaited(value))
         {
             case IObjectCreationOperation creation when _symbols.IsCommandType(creation.Type):
-                foreach (var argument in creation.Arguments)
-                {
-                    if (_symbols.KindOfVariableType(argument.Parameter?.Type) == ResourceKind.Connection && Connection(argument.Value) is ISymbol connection)
-                        return connection;
-                }
-                if (creation.Initializer is not null)
-                {
-                    foreach (var initializer in creation.Initializer.Initializers)
-                    {
-                        if (initializer is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "Connection" } } set)
-                            return Connection(set.Value);
-                    }
-                }
-                return null;
+            {
+                // A connection the constructor names wins over the initializer's: one link per command is
+                // enough here, and the two together do not occur in real code (the engine lets the initializer win).
+                var shape = CommandShape.Read(creation, _symbols);
+                return Connection(shape.ConnectionArgument) ?? Connection(shape.ConnectionInitializer);
+            }
             case IInvocationOperation invocation when NpgsqlSymbols.IsBorrowingLibrary(invocation.TargetMethod)
                 && invocation.TargetMethod.Name is "CreateCommand" or "CreateBatch" or "BeginTransaction" or "BeginTransactionAsync" or "ExecuteReader" or "ExecuteReaderAsync":
                 return Connection(NpgsqlCalls.Receiver(invocation));

@@ -35,16 +35,13 @@ internal sealed class SqlSinks
         switch (operation)
         {
             case IObjectCreationOperation creation when IsCommandType(creation.Type):
-                foreach (var argument in creation.Arguments)
-                {
-                    if (argument.Parameter is { Type.SpecialType: SpecialType.System_String } parameter
-                        && parameter.Name is "cmdText" or "commandText" && argument.ArgumentKind != ArgumentKind.DefaultValue)
-                        return (argument.Value, "new " + creation.Type!.Name);
-                }
-                return null;
+                // Commands and batch commands alike: every text that reaches the server is a sink.
+                return CommandShape.Read(creation, _symbols).TextArgument is IArgumentOperation text
+                    ? (text.Value, "new " + creation.Type!.Name)
+                    : null;
 
-            case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "CommandText" } property } assignment
-                when IsCommandText(property):
+            case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property } assignment
+                when CommandShape.PropertyOf(property) == CommandProperty.CommandText && IsCommandText(property):
                 return (assignment.Value, "CommandText");
 
             case IInvocationOperation invocation:
