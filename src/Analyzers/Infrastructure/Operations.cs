@@ -35,4 +35,11 @@ internal static class Operations
         }
         return true;
     }
+
+    /// <summary>Source text for a message: one line, at most 60 characters.</summary>
+    public static string Shorten(string text)
+    {
+        text = text.Replace("\r", " ").Replace("\n", " ");
+        return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+    }
 }

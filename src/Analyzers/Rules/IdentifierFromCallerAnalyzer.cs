@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Infrastructure;
 using PgBorrow.Analyzers.Sql;
 
 namespace PgBorrow.Analyzers.Rules;
@@ -41,7 +42,7 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
         {
             if (piece.Position == SqlHolePosition.Identifier && piece.Source == SqlPieceSource.Caller)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, BuiltSqlFinder.Shorten(piece.Operation.Syntax.ToString())));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, Operations.Shorten(piece.Operation.Syntax.ToString())));
                 return;
             }
         }

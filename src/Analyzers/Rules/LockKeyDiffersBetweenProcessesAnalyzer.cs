@@ -106,7 +106,7 @@ public sealed class LockKeyDiffersBetweenProcessesAnalyzer : DiagnosticAnalyzer
         foreach (var key in keys)
         {
             if (UnstableHashIn(key, helpers, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), 0) is IOperation hash && reported.Add(hash))
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, key.Syntax.GetLocation(), Shorten(hash.Syntax.ToString())));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, key.Syntax.GetLocation(), Operations.Shorten(hash.Syntax.ToString())));
         }
     }
 
@@ -178,12 +178,6 @@ public sealed class LockKeyDiffersBetweenProcessesAnalyzer : DiagnosticAnalyzer
             else if (operation is IAssignmentOperation { Target: ILocalReferenceOperation target } assignment && SymbolEqualityComparer.Default.Equals(target.Local, local.Local))
                 yield return assignment.Value;
         }
-    }
-
-    static string Shorten(string text)
-    {
-        text = text.Replace("\r", " ").Replace("\n", " ");
-        return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
     }
 
     /// <summary>Helpers of the compilation that return a per-process hash (<c>static long KeyOf(string name) => name.GetHashCode();</c>).</summary>

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using PgBorrow.Analyzers.Infrastructure;
 using PgBorrow.Analyzers.Sql;
 
 namespace PgBorrow.Analyzers.Rules;
@@ -55,5 +56,5 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
     }
 
     static void Report(OperationAnalysisContext context, string sink, IOperation piece)
-        => context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Syntax.GetLocation(), sink, BuiltSqlFinder.Shorten(piece.Syntax.ToString())));
+        => context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Syntax.GetLocation(), sink, Operations.Shorten(piece.Syntax.ToString())));
 }

@@ -99,11 +99,4 @@ internal sealed class BuiltSqlFinder
             }
         }
     }
-
-    /// <summary>Shortens source text for a message.</summary>
-    public static string Shorten(string text)
-    {
-        text = text.Replace("\r", " ").Replace("\n", " ");
-        return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
-    }
 }
