@@ -41,12 +41,34 @@ public sealed class LockKeyDiffersBetweenProcessesAnalyzer : DiagnosticAnalyzer
             if (NpgsqlSymbols.TryCreate(start.Compilation, start.Options) is null)
                 return;
             var hashHelpers = new UnstableHashHelpers(start.Compilation);
-            start.RegisterOperationBlockAction(block =>
+            // Most bodies take no advisory lock: the compiler's own walk tells which do, and only those are read.
+            start.RegisterOperationBlockStartAction(block =>
             {
-                foreach (var root in block.OperationBlocks)
-                    AnalyzeBody(block, root, hashHelpers);
+                var takesLock = new LockSeen();
+                block.RegisterOperationAction(c =>
+                {
+                    if (c.Operation.ConstantValue is { HasValue: true, Value: string text } && IsAdvisorySql(text))
+                        takesLock.Seen = true;
+                }, OperationKind.Literal);
+                block.RegisterOperationAction(c =>
+                {
+                    if (c.Operation is IInvocationOperation invocation && s_runtimeLocks.Contains(invocation.TargetMethod.Name))
+                        takesLock.Seen = true;
+                }, OperationKind.Invocation);
+                block.RegisterOperationBlockEndAction(end =>
+                {
+                    if (!takesLock.Seen)
+                        return;
+                    foreach (var root in end.OperationBlocks)
+                        AnalyzeBody(end, root, hashHelpers);
+                });
             });
         });
+    }
+
+    sealed class LockSeen
+    {
+        public volatile bool Seen;
     }
 
     static void AnalyzeBody(OperationBlockAnalysisContext context, IOperation body, UnstableHashHelpers helpers)
