@@ -42,4 +42,24 @@ internal static class Operations
         text = text.Replace("\r", " ").Replace("\n", " ");
         return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
     }
+
+    /// <summary>The method body, lambda or local function the operation sits in (the tree's root outside one).</summary>
+    public static IOperation EnclosingFunction(IOperation operation)
+    {
+        var body = operation;
+        while (body.Parent is not null && body is not (IMethodBodyBaseOperation or IAnonymousFunctionOperation or ILocalFunctionOperation))
+            body = body.Parent;
+        return body;
+    }
+
+    /// <summary>The local, parameter, field or property an operand names (through conversions), or null.</summary>
+    public static ISymbol? NamedSymbol(IOperation? operand)
+        => Unwrap(operand) switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation property => property.Property,
+            _ => null,
+        };
 }

@@ -81,10 +81,7 @@ internal static class BlockingCalls
     /// <summary>The method around <paramref name="guard"/> calls <paramref name="name"/> outside it.</summary>
     static bool CallsElsewhere(IOperation guard, string name)
     {
-        var body = guard;
-        while (body.Parent is not null && body is not (IMethodBodyBaseOperation or IAnonymousFunctionOperation or ILocalFunctionOperation))
-            body = body.Parent;
-        foreach (var operation in body.Descendants())
+        foreach (var operation in Operations.EnclosingFunction(guard).Descendants())
         {
             if (operation is IInvocationOperation { TargetMethod.Name: var called } && called == name && !guard.Syntax.Span.Contains(operation.Syntax.Span))
                 return true;

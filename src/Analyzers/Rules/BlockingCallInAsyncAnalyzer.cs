@@ -149,10 +149,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     /// <summary>Whether an await comes before the operation in its method, lambda or local function.</summary>
     static bool AwaitsBefore(IOperation operation)
     {
-        var body = operation;
-        while (body.Parent is not null && body is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
-            body = body.Parent;
-        foreach (var node in body.Descendants())
+        foreach (var node in Operations.EnclosingFunction(operation).Descendants())
         {
             if (node is IAwaitOperation && node.Syntax.SpanStart < operation.Syntax.SpanStart)
                 return true;
@@ -167,21 +164,9 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
     /// </summary>
     static bool TestedForType(IInvocationOperation invocation, INamedTypeSymbol baseClass)
     {
-        var receiver = MethodScope.Unwrap(invocation.Instance);
-        ISymbol? tested = receiver switch
-        {
-            ILocalReferenceOperation local => local.Local,
-            IParameterReferenceOperation parameter => parameter.Parameter,
-            IFieldReferenceOperation field => field.Field,
-            IPropertyReferenceOperation property => property.Property,
-            _ => null,
-        };
-        if (tested is null)
+        if (Operations.NamedSymbol(invocation.Instance) is not ISymbol tested)
             return false;
-        var body = (IOperation)invocation;
-        while (body.Parent is not null && body is not (IMethodBodyBaseOperation or IAnonymousFunctionOperation or ILocalFunctionOperation))
-            body = body.Parent;
-        foreach (var operation in body.Descendants())
+        foreach (var operation in Operations.EnclosingFunction(invocation).Descendants())
         {
             var (value, type) = operation switch
             {
@@ -193,15 +178,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             };
             if (value is null || type is null || !NpgsqlSymbols.IsOrDerives(type, baseClass))
                 continue;
-            var symbol = MethodScope.Unwrap(value) switch
-            {
-                ILocalReferenceOperation local => (ISymbol)local.Local,
-                IParameterReferenceOperation parameter => parameter.Parameter,
-                IFieldReferenceOperation field => field.Field,
-                IPropertyReferenceOperation property => property.Property,
-                _ => null,
-            };
-            if (SymbolEqualityComparer.Default.Equals(symbol, tested))
+            if (SymbolEqualityComparer.Default.Equals(Operations.NamedSymbol(value), tested))
                 return true;
         }
         return false;
@@ -225,12 +202,7 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             || symbols.KindOfVariableType(member.Type) != ResourceKind.Transaction || !BlockingCalls.HasAsyncOverload(member.Type!, "DisposeAsync"))
             return null;
         // The same member committed or rolled back earlier in this body: the Dispose finds it completed.
-        var body = invocation.Parent;
-        while (body is not null && body is not (IMethodBodyBaseOperation or IAnonymousFunctionOperation or ILocalFunctionOperation or IBlockOperation { Parent: null }))
-            body = body.Parent;
-        if (body is null)
-            return null;
-        foreach (var operation in body.Descendants())
+        foreach (var operation in Operations.EnclosingFunction(invocation).Descendants())
         {
             if (operation.Syntax.SpanStart >= invocation.Syntax.SpanStart)
                 continue;
