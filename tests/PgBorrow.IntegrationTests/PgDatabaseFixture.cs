@@ -114,6 +114,20 @@ public sealed class PgDatabaseFixture : IAsyncLifetime
         return orders;
     }
 
+    /// <summary>The committed rows of a Showcase table, as another session sees them.</summary>
+    public async Task<long> CountAsync(string table)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM " + table switch
+        {
+            "accounts" => "accounts",
+            "orders" => "orders",
+            "payment_audit" => "payment_audit",
+            _ => throw new ArgumentOutOfRangeException(nameof(table), table, "not a Showcase table"),
+        }, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>pg_stat_activity.state of the backend with this pid, read from another session.</summary>
     public async Task<string?> SessionStateAsync(int pid)
     {

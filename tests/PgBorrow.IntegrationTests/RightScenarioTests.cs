@@ -78,6 +78,17 @@ public sealed class RightScenarioTests(PgDatabaseFixture db) : PgDatabaseTests(d
     }
 
     [PgFact]
+    public async Task Pgb003_order_and_its_audit_row_commit_together()
+    {
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
+
+        await new OrderPlacer().PlaceOrderAsync(connection, accountId: 1, amount: 15, reference: "pay-1", Ct);
+
+        Assert.Equal([(1, 15, "pending")], await Db.OrdersAsync());
+        Assert.Equal(1L, await Db.CountAsync("payment_audit"));
+    }
+
+    [PgFact]
     public async Task Pgb004_savepoint_skips_the_bad_line_and_keeps_the_others()
     {
         var service = new OrderImportService(Db.DataSource);

@@ -84,6 +84,20 @@ public sealed class WrongScenarioTests(PgDatabaseFixture db) : PgDatabaseTests(d
     }
 
     [PgFact]
+    public async Task Pgb003_callback_run_after_the_commit_cannot_write_the_audit_row_and_the_order_stays_committed()
+    {
+        var placer = new OrderPlacer();
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
+
+        placer.PlaceOrder(connection, accountId: 1, amount: 15, reference: "pay-1");
+        var error = Assert.Throws<InvalidOperationException>(() => placer.AfterSave[0]());
+
+        Assert.Contains("Transaction is already completed", error.Message, StringComparison.Ordinal);
+        Assert.Equal([(1, 15, "pending")], await Db.OrdersAsync());
+        Assert.Equal(0L, await Db.CountAsync("payment_audit"));
+    }
+
+    [PgFact]
     public async Task Pgb004_nested_begin_transaction_throws_already_in_progress_and_imports_nothing()
     {
         var service = new OrderImportService(Db.DataSource);

@@ -42,3 +42,33 @@ public sealed class TransferService
         await transaction.CommitAsync(cancellationToken);
     }
 }
+
+// PGB003 across time, fixed: the audit row is written inside the order's transaction, before the
+// commit, so the order and its audit row commit together or not at all. Nothing that needs the
+// transaction is left for later.
+//
+// The bug: Wrong/Pgb003_TransactionUsedAfterCompletion.cs (OrderPlacer)
+public sealed class OrderPlacer
+{
+    public async Task<int> PlaceOrderAsync(NpgsqlConnection connection, int accountId, int amount, string reference, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        int orderId;
+        await using (var insert = new NpgsqlCommand("INSERT INTO orders (account_id, amount) VALUES ($1, $2) RETURNING id", connection, transaction))
+        {
+            insert.Parameters.AddWithValue(accountId);
+            insert.Parameters.AddWithValue(amount);
+            orderId = (int)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        await using (var audit = new NpgsqlCommand("INSERT INTO payment_audit (order_id, reference) VALUES ($1, $2)", connection, transaction))
+        {
+            audit.Parameters.AddWithValue(orderId);
+            audit.Parameters.AddWithValue(reference);
+            await audit.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return orderId;
+    }
+}

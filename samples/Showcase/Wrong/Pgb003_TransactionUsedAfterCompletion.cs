@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using Npgsql;
 
 namespace PgBorrow.Samples.Showcase.Wrong;
@@ -48,5 +50,49 @@ public sealed class TransferService
             transaction.Rollback(); // BUG (PGB003): the transaction was committed above
             throw new InsufficientFundsException(fromAccountId, newBalance + amount, amount);
         }
+    }
+}
+
+// PGB003 across time — a callback that outlives its transaction.
+//
+// The bug: the payment audit row is queued as an "after save" callback that the caller runs later,
+// but it uses the order's transaction, which PlaceOrder commits (and 'using' disposes) before it
+// returns.
+//
+// What happens at run time: when the caller runs the callback, the command names a completed
+// transaction, and Npgsql refuses to run it (InvalidOperationException "Transaction is already
+// completed"). The order is committed, its audit row is never written: the two were meant to be
+// atomic.
+//
+// Fixed version: Right/Pgb003_TransactionUsedAfterCompletion.cs (OrderPlacer)
+public sealed class OrderPlacer
+{
+    private readonly List<Action> _afterSave = new();
+
+    /// <summary>Work to run once the order is saved.</summary>
+    public IReadOnlyList<Action> AfterSave => _afterSave;
+
+    public int PlaceOrder(NpgsqlConnection connection, int accountId, int amount, string reference)
+    {
+        using var transaction = connection.BeginTransaction();
+        int orderId;
+        using (var insert = new NpgsqlCommand("INSERT INTO orders (account_id, amount) VALUES ($1, $2) RETURNING id", connection, transaction))
+        {
+            insert.Parameters.AddWithValue(accountId);
+            insert.Parameters.AddWithValue(amount);
+            orderId = (int)insert.ExecuteScalar()!;
+        }
+
+        // BUG (PGB003): the caller runs this after the commit below, against a completed transaction
+        _afterSave.Add(() =>
+        {
+            using var audit = new NpgsqlCommand("INSERT INTO payment_audit (order_id, reference) VALUES ($1, $2)", connection, transaction);
+            audit.Parameters.AddWithValue(orderId);
+            audit.Parameters.AddWithValue(reference);
+            audit.ExecuteNonQuery();
+        });
+
+        transaction.Commit();
+        return orderId;
     }
 }

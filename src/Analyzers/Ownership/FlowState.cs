@@ -57,6 +57,16 @@ internal enum TransactionActivity : byte
     None = 0,
     StatementRun = 1,
     HoldsLocks = 2,
+
+    /// <summary>
+    /// Not server activity, but kept beside it because it is per value, per path, and joins the same way: a
+    /// lambda that can run after the method has gone on (stored, returned, started and not awaited) uses the
+    /// transaction. Completing it on such a path is PGB003 across time.
+    /// </summary>
+    UsedByEscapedDelegate = 4,
+
+    /// <summary>What the transaction has made the server do.</summary>
+    OnServer = StatementRun | HoldsLocks,
 }
 
 /// <summary>Constant facts about bool locals, so that <c>if (!committed) tx.Rollback();</c> is read per path.</summary>

@@ -163,7 +163,7 @@ internal sealed partial class OwnershipAnalysis
         {
             if (resource.Kind is not (ResourceKind.Transaction or ResourceKind.ScopeTransaction) || !FlowState.IsDefinitelyOpen(state[resource.Index]))
                 continue;
-            var activity = state.Activity(resource.Index);
+            var activity = state.Activity(resource.Index) & TransactionActivity.OnServer;
             if (activity == TransactionActivity.None)
                 continue; // nothing sent yet: Npgsql has not even sent BEGIN
             var method = invocation.TargetMethod;

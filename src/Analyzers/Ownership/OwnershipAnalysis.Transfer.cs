@@ -512,6 +512,8 @@ internal sealed partial class OwnershipAnalysis
         {
             // A second Commit or Rollback is itself a use after completion: CheckUse reported it.
         }
+        if (resource.Kind == ResourceKind.Transaction)
+            CheckOutlivingDelegates(resource, how, CompletionLineOf(operation), state);
         state.Complete(resource.Index, how, CompletionLineOf(operation));
         if (resource.IsCaptured)
             _touchedCaptures.Add(resource.Symbol!);
@@ -614,6 +616,7 @@ internal sealed partial class OwnershipAnalysis
     /// </summary>
     void LambdaCreated(IFlowAnonymousFunctionOperation lambda, FlowState state)
     {
+        MarkEscapingDelegate(lambda, state);
         if (_lambdaTakes.TryGetValue(lambda, out var taken))
         {
             foreach (var symbol in taken)

@@ -130,6 +130,13 @@ internal readonly record struct DiscardedHandle(ResourceKind Kind, Location Loca
 /// </summary>
 internal readonly record struct NeverCommitted(TrackedResource Transaction, int DisposeLine, string Work, int WorkLine);
 
+/// <summary>
+/// A lambda that uses <paramref name="Transaction"/> (at <paramref name="UseLocation"/>, inside it) escaped the
+/// method (<paramref name="How"/>, on <paramref name="DelegateLine"/>), and the method then completed the
+/// transaction on a path the escape was on: the delegate can run against a completed transaction.
+/// </summary>
+internal readonly record struct DelegateOutlivesTransaction(TrackedResource Transaction, Location UseLocation, string How, int DelegateLine, CompletionKind Completion, int CompletionLine);
+
 /// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
 internal sealed class OwnershipReport
 {
@@ -157,6 +164,8 @@ internal sealed class OwnershipReport
 
     public List<NeverCommitted> NeverCommitted { get; } = new();
 
+    public List<DelegateOutlivesTransaction> DelegatesOutliving { get; } = new();
+
     /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
     public List<TrackedResource> BegunTransactions { get; } = new();
 
@@ -172,5 +181,5 @@ internal sealed class OwnershipReport
     public bool IsEmpty
         => OpenAtExit.Count + OpenOnException.Count + UsesAfterCompletion.Count + NestedBegins.Count + ReadersStillOpen.Count
             + AwaitsWhileOpen.Count + BegunTransactions.Count + SecondConnectionWrites.Count + ReadModifyWrites.Count
-            + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count + NeverCommitted.Count == 0;
+            + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count + NeverCommitted.Count + DelegatesOutliving.Count == 0;
 }

@@ -5,18 +5,22 @@ using PgBorrow.Analyzers.Ownership;
 
 namespace PgBorrow.Analyzers.Rules;
 
-/// <summary>PGB003: a transaction is used (or completed again) after Commit, Rollback or Dispose on every path to the use.</summary>
+/// <summary>
+/// PGB003: a transaction is used (or completed again) after Commit, Rollback or Dispose on every path to the use;
+/// or a lambda that uses it escapes the method (stored, returned, started and not awaited) and the method then
+/// completes it, so the lambda can run against a completed transaction.
+/// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TransactionUsedAfterCompletionAnalyzer : OwnershipRuleAnalyzer
 {
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.TransactionUsedAfterCompletion,
         title: "Transaction used after it completed",
-        messageFormat: "Transaction '{0}' is used by '{1}' after it was {2} on line {3}",
+        messageFormat: "Transaction '{0}' is used by {1} after it was {2} on line {3}",
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "Commit, Rollback and Dispose end a transaction the way a Rust method taking 'self' consumes a value. Calls on a completed transaction throw 'This NpgsqlTransaction has completed; it is no longer usable.' at run time, and a command given a completed transaction silently runs outside any transaction. PgBorrow says it at build time.",
+        description: "Commit, Rollback and Dispose end a transaction the way a Rust method taking 'self' consumes a value. Calls on a completed transaction throw 'This NpgsqlTransaction has completed; it is no longer usable.' at run time, and a command given a completed transaction silently runs outside any transaction. A lambda that uses the transaction and outlives the method (a stored callback, a task nobody awaits, a query returned unenumerated) runs after the method completed it. PgBorrow says it at build time.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.TransactionUsedAfterCompletion));
 
     private protected override DiagnosticDescriptor Rule => Descriptor;
@@ -27,13 +31,21 @@ public sealed class TransactionUsedAfterCompletionAnalyzer : OwnershipRuleAnalyz
         {
             if (use.Resource.Kind != ResourceKind.Transaction)
                 continue;
-            var completed = use.Completion switch
-            {
-                CompletionKind.Committed => "committed",
-                CompletionKind.RolledBack => "rolled back",
-                _ => "disposed",
-            };
-            context.ReportDiagnostic(Diagnostic.Create(Descriptor, use.UseLocation, use.Resource.Name, use.UsedBy, completed, use.CompletionLine));
+            var completed = Describe(use.Completion);
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, use.UseLocation, use.Resource.Name, $"'{use.UsedBy}'", completed, use.CompletionLine));
+        }
+
+        foreach (var outliving in report.DelegatesOutliving)
+        {
+            var by = $"a lambda that {outliving.How} (line {outliving.DelegateLine}) and can still run";
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, outliving.UseLocation, outliving.Transaction.Name, by, Describe(outliving.Completion), outliving.CompletionLine));
         }
     }
+
+    static string Describe(CompletionKind completion) => completion switch
+    {
+        CompletionKind.Committed => "committed",
+        CompletionKind.RolledBack => "rolled back",
+        _ => "disposed",
+    };
 }

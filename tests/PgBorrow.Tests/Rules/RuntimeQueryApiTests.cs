@@ -117,8 +117,8 @@ public class RuntimeQueryApiTests
                 }
             }
             """,
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "ExecuteAsync", "committed", 23),
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "QueryAsync", "committed", 23));
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'ExecuteAsync'", "committed", 23),
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QueryAsync'", "committed", 23));
 
     [Fact]
     public Task Every_query_method_is_a_statement_streams_and_row_writers_included()
