@@ -40,7 +40,8 @@ internal sealed partial class OwnershipAnalysis
         public List<(TrackedResource Transaction, Location Use)> Uses { get; }
     }
 
-    readonly Dictionary<IFlowAnonymousFunctionOperation, EscapingDelegate?> _escapingDelegates = new();
+    /// <summary>Per lambda (its syntax) or local function made into a delegate (the method reference's syntax).</summary>
+    readonly Dictionary<SyntaxNode, EscapingDelegate?> _escapingDelegates = new();
 
     /// <summary>Per transaction, the escaped delegates that use it (what a completion on a marked path reports).</summary>
     readonly Dictionary<TrackedResource, List<EscapingDelegate>> _delegatesByTransaction = new();
@@ -57,11 +58,29 @@ internal sealed partial class OwnershipAnalysis
 
     /// <summary>A lambda is created: mark the transactions it uses when it can run after this body moves on.</summary>
     void MarkEscapingDelegate(IFlowAnonymousFunctionOperation lambda, FlowState state)
+        => MarkEscapingDelegate(lambda.Syntax, () => OriginalFunction(lambda) is IAnonymousFunctionOperation function
+            ? DescribeEscape(function, function.Body, "a lambda")
+            : null, state);
+
+    /// <summary>A local function is made into a delegate (<c>Task.Run(Work)</c>, <c>_callbacks.Add(Work)</c>).</summary>
+    void MarkEscapingDelegate(IMethodReferenceOperation reference, FlowState state)
     {
-        if (!_escapingDelegates.TryGetValue(lambda, out var escaping))
+        if (reference.Method.MethodKind != MethodKind.LocalFunction)
+            return;
+        MarkEscapingDelegate(reference.Syntax, () =>
         {
-            escaping = DescribeEscape(lambda);
-            _escapingDelegates[lambda] = escaping;
+            var original = OriginalOf(reference);
+            var body = LocalFunctionBody(reference.Method);
+            return original is not null && body is not null ? DescribeEscape(original, body, $"the local function '{reference.Method.Name}'") : null;
+        }, state);
+    }
+
+    void MarkEscapingDelegate(SyntaxNode key, System.Func<EscapingDelegate?> describe, FlowState state)
+    {
+        if (!_escapingDelegates.TryGetValue(key, out var escaping))
+        {
+            escaping = describe();
+            _escapingDelegates[key] = escaping;
             if (escaping is not null)
             {
                 foreach (var (transaction, _) in escaping.Uses)
@@ -102,12 +121,15 @@ internal sealed partial class OwnershipAnalysis
         }
     }
 
-    EscapingDelegate? DescribeEscape(IFlowAnonymousFunctionOperation lambda)
+    /// <summary>
+    /// Which of this body's transactions <paramref name="body"/> uses, and how the delegate made at
+    /// <paramref name="function"/> (a lambda, or a method reference to a local function) escapes; null when it
+    /// uses none or runs here.
+    /// </summary>
+    EscapingDelegate? DescribeEscape(IOperation function, IOperation body, string what)
     {
-        if (OriginalFunction(lambda) is not IAnonymousFunctionOperation function)
-            return null;
         List<(TrackedResource, Location)>? uses = null;
-        foreach (var node in function.Body.Descendants())
+        foreach (var node in body.Descendants())
         {
             if (node is not (ILocalReferenceOperation or IParameterReferenceOperation))
                 continue;
@@ -125,8 +147,30 @@ internal sealed partial class OwnershipAnalysis
         }
         if (uses is null)
             return null;
-        var body = Operations.EnclosingFunction(function.Parent ?? function);
-        return HowItRunsLater(function, body) is string how ? new EscapingDelegate(how, LineOf(function), uses) : null;
+        var home = Operations.EnclosingFunction(function.Parent ?? function);
+        return HowItRunsLater(function, home) is string how ? new EscapingDelegate($"{what} that {how}", LineOf(function), uses) : null;
+    }
+
+    /// <summary>The method reference as the operation tree has it.</summary>
+    IOperation? OriginalOf(IMethodReferenceOperation reference)
+    {
+        foreach (var node in _scope.Graph.OriginalOperation.DescendantsAndSelf())
+        {
+            if (node is IMethodReferenceOperation original && original.Syntax == reference.Syntax)
+                return original;
+        }
+        return null;
+    }
+
+    /// <summary>The body of a local function declared in this graph's tree.</summary>
+    IOperation? LocalFunctionBody(IMethodSymbol localFunction)
+    {
+        foreach (var node in _scope.Graph.OriginalOperation.DescendantsAndSelf())
+        {
+            if (node is ILocalFunctionOperation declared && SymbolEqualityComparer.Default.Equals(declared.Symbol, localFunction.OriginalDefinition))
+                return (IOperation?)declared.Body ?? declared.IgnoredBody;
+        }
+        return null;
     }
 
     /// <summary>The lambda as the operation tree has it (fates are read there: the graph drops expression statements).</summary>
@@ -146,8 +190,8 @@ internal sealed partial class OwnershipAnalysis
         return null;
     }
 
-    /// <summary>How a lambda made in <paramref name="body"/> can run after the body has gone on; null when it runs here.</summary>
-    static string? HowItRunsLater(IAnonymousFunctionOperation function, IOperation body)
+    /// <summary>How a delegate made in <paramref name="body"/> can run after the body has gone on; null when it runs here.</summary>
+    static string? HowItRunsLater(IOperation function, IOperation body)
     {
         var fate = DelegateFates.OfFunction(function);
         switch (fate.Kind)

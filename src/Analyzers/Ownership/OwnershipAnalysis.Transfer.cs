@@ -39,6 +39,8 @@ internal sealed partial class OwnershipAnalysis
             }
             if (operation is ILocalFunctionOperation)
                 return;
+            if (operation is IDelegateCreationOperation { Target: IMethodReferenceOperation localFunction })
+                _analysis.MarkEscapingDelegate(localFunction, state);
 
             foreach (var child in operation.ChildOperations)
                 Transfer(child, state, depth + 1);

@@ -37,7 +37,7 @@ public sealed class TransactionUsedAfterCompletionAnalyzer : OwnershipRuleAnalyz
 
         foreach (var outliving in report.DelegatesOutliving)
         {
-            var by = $"a lambda that {outliving.How} (line {outliving.DelegateLine}) and can still run";
+            var by = $"{outliving.How} (line {outliving.DelegateLine}) and can still run";
             context.ReportDiagnostic(Diagnostic.Create(Descriptor, outliving.UseLocation, outliving.Transaction.Name, by, Describe(outliving.Completion), outliving.CompletionLine));
         }
     }

@@ -113,6 +113,41 @@ public class Pgb003DelegateTests
             """,
             Outlives(0, "runs on a Timer", 16, "committed", 17));
 
+    [Fact]
+    public Task Local_function_started_and_not_awaited_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Audit
+            {
+                async Task WriteAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    _ = Task.Run(Write);
+                    await tx.CommitAsync(ct);
+
+                    Task Write() => {|#0:tx|}.SaveAsync("w", ct);
+                }
+            }
+            """,
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("tx", "the local function 'Write' that runs on the thread pool through 'Run', whose task is discarded (line 14) and can still run", "committed", 15));
+
+    [Fact]
+    public Task Local_function_called_here_is_not_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Audit
+            {
+                async Task WriteAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await Task.Run(Write);
+                    await Write();
+                    await tx.CommitAsync(ct);
+
+                    Task Write() => tx.SaveAsync("w", ct);
+                }
+            }
+            """);
+
     // --- Not reported -----------------------------------------------------------------------------------
 
     [Fact]
