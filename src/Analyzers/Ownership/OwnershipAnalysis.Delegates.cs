@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -47,14 +46,6 @@ internal sealed partial class OwnershipAnalysis
     readonly Dictionary<TrackedResource, List<EscapingDelegate>> _delegatesByTransaction = new();
 
     readonly HashSet<(TrackedResource, Location)> _reportedOutlivingDelegates = new();
-
-    static readonly ImmutableHashSet<string> s_collectionAdds = ImmutableHashSet.Create(
-        "Add", "AddRange", "Insert", "Enqueue", "Push", "TryAdd", "AddLast", "AddFirst", "TryWrite");
-
-    /// <summary>Enumerable methods that run the lambda only when the query is enumerated.</summary>
-    static readonly ImmutableHashSet<string> s_deferredLinq = ImmutableHashSet.Create(
-        "Select", "SelectMany", "Where", "OrderBy", "OrderByDescending", "ThenBy", "ThenByDescending", "GroupBy",
-        "Join", "GroupJoin", "TakeWhile", "SkipWhile", "Zip", "DistinctBy", "UnionBy", "IntersectBy", "ExceptBy");
 
     /// <summary>A lambda is created: mark the transactions it uses when it can run after this body moves on.</summary>
     void MarkEscapingDelegate(IFlowAnonymousFunctionOperation lambda, FlowState state)
@@ -148,7 +139,13 @@ internal sealed partial class OwnershipAnalysis
         if (uses is null)
             return null;
         var home = Operations.EnclosingFunction(function.Parent ?? function);
-        return HowItRunsLater(function, home) is string how ? new EscapingDelegate($"{what} that {how}", LineOf(function), uses) : null;
+        var homeFunction = home switch
+        {
+            IAnonymousFunctionOperation lambda => lambda.Symbol,
+            ILocalFunctionOperation local => local.Symbol,
+            _ => null, // a method body: its syntax holds its parameters
+        };
+        return DelegateEscapes.HowItOutlives(function, home, homeFunction) is string how ? new EscapingDelegate($"{what} that {how}", LineOf(function), uses) : null;
     }
 
     /// <summary>The method reference as the operation tree has it.</summary>
@@ -189,134 +186,4 @@ internal sealed partial class OwnershipAnalysis
         }
         return null;
     }
-
-    /// <summary>How a delegate made in <paramref name="body"/> can run after the body has gone on; null when it runs here.</summary>
-    static string? HowItRunsLater(IOperation function, IOperation body)
-    {
-        var fate = DelegateFates.OfFunction(function);
-        switch (fate.Kind)
-        {
-            case FateKind.Assigned:
-                return fate.Target switch
-                {
-                    IFieldReferenceOperation field when !IsStoredAgain(field.Field, fate.Receiver!, body) => $"is stored in the field '{field.Field.Name}'",
-                    IPropertyReferenceOperation property when !IsStoredAgain(property.Property, fate.Receiver!, body) => $"is stored in the property '{property.Property.Name}'",
-                    _ => null,
-                };
-            case FateKind.Returned when !IsAwaitable(fate.Value.Type):
-                return "is returned";
-            case FateKind.Argument when fate.Argument!.Parent is IInvocationOperation invocation:
-            {
-                var name = invocation.TargetMethod.Name;
-                switch (DelegateFates.RunnerOf(invocation))
-                {
-                    case DelegateRunner.StartedTask:
-                        return TaskGoesOn(invocation, body) is string task ? $"runs on the thread pool through '{name}', whose task {task}" : null;
-                    case DelegateRunner.ThreadPool:
-                        return $"is queued to the thread pool by '{name}'";
-                }
-                if (s_collectionAdds.Contains(name) && IsOutsideStore(invocation.Instance) is ISymbol collection && !IsClearedLater(collection, invocation, body))
-                    return $"is added to '{collection.Name}', which outlives the method";
-                if (IsDeferredQuery(invocation) && QueryGoesOn(invocation) is string query)
-                    return $"is deferred by '{name}', whose query {query}";
-                return null;
-            }
-            case FateKind.Argument when fate.Argument!.Parent is IObjectCreationOperation creation:
-                return DelegateFates.RunnerOf(creation) switch
-                {
-                    DelegateRunner.Thread => "runs on a new Thread",
-                    DelegateRunner.Timer => "runs on a Timer",
-                    _ => null,
-                };
-            default:
-                return null;
-        }
-    }
-
-    /// <summary>How a started task outlives the body: dropped, or stored outside it. Null when the body keeps and reads it.</summary>
-    static string? TaskGoesOn(IOperation task, IOperation body)
-    {
-        var fate = DelegateFates.OfTask(task);
-        return fate.Kind switch
-        {
-            FateKind.Dropped => "is not awaited",
-            FateKind.Assigned when fate.Target is IDiscardOperation => "is discarded",
-            FateKind.Assigned when fate.Target is IFieldReferenceOperation or IPropertyReferenceOperation => "is stored outside the method",
-            FateKind.Declared when fate.Declarator is { } declarator && !IsReadAgain(declarator.Symbol, declarator, body) => "is never awaited",
-            _ => null,
-        };
-    }
-
-    /// <summary>Where the query built on a deferred Enumerable call goes: returned or stored outside, unenumerated.</summary>
-    static string? QueryGoesOn(IInvocationOperation call)
-    {
-        IOperation query = call;
-        while (true)
-        {
-            var fate = DelegateFates.Of(query);
-            if (fate.Kind == FateKind.Argument && fate.Argument!.Parent is IInvocationOperation next && IsDeferredQuery(next)
-                && next.Arguments.Length > 0 && next.Arguments[0] == fate.Argument)
-            {
-                query = next; // chained: rows.Where(...).Select(...)
-                continue;
-            }
-            return fate.Kind switch
-            {
-                FateKind.Returned when !IsAwaitable(fate.Value.Type) => "is returned unenumerated",
-                FateKind.Assigned when fate.Target is IFieldReferenceOperation or IPropertyReferenceOperation => "is stored unenumerated outside the method",
-                _ => null,
-            };
-        }
-    }
-
-    static bool IsDeferredQuery(IInvocationOperation invocation)
-        => s_deferredLinq.Contains(invocation.TargetMethod.Name)
-        && SymbolNames.IsType(invocation.TargetMethod.ContainingType, "System.Linq", "Enumerable");
-
-    /// <summary>A field, property or static the body does not own: the object or the class keeps what is put there.</summary>
-    static ISymbol? IsOutsideStore(IOperation? instance)
-        => Operations.Unwrap(instance) switch
-        {
-            IFieldReferenceOperation field => field.Field,
-            IPropertyReferenceOperation property => property.Property,
-            _ => null,
-        };
-
-    /// <summary>The body assigns the member again elsewhere (typically <c>= null</c> once the work is done): the stored delegate is dropped.</summary>
-    static bool IsStoredAgain(ISymbol member, IOperation store, IOperation body)
-    {
-        foreach (var node in body.Descendants())
-        {
-            if (node is ISimpleAssignmentOperation assignment && assignment != store
-                && SymbolEqualityComparer.Default.Equals(Operations.NamedSymbol(assignment.Target), member))
-                return true;
-        }
-        return false;
-    }
-
-    /// <summary>The body empties the collection after adding to it (Clear, Remove, a dequeue): the callbacks do not outlive it.</summary>
-    static bool IsClearedLater(ISymbol collection, IOperation add, IOperation body)
-    {
-        foreach (var node in body.Descendants())
-        {
-            if (node is IInvocationOperation { TargetMethod.Name: "Clear" or "Remove" or "RemoveAt" or "RemoveAll" or "TryDequeue" or "Dequeue" or "TryPop" or "Pop" } call
-                && call != add && SymbolEqualityComparer.Default.Equals(Operations.NamedSymbol(call.Instance), collection))
-                return true;
-        }
-        return false;
-    }
-
-    static bool IsReadAgain(ISymbol local, IOperation declaration, IOperation body)
-    {
-        foreach (var node in body.Descendants())
-        {
-            if (node is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local)
-                && !declaration.Syntax.Span.Contains(reference.Syntax.Span))
-                return true;
-        }
-        return false;
-    }
-
-    static bool IsAwaitable(ITypeSymbol? type)
-        => type is INamedTypeSymbol { Name: "Task" or "ValueTask" } named && SymbolNames.IsType(named, "System.Threading.Tasks", named.Name);
 }

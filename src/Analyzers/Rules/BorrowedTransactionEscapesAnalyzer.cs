@@ -35,9 +35,6 @@ public sealed class BorrowedTransactionEscapesAnalyzer : DiagnosticAnalyzer
         description: "InTransactionAsync and [PgTransaction] scopes lend their body a PgTx for one attempt: when the body returns the scope commits (or rolls back, or retries with a new transaction), and the PgTx throws ObjectDisposedException from then on. A PgTx kept in a field, returned, or used by code that runs after the body (an un-awaited task, a thread, a timer, an event handler) either fails at run time or, worse, runs SQL outside the transaction the body thought it was in.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.BorrowedTransactionEscapes));
 
-    static readonly ImmutableHashSet<string> s_collectionAdds = ImmutableHashSet.Create(
-        "Add", "AddRange", "Insert", "InsertRange", "Enqueue", "Push", "TryAdd", "TryAddLast", "AddLast", "AddFirst", "Set", "TryWrite", "WriteAsync");
-
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor);
 
     public override void Initialize(AnalysisContext context)
@@ -210,34 +207,8 @@ public sealed class BorrowedTransactionEscapesAnalyzer : DiagnosticAnalyzer
                 Report(invocation, handle, $"the task of '{invocation.TargetMethod.Name}' uses it and {how}, so it can still run after the scope commits");
         }
 
-        /// <summary>How a task started in the body gets away from it, or null when the body awaits or hands it on.</summary>
-        /// <remarks>
-        /// PGB008 asks whether the task can still run after the scope commits: a task kept in a local of the
-        /// body that the body reads again is handed on (awaited, passed to WhenAll), whereas PGB104 asks
-        /// whether the task runs beside the next use of one connection.
-        /// </remarks>
-        string? TaskEscapes(IOperation task)
-        {
-            var fate = DelegateFates.OfTask(task);
-            switch (fate.Kind)
-            {
-                case FateKind.Dropped:
-                    return "is not awaited";
-                case FateKind.Assigned:
-                    return fate.Target switch
-                    {
-                        IDiscardOperation => "is discarded",
-                        ILocalReferenceOperation local when IsDeclaredInHome(local.Local) => IsUsedAgain(local.Local, fate.Receiver!) ? null : "is never awaited",
-                        IFieldReferenceOperation or IPropertyReferenceOperation => "is stored outside the body",
-                        ILocalReferenceOperation or IParameterReferenceOperation => "is stored outside the body",
-                        _ => null,
-                    };
-                case FateKind.Declared when fate.Declarator is IVariableDeclaratorOperation declarator:
-                    return IsUsedAgain(declarator.Symbol, declarator) ? null : "is never awaited";
-                default:
-                    return null; // awaited, returned, passed on (Task.WhenAll, a list): the body hands it on
-            }
-        }
+        /// <summary>How a task started in the body gets away from it (<see cref="Infrastructure.DelegateEscapes.HowTaskOutlives"/>).</summary>
+        string? TaskEscapes(IOperation task) => Infrastructure.DelegateEscapes.HowTaskOutlives(task, _home, _function);
 
         /// <summary>A nested lambda or local function uses the handle: fine unless that function outlives the body.</summary>
         void CheckCapture(IOperation nested, IOperation reference, ISymbol handle)
@@ -263,93 +234,14 @@ public sealed class BorrowedTransactionEscapesAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        /// <summary>
-        /// How a lambda or local function made in the body outlives it: a runner that starts it later or
-        /// elsewhere (not Parallel.*, which finishes its bodies before it returns), a store outside the
-        /// body, an event, a return. Null when it runs inside the body or only borrows the handle.
-        /// </summary>
-        string? DelegateEscapes(IOperation function)
-        {
-            var fate = DelegateFates.OfFunction(function);
-            switch (fate.Kind)
-            {
-                case FateKind.Argument when fate.Argument!.Parent is IInvocationOperation invocation:
-                {
-                    var name = invocation.TargetMethod.Name;
-                    return DelegateFates.RunnerOf(invocation) switch
-                    {
-                        DelegateRunner.StartedTask => TaskEscapes(invocation) is string how ? $"runs on the thread pool through '{name}', whose task {how}" : null,
-                        DelegateRunner.ThreadPool => $"is queued to the thread pool by '{name}'",
-                        DelegateRunner.CancellationCallback => "is registered as a cancellation callback",
-                        _ => null,
-                    };
-                }
-                case FateKind.Argument when fate.Argument!.Parent is IObjectCreationOperation creation:
-                    return DelegateFates.RunnerOf(creation) switch
-                    {
-                        DelegateRunner.Thread => "runs on a new Thread",
-                        DelegateRunner.Timer => "runs on a Timer",
-                        DelegateRunner.TaskConstructor => TaskEscapes(creation) is string how ? $"runs as a Task that {how}" : null,
-                        _ => null,
-                    };
-                case FateKind.Assigned:
-                    return fate.Target switch
-                    {
-                        IFieldReferenceOperation field => $"is stored in the field '{field.Field.Name}'",
-                        IPropertyReferenceOperation property => $"is stored in the property '{property.Property.Name}'",
-                        ILocalReferenceOperation local when !IsDeclaredInHome(local.Local) => $"is stored in '{local.Local.Name}', declared outside the body",
-                        _ => null,
-                    };
-                case FateKind.EventHandler when fate.EventAssignment is { Adds: true } subscription:
-                    return $"is subscribed to the event '{subscription.EventReference.Syntax}'";
-                case FateKind.Returned or FateKind.YieldReturned when !IsAwaitable(fate.Value.Type):
-                    return "is returned";
-                default:
-                    return null;
-            }
-        }
+        /// <summary>How a lambda or local function made in the body outlives it (<see cref="Infrastructure.DelegateEscapes.HowItOutlives"/>).</summary>
+        string? DelegateEscapes(IOperation function) => Infrastructure.DelegateEscapes.HowItOutlives(function, _home, _function);
 
-        bool IsCollectionAdd(IInvocationOperation invocation)
-            => invocation.Instance is not null
-            && s_collectionAdds.Contains(invocation.TargetMethod.Name)
-            && !IsDatabaseType(invocation.TargetMethod.ContainingType);
+        static bool IsCollectionAdd(IInvocationOperation invocation) => Infrastructure.DelegateEscapes.IsCollectionAdd(invocation);
 
-        static bool IsDatabaseType(INamedTypeSymbol? type)
-        {
-            var ns = type?.ContainingNamespace;
-            while (ns is { ContainingNamespace.IsGlobalNamespace: false })
-                ns = ns.ContainingNamespace;
-            return ns?.Name is "Npgsql" or "PgBorrow";
-        }
+        bool IsOutside(IOperation? value) => Infrastructure.DelegateEscapes.IsOutside(value, _home, _function);
 
-        /// <summary>Whether the value is a field, a property, a static or a variable declared outside the home.</summary>
-        bool IsOutside(IOperation? value)
-        {
-            value = value is null ? null : SkipConversions(value);
-            return value switch
-            {
-                IFieldReferenceOperation field => field.Field.IsStatic || IsOutsideInstance(field.Instance),
-                IPropertyReferenceOperation property => property.Property.IsStatic || IsOutsideInstance(property.Instance),
-                ILocalReferenceOperation local => !IsDeclaredInHome(local.Local),
-                IParameterReferenceOperation parameter => !IsDeclaredInHome(parameter.Parameter),
-                _ => false,
-            };
-        }
-
-        bool IsOutsideInstance(IOperation? instance)
-            => instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } || IsOutside(instance);
-
-        bool IsDeclaredInHome(ISymbol symbol)
-        {
-            if (symbol is IParameterSymbol parameter && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _function))
-                return true;
-            foreach (var reference in symbol.DeclaringSyntaxReferences)
-            {
-                if (reference.SyntaxTree == _home.Syntax.SyntaxTree && _home.Syntax.Span.Contains(reference.Span))
-                    return true;
-            }
-            return false;
-        }
+        bool IsDeclaredInHome(ISymbol symbol) => Infrastructure.DelegateEscapes.IsDeclaredIn(symbol, _home, _function);
 
         /// <summary>Whether a variable declared outside the home is read, in the same member, after the home's text ends.</summary>
         bool IsReadAfterHome(ISymbol variable)
@@ -370,17 +262,6 @@ public sealed class BorrowedTransactionEscapesAnalyzer : DiagnosticAnalyzer
                 };
                 if (matches && operation.Syntax.SpanStart >= end
                     && !(operation.Parent is ISimpleAssignmentOperation assignment && assignment.Target == operation))
-                    return true;
-            }
-            return false;
-        }
-
-        bool IsUsedAgain(ISymbol local, IOperation declaration)
-        {
-            foreach (var operation in _home.Descendants())
-            {
-                if (operation is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local)
-                    && !declaration.Syntax.Span.Contains(reference.Syntax.Span))
                     return true;
             }
             return false;
@@ -413,6 +294,5 @@ public sealed class BorrowedTransactionEscapesAnalyzer : DiagnosticAnalyzer
         return operation;
     }
 
-    static bool IsAwaitable(ITypeSymbol? type)
-        => type is INamedTypeSymbol { Name: "Task" or "ValueTask", ContainingNamespace: { Name: "Tasks", ContainingNamespace: { Name: "Threading", ContainingNamespace.Name: "System" } } };
+    static bool IsAwaitable(ITypeSymbol? type) => Infrastructure.DelegateEscapes.IsAwaitable(type);
 }

@@ -63,7 +63,7 @@ public class Pgb003DelegateTests
                 }
             }
             """,
-            Outlives(0, "is added to '_afterCommit', which outlives the method", 16, "committed", 17));
+            Outlives(0, "is added to '_afterCommit', which outlives the body", 16, "committed", 17));
 
     [Fact]
     public Task Deferred_query_returned_from_the_using_scope_is_reported()
