@@ -367,4 +367,22 @@ public class Pgb008BorrowedTransactionEscapesTests
             }
             """,
             Escapes(0, "tx", "it is stored in the field '_kept'"));
+
+    [Fact]
+    public Task Lambda_added_to_a_member_list_is_reported_and_a_kept_registration_is_not()
+        => VerifyPgb008.AnalyzerAsync("""
+            class Orders
+            {
+                readonly List<Func<Task>> _later = new();
+
+                Task ShipAsync(NpgsqlDataSource ds, CancellationToken ct)
+                    => ds.InTransactionAsync(async (tx, token) =>
+                    {
+                        _later.Add(() => {|#0:tx|}.ExecuteAsync($"UPDATE orders SET shipped = true"));
+                        using var registration = token.Register(() => tx.ExecuteAsync($"SELECT 1"));
+                        await tx.ExecuteAsync($"SELECT 2", token);
+                    }, ct);
+            }
+            """,
+            Escapes(0, "tx", "a lambda that uses it is added to '_later', which outlives the body"));
 }
