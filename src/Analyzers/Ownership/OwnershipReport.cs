@@ -59,6 +59,16 @@ internal sealed class TrackedResource
     /// <summary>For transactions: the isolation level named at Begin or set by SQL, upper case ("SERIALIZABLE").</summary>
     public string? IsolationLevel { get; set; }
 
+    /// <summary>
+    /// For transactions begun with a level that is not a constant: SERIALIZABLE or REPEATABLE READ when
+    /// the argument can be one on some path (<see cref="IsolationLevels.Possible"/>); a level set by SQL
+    /// (<see cref="IsolationLevel"/>) overrides it.
+    /// </summary>
+    public string? PossibleIsolationLevel { get; set; }
+
+    /// <summary>Where <see cref="PossibleIsolationLevel"/> came from, for messages: "parameter 'isolation' (default Serializable)".</summary>
+    public string? IsolationSource { get; set; }
+
     /// <summary>For transactions: DEFERRABLE was set by SQL.</summary>
     public bool Deferrable { get; set; }
 
