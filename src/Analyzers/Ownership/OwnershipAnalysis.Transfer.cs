@@ -47,6 +47,7 @@ internal sealed partial class OwnershipAnalysis
             {
                 case IInvocationOperation invocation:
                     _analysis.Invocation(invocation, state, this);
+                    _analysis.BlockingWaitAt(invocation, state);
                     break;
                 case IObjectCreationOperation creation:
                     _analysis.Arguments(creation.Arguments, creation.Constructor, state);
@@ -66,6 +67,8 @@ internal sealed partial class OwnershipAnalysis
                     var member = (IMemberReferenceOperation)operation;
                     if (!IsAssignmentTarget(operation))
                         _analysis.Use(member.Instance, member.Member.Name, state);
+                    if (operation is IPropertyReferenceOperation)
+                        _analysis.BlockingWaitAt(operation, state);
                     break;
                 case IReturnOperation { Kind: OperationKind.YieldReturn } yielded:
                     _analysis.Move(yielded.ReturnedValue, state);

@@ -140,6 +140,14 @@ internal readonly record struct DiscardedHandle(ResourceKind Kind, Location Loca
 /// </summary>
 internal readonly record struct NeverCommitted(TrackedResource Transaction, int DisposeLine, string Work, int WorkLine);
 
+/// <summary>
+/// A wait that blocks the thread (<paramref name="Name"/>: Thread.Sleep, WaitOne, Result, Wait, GetResult)
+/// while <paramref name="Transaction"/> is open on every path to it. <paramref name="TaskCall"/> is the
+/// database call whose task is waited for (task waits only); <paramref name="Active"/>: the transaction has
+/// run a statement; <paramref name="LockStatement"/> describes the first statement that took locks.
+/// </summary>
+internal readonly record struct BlockingWaitWhileOpen(TrackedResource Transaction, SyntaxNode Site, BlockingWaitKind Kind, string Name, string? TaskCall, bool Active, string? LockStatement, int LockLine);
+
 /// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
 internal sealed class OwnershipReport
 {
@@ -167,6 +175,9 @@ internal sealed class OwnershipReport
 
     public List<NeverCommitted> NeverCommitted { get; } = new();
 
+    /// <summary>Thread-blocking waits while a transaction is open (PGB005).</summary>
+    public List<BlockingWaitWhileOpen> BlockingWaits { get; } = new();
+
     /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
     public List<TrackedResource> BegunTransactions { get; } = new();
 
@@ -182,5 +193,5 @@ internal sealed class OwnershipReport
     public bool IsEmpty
         => OpenAtExit.Count + OpenOnException.Count + UsesAfterCompletion.Count + NestedBegins.Count + ReadersStillOpen.Count
             + AwaitsWhileOpen.Count + BegunTransactions.Count + SecondConnectionWrites.Count + ReadModifyWrites.Count
-            + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count + NeverCommitted.Count == 0;
+            + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count + NeverCommitted.Count + BlockingWaits.Count == 0;
 }
