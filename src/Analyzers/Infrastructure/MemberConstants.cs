@@ -137,11 +137,13 @@ internal sealed class MemberConstants
         {
             if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax type)
                 continue;
-            foreach (var constructor in type.Members)
+            // Constructors store to it, and so can an init accessor of the same type: every member is read.
+            foreach (var declared in type.Members)
             {
-                if (constructor is not ConstructorDeclarationSyntax ctor || ctor.Modifiers.Any(SyntaxKind.StaticKeyword) != isStatic)
+                if (declared is BaseTypeDeclarationSyntax
+                    || declared is ConstructorDeclarationSyntax constructor && constructor.Modifiers.Any(SyntaxKind.StaticKeyword) != isStatic)
                     continue;
-                foreach (var name in ctor.DescendantNodes())
+                foreach (var name in declared.DescendantNodes())
                 {
                     if (name is not IdentifierNameSyntax identifier || identifier.Identifier.ValueText != member.Name)
                         continue;
@@ -155,7 +157,7 @@ internal sealed class MemberConstants
                     };
                     if (write is null)
                         continue;
-                    if (!SymbolEqualityComparer.Default.Equals(ModelOf(ctor.SyntaxTree).GetSymbolInfo(target, cancellationToken).Symbol?.OriginalDefinition, member))
+                    if (!SymbolEqualityComparer.Default.Equals(ModelOf(declared.SyntaxTree).GetSymbolInfo(target, cancellationToken).Symbol?.OriginalDefinition, member))
                         continue;
                     if (write is not AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } stored
                         || Constants(stored.Right, cancellationToken) is not { } assigned)

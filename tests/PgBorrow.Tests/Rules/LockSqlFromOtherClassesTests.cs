@@ -124,11 +124,20 @@ public class LockSqlFromOtherClassesTests
                 static string Load() => System.IO.File.ReadAllText("lock.sql");
             }
 
+            sealed class Statements
+            {
+                // An init accessor of the same type can replace it.
+                public readonly string LockText = "SELECT * FROM orders FOR UPDATE";
+                public string Lock { init => LockText = value; }
+            }
+
             class Orders
             {
-                async Task RunAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
+                async Task RunAsync(NpgsqlConnection conn, Statements statements, CancellationToken ct)
                 {
                     await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using (var e = new NpgsqlCommand(statements.LockText, conn, tx))
+                        await e.ExecuteNonQueryAsync(ct);
                     await using (var a = new NpgsqlCommand(Queries.Reloaded, conn, tx))
                         await a.ExecuteNonQueryAsync(ct);
                     await using (var b = new NpgsqlCommand(Queries.Mutable, conn, tx))
