@@ -73,7 +73,11 @@ internal sealed class NpgsqlSymbols
         PgAdvisoryLock = compilation.GetTypeByMetadataName("PgBorrow.PgAdvisoryLock");
         SystemException = compilation.GetTypeByMetadataName("System.Exception");
         Scopes = Infrastructure.TransactionScopes.TryCreate(compilation);
+        MemberConstants = new MemberConstants(compilation);
     }
+
+    /// <summary>The constants this compilation's fields and properties hold (SQL in another class, an isolation level in a field).</summary>
+    public MemberConstants MemberConstants { get; }
 
     /// <summary>The ADO.NET abstractions are not tracked (<see cref="NpgsqlTypesOnlyOption"/>).</summary>
     public bool NpgsqlTypesOnly { get; }

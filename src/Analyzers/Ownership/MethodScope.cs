@@ -209,13 +209,36 @@ internal sealed class MethodScope
 
     public int BoolCount => _bools.Count;
 
-    /// <summary>The SQL text of an operand: a constant, or a local assigned once from a constant.</summary>
+    /// <summary>
+    /// The SQL text of an operand: a constant, a local assigned once from a constant, or a field or
+    /// property of this compilation that only ever holds one constant (<c>static readonly string Lock =
+    /// "SELECT ... FOR UPDATE"</c> in another class, <c>static string Lock => "..."</c>).
+    /// </summary>
     public string? ConstantText(IOperation? operation)
     {
         operation = Unwrap(operation);
         if (operation?.ConstantValue is { HasValue: true, Value: string text })
             return text;
-        return operation is ILocalReferenceOperation local && _constantLocals.TryGetValue(local.Local, out var value) ? value : null;
+        if (operation is ILocalReferenceOperation local)
+            return _constantLocals.TryGetValue(local.Local, out var value) ? value : null;
+        return MemberText(operation);
+    }
+
+    /// <summary>A constant, or a member of this compilation that holds one constant string (see <see cref="ConstantText"/>).</summary>
+    string? ConstantOrMemberText(IOperation? operation)
+    {
+        operation = Unwrap(operation);
+        return operation?.ConstantValue is { HasValue: true, Value: string text } ? text : MemberText(operation);
+    }
+
+    string? MemberText(IOperation? operation)
+    {
+        if (operation is not (IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.Length: 0 })
+            || operation.Type?.SpecialType != SpecialType.System_String)
+            return null;
+        return Symbols.MemberConstants.Of(((IMemberReferenceOperation)operation).Member, CancellationToken) is { Kind: Infrastructure.MemberValueKind.Fixed, Values: { Length: 1 } values }
+            ? values[0] as string
+            : null;
     }
 
     public TrackedResource? Resource(ISymbol? symbol)
@@ -775,7 +798,7 @@ internal sealed class MethodScope
             if (local.Local.Type.SpecialType == SpecialType.System_String)
             {
                 // Seen twice (second pass) is still one assignment; a second distinct one makes it unknown.
-                var text = assignment.Value.ConstantValue is { HasValue: true, Value: string constant } ? constant : null;
+                var text = ConstantOrMemberText(assignment.Value);
                 if (_constantLocals.TryGetValue(local.Local, out var known) && !ReferenceEquals(_seenAssignments.TryGetValue(local.Local, out var seen) ? seen : null, assignment))
                     _constantLocals[local.Local] = null;
                 else if (!_constantLocals.ContainsKey(local.Local))

@@ -49,6 +49,7 @@ internal sealed partial class OwnershipAnalysis
             {
                 case IInvocationOperation invocation:
                     _analysis.Invocation(invocation, state, this);
+                    _analysis.BlockingWaitAt(invocation, state);
                     break;
                 case IObjectCreationOperation creation:
                     _analysis.Arguments(creation.Arguments, creation.Constructor, state);
@@ -68,6 +69,8 @@ internal sealed partial class OwnershipAnalysis
                     var member = (IMemberReferenceOperation)operation;
                     if (!IsAssignmentTarget(operation))
                         _analysis.Use(member.Instance, member.Member.Name, state);
+                    if (operation is IPropertyReferenceOperation)
+                        _analysis.BlockingWaitAt(operation, state);
                     break;
                 case IReturnOperation { Kind: OperationKind.YieldReturn } yielded:
                     _analysis.Move(yielded.ReturnedValue, state);
@@ -333,7 +336,9 @@ internal sealed partial class OwnershipAnalysis
                     if (resource.BeginSyntax is null)
                     {
                         resource.BeginSyntax = begin.Syntax;
-                        resource.IsolationLevel = IsolationLevelOf(begin);
+                        resource.IsolationLevel = IsolationLevels.Constant(begin);
+                        if (resource.IsolationLevel is null && IsolationLevels.Possible(begin, _scope) is var (possible, from))
+                            (resource.PossibleIsolationLevel, resource.IsolationSource) = (possible, from);
                     }
                     if (_reporting && !_report.BegunTransactions.Contains(resource))
                         _report.BegunTransactions.Add(resource);
@@ -807,25 +812,4 @@ internal sealed partial class OwnershipAnalysis
         => MethodScope.Unwrap(operation) is { ConstantValue: { HasValue: true, Value: null } };
 
     static IInvocationOperation? BeginInvocation(IOperation value) => NpgsqlCalls.UnwrapAwaited(value) as IInvocationOperation;
-
-    /// <summary>The IsolationLevel argument of a Begin call, as PostgreSQL names it.</summary>
-    static string? IsolationLevelOf(IInvocationOperation begin)
-    {
-        foreach (var argument in begin.Arguments)
-        {
-            if (argument.Parameter?.Type.Name != "IsolationLevel" || argument.ArgumentKind == ArgumentKind.DefaultValue)
-                continue;
-            return MethodScope.Unwrap(argument.Value)?.ConstantValue.Value switch
-            {
-                0x00100000 => "SERIALIZABLE",
-                0x00010000 => "REPEATABLE READ",
-                0x00001000 => "READ COMMITTED",
-                0x00000100 => "READ UNCOMMITTED",
-                0x00000010 => "CHAOS",
-                0x01000000 => "REPEATABLE READ", // Npgsql begins Snapshot as REPEATABLE READ
-                _ => null,
-            };
-        }
-        return null;
-    }
 }

@@ -59,6 +59,16 @@ internal sealed class TrackedResource
     /// <summary>For transactions: the isolation level named at Begin or set by SQL, upper case ("SERIALIZABLE").</summary>
     public string? IsolationLevel { get; set; }
 
+    /// <summary>
+    /// For transactions begun with a level that is not a constant: SERIALIZABLE or REPEATABLE READ when
+    /// the argument can be one on some path (<see cref="IsolationLevels.Possible"/>); a level set by SQL
+    /// (<see cref="IsolationLevel"/>) overrides it.
+    /// </summary>
+    public string? PossibleIsolationLevel { get; set; }
+
+    /// <summary>Where <see cref="PossibleIsolationLevel"/> came from, for messages: "parameter 'isolation' (default Serializable)".</summary>
+    public string? IsolationSource { get; set; }
+
     /// <summary>For transactions: DEFERRABLE was set by SQL.</summary>
     public bool Deferrable { get; set; }
 
@@ -137,6 +147,14 @@ internal readonly record struct NeverCommitted(TrackedResource Transaction, int 
 /// </summary>
 internal readonly record struct DelegateOutlivesTransaction(TrackedResource Transaction, Location UseLocation, string How, int DelegateLine, CompletionKind Completion, int CompletionLine);
 
+/// <summary>
+/// A wait that blocks the thread (<paramref name="Name"/>: Thread.Sleep, WaitOne, Result, Wait, GetResult)
+/// while <paramref name="Transaction"/> is open on every path to it. <paramref name="TaskCall"/> is the
+/// database call whose task is waited for (task waits only); <paramref name="Active"/>: the transaction has
+/// run a statement; <paramref name="LockStatement"/> describes the first statement that took locks.
+/// </summary>
+internal readonly record struct BlockingWaitWhileOpen(TrackedResource Transaction, SyntaxNode Site, BlockingWaitKind Kind, string Name, string? TaskCall, bool Active, string? LockStatement, int LockLine);
+
 /// <summary>Everything the ownership engine found in one method body, its lambdas and local functions.</summary>
 internal sealed class OwnershipReport
 {
@@ -166,6 +184,9 @@ internal sealed class OwnershipReport
 
     public List<DelegateOutlivesTransaction> DelegatesOutliving { get; } = new();
 
+    /// <summary>Thread-blocking waits while a transaction is open (PGB005).</summary>
+    public List<BlockingWaitWhileOpen> BlockingWaits { get; } = new();
+
     /// <summary>Transactions begun in the method (for rules about how they are begun, such as PGB106).</summary>
     public List<TrackedResource> BegunTransactions { get; } = new();
 
@@ -181,5 +202,6 @@ internal sealed class OwnershipReport
     public bool IsEmpty
         => OpenAtExit.Count + OpenOnException.Count + UsesAfterCompletion.Count + NestedBegins.Count + ReadersStillOpen.Count
             + AwaitsWhileOpen.Count + BegunTransactions.Count + SecondConnectionWrites.Count + ReadModifyWrites.Count
-            + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count + NeverCommitted.Count + DelegatesOutliving.Count == 0;
+            + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count + NeverCommitted.Count
+            + DelegatesOutliving.Count + BlockingWaits.Count == 0;
 }

@@ -57,8 +57,16 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
             start.RegisterOperationBlockStartAction(block =>
             {
                 var usings = new SyncUsings();
+                var waits = new AsyncWaits();
                 block.RegisterOperationAction(c => usings.Add(c.Operation, c.ContainingSymbol), OperationKind.Using, OperationKind.UsingDeclaration);
-                block.RegisterOperationBlockEndAction(c => AnalyzeUsings(c, symbols, cache, usings));
+                // Thread.Sleep, WaitOne, .Result, .Wait(), GetResult() in async code: the engine says whether a
+                // transaction is open there (and, for a task, whether it is database work not awaited yet).
+                block.RegisterOperationAction(c => waits.Add(c.Operation, c.ContainingSymbol), OperationKind.Invocation, OperationKind.PropertyReference);
+                block.RegisterOperationBlockEndAction(c =>
+                {
+                    AnalyzeUsings(c, symbols, cache, usings);
+                    AnalyzeWaits(c, cache, waits);
+                });
             });
         });
     }
@@ -251,6 +259,51 @@ public sealed class BlockingCallInAsyncAnalyzer : DiagnosticAnalyzer
                 return TestedForType(invocation, baseClass) ? null : (face.Name, baseClass.Name, method.Name + "Async");
         }
         return null;
+    }
+
+    /// <summary>The blocking waits of one body that sit in async code, collected while the compiler visits it.</summary>
+    sealed class AsyncWaits
+    {
+        readonly object _gate = new();
+
+        public HashSet<SyntaxNode> Found { get; } = new();
+
+        public void Add(IOperation operation, ISymbol containingSymbol)
+        {
+            if (BlockingWaits.Read(operation) is null || !IsInAsyncCode(operation, containingSymbol))
+                return;
+            lock (_gate)
+                Found.Add(operation.Syntax);
+        }
+    }
+
+    /// <summary>
+    /// A wait that blocks the thread in async code while a transaction is open: the transaction's snapshot
+    /// and locks stay held, and every session that needs those rows waits for this thread too.
+    /// </summary>
+    static void AnalyzeWaits(OperationBlockAnalysisContext context, OwnershipAnalysisCache cache, AsyncWaits waits)
+    {
+        if (waits.Found.Count == 0)
+            return;
+        var report = cache.Analyze(context);
+        foreach (var wait in report.BlockingWaits)
+        {
+            if (!waits.Found.Contains(wait.Site))
+                continue;
+            var held = wait.LockStatement is string statement
+                ? $"transaction '{wait.Transaction.Name}' is open and holds the locks of '{statement}' (line {wait.LockLine})"
+                : wait.Active
+                    ? $"transaction '{wait.Transaction.Name}' is open on the server (its snapshot and connection are held)"
+                    : $"transaction '{wait.Transaction.Name}' is open";
+            var what = wait.Kind switch
+            {
+                BlockingWaitKind.Sleep => $"{held} while the thread sleeps; await 'Task.Delay' instead, or sleep after the commit",
+                BlockingWaitKind.WaitHandle => $"{held} while the thread waits; wait asynchronously (for example 'SemaphoreSlim.WaitAsync') or after the commit",
+                _ => $"{held} while the thread waits for '{wait.TaskCall}'; await it instead",
+            };
+            var name = wait.Kind == BlockingWaitKind.Task && wait.Name == "Result" ? "'.Result'" : $"'{wait.Name}'";
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, wait.Site.GetLocation(), name, what));
+        }
     }
 
     /// <summary>The sync usings of one body that sit in async code, collected while the compiler visits it.</summary>

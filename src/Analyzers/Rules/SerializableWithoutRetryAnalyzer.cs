@@ -26,7 +26,7 @@ public sealed class SerializableWithoutRetryAnalyzer : OwnershipRuleAnalyzer
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.SerializableWithoutRetry,
         title: "Serializable or repeatable-read transaction without retry",
-        messageFormat: "{0} transaction '{1}' can fail with a serialization failure (40001) or deadlock (40P01), and nothing retries it: wrap the whole transaction in a retry loop that catches those SQLSTATEs",
+        messageFormat: "{0} transaction '{1}'{2} can fail with a serialization failure (40001) or deadlock (40P01), and nothing retries it: wrap the whole transaction in a retry loop that catches those SQLSTATEs",
         category: RuleCategories.Concurrency,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -49,13 +49,15 @@ public sealed class SerializableWithoutRetryAnalyzer : OwnershipRuleAnalyzer
         {
             if (transaction.BeginSyntax is not SyntaxNode begin)
                 continue;
-            var level = transaction.IsolationLevel;
+            // A level set by SQL, or a constant one, is the level; else what the argument can be on some path.
+            var level = transaction.IsolationLevel ?? transaction.PossibleIsolationLevel;
+            var source = transaction.IsolationLevel is null && transaction.IsolationSource is string from ? $", isolation level from {from}," : "";
             var mustRetry = level == "SERIALIZABLE" && !transaction.Deferrable
                 || level == "REPEATABLE READ" && transaction.EverHoldsLocks;
             if (!mustRetry || IsRetried(begin))
                 continue;
             var name = level == "SERIALIZABLE" ? "Serializable" : "Repeatable-read";
-            context.ReportDiagnostic(Diagnostic.Create(Descriptor, begin.GetLocation(), name, transaction.Name));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, begin.GetLocation(), name, transaction.Name, source));
         }
     }
 

@@ -24,7 +24,7 @@ public class SerializableWithoutRetryTests
                 }
             }
             """,
-            new DiagnosticResult("PGB106", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Serializable", "tx"));
+            new DiagnosticResult("PGB106", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Serializable", "tx", ""));
 
     [Fact]
     public Task Repeatable_read_that_writes_is_reported_but_a_read_only_one_is_not()
