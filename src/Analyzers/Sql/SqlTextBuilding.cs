@@ -509,6 +509,8 @@ internal sealed class SqlTextBuilding
                 var position = SqlHolePositions.Classify(textBefore, textAfter);
                 if (position == SqlHolePosition.Value && IsPlaceholder(hole, template, i))
                     continue;
+                if (position == SqlHolePosition.Value && NamesAnIdentifier(hole) && !SqlHolePositions.InsideStringLiteral(textBefore))
+                    position = SqlHolePosition.Identifier;
                 pieces.Add(new SqlPiece(hole, position, SourceOf(hole), ParameterOf(hole)));
             }
             else
@@ -585,17 +587,61 @@ internal sealed class SqlTextBuilding
     {
         if (index + 1 < template.Count && template[index + 1].Text == SqlHolePositions.IntegerPlaceholder)
             return true;
-        var name = MethodScope.Unwrap(hole) switch
+        var unwrapped = MethodScope.Unwrap(hole);
+        // names.Select(n => "@" + n) joined into a list: parameter names, whatever the list is called.
+        if (unwrapped is IInvocationOperation { TargetMethod.Name: "Select" } select && SelectsPrefixedNames(select))
+            return true;
+        var name = unwrapped switch
         {
             ILocalReferenceOperation local => local.Local.Name,
             IParameterReferenceOperation parameter => parameter.Parameter.Name,
             IFieldReferenceOperation field => field.Field.Name,
             IPropertyReferenceOperation property => property.Property.Name,
+            // A dialect's `PrefixParameter("Id")`, `GetParameterName(column)`: the placeholder it writes.
+            IInvocationOperation invocation => invocation.TargetMethod.Name,
             _ => null,
         };
         return name is not null
             && (name.IndexOf("param", System.StringComparison.OrdinalIgnoreCase) >= 0 || name.IndexOf("placeholder", System.StringComparison.OrdinalIgnoreCase) >= 0);
     }
+
+    /// <summary>A <c>Select</c> whose lambda returns a name behind a parameter prefix (<c>"@" + name</c>, <c>$":{name}"</c>).</summary>
+    static bool SelectsPrefixedNames(IInvocationOperation select)
+    {
+        foreach (var argument in select.Arguments)
+        {
+            if (MethodScope.Unwrap(argument.Value) is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda }
+                && lambda.Body.Operations.Length == 1 && lambda.Body.Operations[0] is IReturnOperation { ReturnedValue: { } returned })
+            {
+                return LeadingText(returned) is string text && text.Length > 0 && text[0] is '@' or ':' or '$' or '?';
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The constant text an expression starts with, or null.</summary>
+    static string? LeadingText(IOperation? operation)
+    {
+        operation = MethodScope.Unwrap(operation);
+        return operation switch
+        {
+            { ConstantValue: { HasValue: true, Value: var value } } => value?.ToString(),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Add } add => LeadingText(add.LeftOperand),
+            IInterpolatedStringOperation { Parts: { Length: > 0 } parts } when parts[0] is IInterpolatedStringTextOperation text => text.Text.ConstantValue.Value as string,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// A method result that names a column or a table (a dialect's <c>FormatColumn(table, "Id")</c>,
+    /// <c>GetColumnName(property)</c>): after <c>=</c> outside a string literal it is the other side of a
+    /// join condition, an identifier, not a value.
+    /// </summary>
+    static bool NamesAnIdentifier(IOperation hole)
+        => MethodScope.Unwrap(hole) is IInvocationOperation invocation
+            && (invocation.TargetMethod.Name.IndexOf("Column", System.StringComparison.Ordinal) >= 0
+                || invocation.TargetMethod.Name.IndexOf("Table", System.StringComparison.Ordinal) >= 0
+                || invocation.TargetMethod.Name.IndexOf("Identifier", System.StringComparison.Ordinal) >= 0);
 
     static string TextOf(List<Segment> template, int from, int to)
     {

@@ -183,6 +183,30 @@ public class SqlAcrossMembersTests
             new DiagnosticResult("PGB203", DiagnosticSeverity.Info).WithLocation(0).WithArguments("new NpgsqlCommand", "table"));
 
     [Fact]
+    public Task Placeholders_from_a_dialect_and_columns_from_a_formatter_are_not_values_but_quoted_names_and_literals_are()
+        => VerifyPgb201.AnalyzerAsync("""
+            using System.Linq;
+
+            public interface IDialect
+            {
+                string PrefixParameter(string name);
+                string FormatColumn(string table, string column);
+            }
+
+            public class Queries
+            {
+                public void Run(NpgsqlConnection conn, IDialect dialect, List<string> names)
+                {
+                    using var a = new NpgsqlCommand($"SELECT * FROM t WHERE id = {dialect.PrefixParameter("id")}", conn);
+                    using var b = new NpgsqlCommand($"INSERT INTO t (a, b) VALUES ({string.Join(", ", names.Select(n => "@" + n))})", conn);
+                    using var c = new NpgsqlCommand($"SELECT * FROM t JOIN u ON u.id = {dialect.FormatColumn("t", "id")}", conn);
+                    using var d = new NpgsqlCommand($"INSERT INTO t (a, b) VALUES ({string.Join(", ", {|PGB201:names.Select(n => "'" + n + "'")|})})", conn);
+                    using var e = new NpgsqlCommand($"SELECT * FROM pg_class WHERE relname = '{{|PGB201:dialect.FormatColumn("t", "id")|}}'", conn);
+                }
+            }
+            """);
+
+    [Fact]
     public Task No_fix_is_offered_where_the_text_was_assembled_in_another_member()
         => Verify<SqlBuiltFromNonConstantTextAnalyzer>.CodeFixAsync<ParameterizeSqlCodeFix>("""
             public class OrderQueries
