@@ -207,6 +207,45 @@ public class SqlAcrossMembersTests
             """);
 
     [Fact]
+    public async Task Half_written_members_mutual_recursion_and_generic_and_extension_methods_do_not_throw()
+    {
+        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Verify<SqlBuiltFromNonConstantTextAnalyzer>.Usings + """
+            public static partial class Queries
+            {
+                public static partial string Declared(string name);
+                public static string Ping(string name) => name.Length > 1 ? Pong(name) : $"SELECT * FROM t WHERE a = '{name}'";
+                public static string Pong(string name) => Ping(name.Substring(1));
+                public static string Generic<T>(T value, string name) => $"SELECT * FROM t WHERE a = '{name}' AND b = '{value}'";
+                public static string Where(this string table, string name) => $"SELECT * FROM {table} WHERE a = '{name}'";
+                static string _field = ;
+                static string Broken { get => ; }
+
+                public static void Run(NpgsqlConnection conn, string name)
+                {
+                    using var a = new NpgsqlCommand(Declared(name), conn);
+                    using var b = new NpgsqlCommand(Ping(name), conn);
+                    using var c = new NpgsqlCommand(Generic(1, name), conn);
+                    using var d = new NpgsqlCommand("t".Where(name), conn);
+                    using var e = new NpgsqlCommand(Unfinished(name), conn);
+                    using var f = new NpgsqlCommand(_field, conn);
+                    using var g = new NpgsqlCommand(Broken, conn);
+                    using var h = new NpgsqlCommand(Missing(name), conn);
+                }
+
+                public static string Unfinished(string name) => $"SELECT * FROM t WHERE a = '{name
+            """);
+        var result = await AnalyzeAll.RunAsync(tree);
+        Assert.True(result.Exceptions.IsEmpty, string.Join(System.Environment.NewLine, result.Exceptions));
+        Assert.DoesNotContain(result.Diagnostics, d => d.Id == "AD0001");
+        // The recursion is read once: Ping's own text, from the caller's name, is reported at its sink.
+        Assert.Contains(result.Diagnostics, d => d.Id == "PGB201" && d.GetMessage().Contains("'Queries.Ping'"));
+        // A generic method's and an extension method's parameters map to what the call passes ("t" is a constant).
+        Assert.Contains(result.Diagnostics, d => d.Id == "PGB201" && d.GetMessage().Contains("'Queries.Generic' from its parameter 'name'"));
+        Assert.Contains(result.Diagnostics, d => d.Id == "PGB201" && d.GetMessage().Contains("'Queries.Where' from its parameter 'name'"));
+        Assert.DoesNotContain(result.Diagnostics, d => d.Id == "PGB203");
+    }
+
+    [Fact]
     public Task No_fix_is_offered_where_the_text_was_assembled_in_another_member()
         => Verify<SqlBuiltFromNonConstantTextAnalyzer>.CodeFixAsync<ParameterizeSqlCodeFix>("""
             public class OrderQueries
