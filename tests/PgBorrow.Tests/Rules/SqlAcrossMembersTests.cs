@@ -65,8 +65,13 @@ public class SqlAcrossMembersTests
                 string _selectSql = "SELECT * FROM orders";
                 readonly string _tenantSql;
 
+                readonly string _regionSql;
+
                 public Orders(TenantOptions options)
                     => _tenantSql = $"SELECT * FROM orders WHERE tenant = '{options.Tenant}'";
+
+                public Orders(string region)
+                    => _regionSql = $"SELECT * FROM orders WHERE region = '{region}'";
 
                 public void Filter(string customer)
                     => _selectSql = "SELECT * FROM orders WHERE customer = '" + customer + "'";
@@ -81,12 +86,33 @@ public class SqlAcrossMembersTests
                     a.CommandText = {|#0:_selectSql|};
                     using var b = new NpgsqlCommand({|#1:_tenantSql|}, conn);
                     using var c = new NpgsqlCommand({|#2:CountSql|}, conn);
+                    using var d = new NpgsqlCommand({|#3:_regionSql|}, conn);
                 }
             }
             """,
             Pgb201(0, "CommandText", "Orders._selectSql", "its parameter 'customer', a caller's argument"),
             Pgb201(1, "new NpgsqlCommand", "Orders._tenantSql", "'options.Tenant', configuration"),
-            Pgb201(2, "new NpgsqlCommand", "Orders.CountSql", "'Region'"));
+            Pgb201(2, "new NpgsqlCommand", "Orders.CountSql", "'Region'"),
+            Pgb201(3, "new NpgsqlCommand", "Orders._regionSql", "its constructor's parameter 'region', the constructing code's choice"));
+
+    [Fact]
+    public Task A_database_value_and_a_passed_local_are_named_as_such()
+        => VerifyPgb201.AnalyzerAsync("""
+            public class Copies
+            {
+                static string ByName(string name) => $"SELECT * FROM orders WHERE name = '{name}'";
+                static string Latest(DbDataReader reader) => $"SELECT * FROM orders WHERE name = '{reader.GetString(0)}'";
+
+                public void Run(NpgsqlConnection conn, DbDataReader reader)
+                {
+                    var label = reader.GetString(1);
+                    using var a = new NpgsqlCommand({|#0:Latest(reader)|}, conn);
+                    using var b = new NpgsqlCommand({|#1:ByName(label)|}, conn);
+                }
+            }
+            """,
+            Pgb201(0, "new NpgsqlCommand", "Copies.Latest", "'reader.GetString(0)', a database value"),
+            Pgb201(1, "new NpgsqlCommand", "Copies.ByName", "its parameter 'name', passed 'label'"));
 
     [Fact]
     public Task Constant_arguments_safe_types_and_quoting_leave_the_text_alone()
