@@ -27,7 +27,18 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
         description: "A table, schema or column name spliced into SQL is parsed as SQL: a name holding a double quote, a space or a semicolon ends the identifier and the rest runs as SQL. Identifiers cannot be sent as parameters; quote them (doubling any '\"') or compare them with the names you allow.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.IdentifierFromCaller));
 
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor);
+    /// <summary>The same rule when the text was assembled in another member: the message says where, and from what.</summary>
+    public static readonly DiagnosticDescriptor AssembledElsewhereDescriptor = new(
+        id: RuleIdentifiers.IdentifierFromCaller,
+        title: "SQL identifier from the caller, unquoted",
+        messageFormat: "The SQL passed to '{0}' is built in '{1}' from {2}, used as an identifier without quoting it: quote it (NpgsqlCommandBuilder.QuoteIdentifier, or a function that doubles '\"') or check it against an allow-list; an identifier cannot be a parameter",
+        category: RuleCategories.Sql,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: Descriptor.Description.ToString(),
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.IdentifierFromCaller));
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor, AssembledElsewhereDescriptor);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -42,7 +53,9 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
         {
             if (piece.Position == SqlHolePosition.Identifier && piece.Source == SqlPieceSource.Caller)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, Operations.Shorten(piece.Operation.Syntax.ToString())));
+                context.ReportDiagnostic(piece.Via is SqlVia via
+                    ? Diagnostic.Create(AssembledElsewhereDescriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, via.Member, via.From)
+                    : Diagnostic.Create(Descriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, Operations.Shorten(piece.Operation.Syntax.ToString())));
                 return;
             }
         }

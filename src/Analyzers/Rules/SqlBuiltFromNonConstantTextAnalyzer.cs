@@ -26,7 +26,18 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
         description: "Text spliced into SQL is parsed by PostgreSQL as SQL: a quote in it ends the string and the rest runs as commands (SQL injection). Parameters travel separately from the statement and are never parsed. Numbers, bools, Guids, dates and enums cannot carry SQL and are allowed.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.SqlBuiltFromNonConstantText));
 
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor);
+    /// <summary>The same rule when the text was assembled in another member: the message says where, and from what.</summary>
+    public static readonly DiagnosticDescriptor AssembledElsewhereDescriptor = new(
+        id: RuleIdentifiers.SqlBuiltFromNonConstantText,
+        title: "SQL built from non-constant text",
+        messageFormat: "The SQL passed to '{0}' is built in '{1}' from {2}, which is not a constant: pass the value as a parameter ($n) instead",
+        category: RuleCategories.Sql,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: Descriptor.Description.ToString(),
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.SqlBuiltFromNonConstantText));
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor, AssembledElsewhereDescriptor);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -44,7 +55,10 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
         {
             if (piece.Position == SqlHolePosition.Value || (piece.Position == SqlHolePosition.Fragment && piece.Source == SqlPieceSource.Caller))
             {
-                Report(context, sql.Sink, piece.Operation);
+                if (piece.Via is SqlVia via)
+                    context.ReportDiagnostic(Diagnostic.Create(AssembledElsewhereDescriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, via.Member, via.From));
+                else
+                    Report(context, sql.Sink, piece.Operation);
                 return;
             }
         }

@@ -20,11 +20,13 @@ internal sealed class BuiltSqlFinder
     readonly SqlSinks _sinks;
     readonly SqlQuoting _quoting = new();
     readonly CompilationCalls _calls;
+    readonly SqlMemberText _members;
 
     public BuiltSqlFinder(Compilation compilation, NpgsqlSymbols symbols)
     {
         _sinks = new SqlSinks(compilation, symbols);
         _calls = new CompilationCalls(compilation);
+        _members = new SqlMemberText(_quoting, _calls);
     }
 
     /// <summary>Registers <paramref name="onSink"/> for every sink receiving non-constant text.</summary>
@@ -35,7 +37,7 @@ internal sealed class BuiltSqlFinder
         var finder = new BuiltSqlFinder(start.Compilation, symbols);
         start.RegisterOperationBlockStartAction(block =>
         {
-            var building = new BodyTextBuilding(finder._quoting, finder._calls);
+            var building = new BodyTextBuilding(finder._quoting, finder._calls, finder._members);
             block.RegisterOperationAction(
                 c =>
                 {
@@ -74,13 +76,15 @@ internal sealed class BuiltSqlFinder
         readonly object _gate = new();
         readonly SqlQuoting _quoting;
         readonly CompilationCalls _calls;
+        readonly SqlMemberText _members;
         IOperation? _root;
         SqlTextBuilding? _building;
 
-        public BodyTextBuilding(SqlQuoting quoting, CompilationCalls calls)
+        public BodyTextBuilding(SqlQuoting quoting, CompilationCalls calls, SqlMemberText members)
         {
             _quoting = quoting;
             _calls = calls;
+            _members = members;
         }
 
         public SqlTextBuilding For(IOperation operation)
@@ -93,7 +97,7 @@ internal sealed class BuiltSqlFinder
                 if (_building is null || _root != root)
                 {
                     _root = root;
-                    _building = new SqlTextBuilding(root, _quoting, _calls);
+                    _building = new SqlTextBuilding(root, _quoting, _calls, _members, memberDepth: 0);
                 }
                 return _building;
             }

@@ -31,6 +31,13 @@ internal sealed class SqlQuoting
         return _methods.GetOrAdd(method.OriginalDefinition, static m => DoublesAQuote(m));
     }
 
+    /// <summary><c>name.Replace("\"", "\"\"")</c> or <c>value.Replace("'", "''")</c> written in place: quoting by hand, done right.</summary>
+    public static bool DoublesAQuote(Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation)
+        => invocation is { TargetMethod: { Name: "Replace", ContainingType.SpecialType: SpecialType.System_String }, Arguments.Length: 2 }
+            && invocation.Arguments[0].Value.ConstantValue.Value?.ToString() is string from
+            && invocation.Arguments[1].Value.ConstantValue.Value?.ToString() is string to
+            && (from, to) is ("\"", "\"\"") or ("'", "''");
+
     static bool DoublesAQuote(IMethodSymbol method)
     {
         foreach (var reference in method.DeclaringSyntaxReferences)

@@ -16,8 +16,12 @@ internal enum SqlPieceSource
     Elsewhere,
 }
 
-/// <summary>A non-constant piece of SQL text built here, where it lands in the SQL, and where it comes from.</summary>
-internal readonly record struct SqlPiece(IOperation Operation, SqlHolePosition Position, SqlPieceSource Source);
+/// <summary>
+/// A non-constant piece of SQL text built here, where it lands in the SQL, and where it comes from. A piece
+/// that comes straight from a parameter of the method names it (<see cref="Parameter"/>); a piece of text
+/// assembled in another member (<see cref="Via"/>) is reported on the reference to that member.
+/// </summary>
+internal readonly record struct SqlPiece(IOperation Operation, SqlHolePosition Position, SqlPieceSource Source, IParameterSymbol? Parameter = null, SqlVia? Via = null);
 
 /// <summary>
 /// Decides whether command text was built from non-constant strings, and finds each piece that is
@@ -37,14 +41,27 @@ internal sealed class SqlTextBuilding
     readonly IOperation _body;
     readonly SqlQuoting _quoting;
     readonly CompilationCalls _calls;
+    readonly SqlMemberText? _members;
+    readonly int _memberDepth;
     readonly Dictionary<ILocalSymbol, List<IOperation>> _assignments = new(SymbolEqualityComparer.Default);
     readonly HashSet<IOperation> _appended = new();
 
     public SqlTextBuilding(IOperation body, SqlQuoting quoting, CompilationCalls calls)
+        : this(body, quoting, calls, members: null, memberDepth: 0)
+    {
+    }
+
+    /// <summary>
+    /// With <paramref name="members"/>, text at a sink that is a member of the compilation (a method's result, a
+    /// field, a property) is read where that member assembles it, <paramref name="memberDepth"/> members down.
+    /// </summary>
+    public SqlTextBuilding(IOperation body, SqlQuoting quoting, CompilationCalls calls, SqlMemberText? members, int memberDepth)
     {
         _body = body;
         _quoting = quoting;
         _calls = calls;
+        _members = members;
+        _memberDepth = memberDepth;
         foreach (var operation in body.DescendantsAndSelf())
         {
             switch (operation)
@@ -92,6 +109,9 @@ internal sealed class SqlTextBuilding
         public string? Text;
         public IOperation? Hole;
         public List<List<Segment>>? Alternatives;
+        /// <summary>A reference to a member whose text is all of it, and the pieces that member assembles.</summary>
+        public IOperation? Member;
+        public List<SqlPiece>? MemberPieces;
     }
 
     void Text(List<Segment> into, string text)
@@ -248,7 +268,12 @@ internal sealed class SqlTextBuilding
 
         // Any other expression: a piece of non-constant text if it is text and we are building.
         if (!building)
+        {
+            // The whole text is another member's (a method's result, a field, a property): read it there.
+            if (_members is not null && MemberOf(operation) is ISymbol member && _members.PiecesOf(member, _memberDepth) is { Count: > 0 } memberPieces)
+                into.Add(new Segment { Member = operation, MemberPieces = memberPieces });
             return;
+        }
         if (IsSafe(operation))
             Text(into, IsInteger(operation.Type) ? SqlHolePositions.IntegerPlaceholder : SqlHolePositions.Placeholder);
         else
@@ -468,6 +493,11 @@ internal sealed class SqlTextBuilding
         for (var i = 0; i < template.Count; i++)
         {
             var segment = template[i];
+            if (segment.Member is IOperation member)
+            {
+                AddMemberPieces(member, segment.MemberPieces!, pieces);
+                continue;
+            }
             if (segment.Hole is null && segment.Alternatives is null)
                 continue;
             var textBefore = before + TextOf(template, 0, i);
@@ -479,7 +509,9 @@ internal sealed class SqlTextBuilding
                 var position = SqlHolePositions.Classify(textBefore, textAfter);
                 if (position == SqlHolePosition.Value && IsPlaceholder(hole, template, i))
                     continue;
-                pieces.Add(new SqlPiece(hole, position, SourceOf(hole)));
+                if (position == SqlHolePosition.Value && NamesAnIdentifier(hole) && !SqlHolePositions.InsideStringLiteral(textBefore))
+                    position = SqlHolePosition.Identifier;
+                pieces.Add(new SqlPiece(hole, position, SourceOf(hole), ParameterOf(hole)));
             }
             else
             {
@@ -487,6 +519,63 @@ internal sealed class SqlTextBuilding
                     Classify(alternative, textBefore, textAfter, pieces, depth + 1);
             }
         }
+    }
+
+    /// <summary>The member whose text <paramref name="operation"/> is: a method called, a field or property read.</summary>
+    static ISymbol? MemberOf(IOperation operation)
+        => operation switch
+        {
+            IInvocationOperation invocation when invocation.TargetMethod.ContainingType?.SpecialType != SpecialType.System_String => invocation.TargetMethod,
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation property => property.Property,
+            _ => null,
+        };
+
+    /// <summary>
+    /// The pieces another member assembles, seen from here: a piece from one of a called method's parameters is
+    /// what this call passes to it (nothing when that is constant or cannot carry SQL; the caller's when it is
+    /// this method's parameter); a constructor's parameter is the constructing code's choice, configuration.
+    /// </summary>
+    void AddMemberPieces(IOperation member, List<SqlPiece> memberPieces, List<SqlPiece> pieces)
+    {
+        foreach (var piece in memberPieces)
+        {
+            var via = piece.Via!;
+            if (piece.Parameter is IParameterSymbol parameter && member is IInvocationOperation call
+                && SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, parameter.ContainingSymbol.OriginalDefinition))
+            {
+                IOperation? argument = null;
+                foreach (var candidate in call.Arguments)
+                {
+                    if (candidate.Parameter?.Ordinal == parameter.Ordinal && candidate.ArgumentKind != ArgumentKind.DefaultValue)
+                        argument = candidate.Value;
+                }
+                if (argument is null || IsConstantText(argument) || IsSafe(MethodScope.Unwrap(argument)!) || IsConstantFromEveryCaller(argument))
+                    continue;
+                var source = SourceOf(argument);
+                if (source != SqlPieceSource.Caller)
+                    via = via with { From = "its parameter '" + parameter.Name + "', passed '" + Infrastructure.Operations.Shorten(argument.Syntax.ToString()) + "'" };
+                pieces.Add(new SqlPiece(member, piece.Position, source, ParameterOf(argument), via));
+                continue;
+            }
+            var constructed = piece.Parameter?.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor };
+            pieces.Add(new SqlPiece(member, piece.Position, constructed ? SqlPieceSource.Elsewhere : piece.Source, Parameter: null, via));
+        }
+    }
+
+    /// <summary>The parameter of this method a piece is, directly or through a local assigned once.</summary>
+    IParameterSymbol? ParameterOf(IOperation operation)
+    {
+        for (var depth = 0; depth < MaxDepth; depth++)
+        {
+            operation = MethodScope.Unwrap(operation)!;
+            if (operation is IParameterReferenceOperation parameter)
+                return parameter.Parameter;
+            if (operation is not ILocalReferenceOperation local || !_assignments.TryGetValue(local.Local, out var values) || values.Count != 1)
+                return null;
+            operation = values[0];
+        }
+        return null;
     }
 
     /// <summary>
@@ -498,17 +587,61 @@ internal sealed class SqlTextBuilding
     {
         if (index + 1 < template.Count && template[index + 1].Text == SqlHolePositions.IntegerPlaceholder)
             return true;
-        var name = MethodScope.Unwrap(hole) switch
+        var unwrapped = MethodScope.Unwrap(hole);
+        // names.Select(n => "@" + n) joined into a list: parameter names, whatever the list is called.
+        if (unwrapped is IInvocationOperation { TargetMethod.Name: "Select" } select && SelectsPrefixedNames(select))
+            return true;
+        var name = unwrapped switch
         {
             ILocalReferenceOperation local => local.Local.Name,
             IParameterReferenceOperation parameter => parameter.Parameter.Name,
             IFieldReferenceOperation field => field.Field.Name,
             IPropertyReferenceOperation property => property.Property.Name,
+            // A dialect's `PrefixParameter("Id")`, `GetParameterName(column)`: the placeholder it writes.
+            IInvocationOperation invocation => invocation.TargetMethod.Name,
             _ => null,
         };
         return name is not null
             && (name.IndexOf("param", System.StringComparison.OrdinalIgnoreCase) >= 0 || name.IndexOf("placeholder", System.StringComparison.OrdinalIgnoreCase) >= 0);
     }
+
+    /// <summary>A <c>Select</c> whose lambda returns a name behind a parameter prefix (<c>"@" + name</c>, <c>$":{name}"</c>).</summary>
+    static bool SelectsPrefixedNames(IInvocationOperation select)
+    {
+        foreach (var argument in select.Arguments)
+        {
+            if (MethodScope.Unwrap(argument.Value) is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda }
+                && lambda.Body.Operations.Length == 1 && lambda.Body.Operations[0] is IReturnOperation { ReturnedValue: { } returned })
+            {
+                return LeadingText(returned) is string text && text.Length > 0 && text[0] is '@' or ':' or '$' or '?';
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The constant text an expression starts with, or null.</summary>
+    static string? LeadingText(IOperation? operation)
+    {
+        operation = MethodScope.Unwrap(operation);
+        return operation switch
+        {
+            { ConstantValue: { HasValue: true, Value: var value } } => value?.ToString(),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Add } add => LeadingText(add.LeftOperand),
+            IInterpolatedStringOperation { Parts: { Length: > 0 } parts } when parts[0] is IInterpolatedStringTextOperation text => text.Text.ConstantValue.Value as string,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// A method result that names a column or a table (a dialect's <c>FormatColumn(table, "Id")</c>,
+    /// <c>GetColumnName(property)</c>): after <c>=</c> outside a string literal it is the other side of a
+    /// join condition, an identifier, not a value.
+    /// </summary>
+    static bool NamesAnIdentifier(IOperation hole)
+        => MethodScope.Unwrap(hole) is IInvocationOperation invocation
+            && (invocation.TargetMethod.Name.IndexOf("Column", System.StringComparison.Ordinal) >= 0
+                || invocation.TargetMethod.Name.IndexOf("Table", System.StringComparison.Ordinal) >= 0
+                || invocation.TargetMethod.Name.IndexOf("Identifier", System.StringComparison.Ordinal) >= 0);
 
     static string TextOf(List<Segment> template, int from, int to)
     {
@@ -518,7 +651,7 @@ internal sealed class SqlTextBuilding
             var segment = template[i];
             if (segment.Text is string constant)
                 text.Append(constant);
-            else if (segment.Hole is not null)
+            else if (segment.Hole is not null || segment.Member is not null)
                 text.Append(SqlHolePositions.Placeholder);
             else if (segment.Alternatives is { Count: > 0 } alternatives)
                 text.Append(TextOf(alternatives[0], 0, alternatives[0].Count));
@@ -691,7 +824,7 @@ internal sealed class SqlTextBuilding
     {
         foreach (var segment in template)
         {
-            if (segment.Hole is not null)
+            if (segment.Hole is not null || segment.Member is not null)
                 return true;
             if (segment.Alternatives is not null)
             {
@@ -719,7 +852,7 @@ internal sealed class SqlTextBuilding
                 return true;
             case IInvocationOperation { TargetMethod.Name: "ToString", Instance: IOperation instance } when IsSafeHoleType(instance.Type):
                 return true;
-            case IInvocationOperation invocation when _quoting.IsQuotingFunction(invocation.TargetMethod):
+            case IInvocationOperation invocation when _quoting.IsQuotingFunction(invocation.TargetMethod) || SqlQuoting.DoublesAQuote(invocation):
                 return true;
         }
         return IsSafeHoleType(operation.Type);

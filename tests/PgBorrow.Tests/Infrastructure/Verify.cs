@@ -58,6 +58,8 @@ internal static class Verify<TAnalyzer>
         {
             ReferenceAssemblies = TestReferences.Net100;
             TestState.AdditionalReferences.AddRange(TestReferences.Libraries);
+            // A rule may have a second message for the same id (PGB201/PGB203 on text assembled in another member).
+            MarkupOptions = MarkupOptions.UseFirstDescriptor;
         }
     }
 
@@ -69,6 +71,7 @@ internal static class Verify<TAnalyzer>
             ReferenceAssemblies = TestReferences.Net100;
             TestState.AdditionalReferences.AddRange(TestReferences.Libraries);
             FixedState.AdditionalReferences.AddRange(TestReferences.Libraries);
+            MarkupOptions = MarkupOptions.UseFirstDescriptor;
         }
     }
 }

@@ -55,6 +55,10 @@ public class PrecisionCaseTests
         "ParamPrefixPlaceholder.cs",
         "IndexOnIdentifier.cs",
         "WhereFragmentFromInternalCaller.cs",
+        // Found when PGB201/PGB203 began following text assembled in another member: Dommel, serilog sinks, yessql.
+        "PlaceholderFromDialectMethod.cs",
+        "PrefixedNamesSelectedIntoValues.cs",
+        "ColumnFromDialectInJoinCondition.cs",
     };
 
     [Theory]
