@@ -65,7 +65,17 @@ internal sealed class OwnedMembers
         /// <summary>The methods that commit or roll it back, in the order first seen.</summary>
         public readonly List<ISymbol> CompletedIn = new();
 
-        public bool IsOwned => CreatedLine != 0 && !OtherValue;
+        /// <summary>Made by the type in some cases only: <c>shared ?? new NpgsqlConnection(cs)</c>, <c>owns ? new ... : shared</c>.</summary>
+        public bool MadeWhenNoneGiven;
+
+        /// <summary>
+        /// Created by the type, and never anything else; or created in some cases and borrowed in others when
+        /// something decides which (<see cref="FlagDecided"/>).
+        /// </summary>
+        public bool IsOwned => CreatedLine != 0 && (!OtherValue || FlagDecided);
+
+        /// <summary>Both created and borrowed, and a `shared ?? new X()` or an ownership flag of the type decides which.</summary>
+        public bool FlagDecided;
     }
 
     readonly INamedTypeSymbol _type;
@@ -89,7 +99,29 @@ internal sealed class OwnedMembers
             };
             if (symbols.KindOfVariableType(memberType) is ResourceKind kind and (ResourceKind.Connection or ResourceKind.Transaction or ResourceKind.DataReader))
                 Members[member] = new MemberUse { Kind = kind };
+            else if (OwnershipFlag is null && memberType?.SpecialType == SpecialType.System_Boolean && IsOwnershipFlagName(member.Name))
+                OwnershipFlag = member;
         }
+    }
+
+    /// <summary>
+    /// A bool member named the way real code names "this type owns what it holds" (<c>_ownsConnection</c>,
+    /// <c>leaveOpen</c>, <c>disposeConnection</c>, <c>isOwner</c>); <c>_disposed</c> is not one.
+    /// </summary>
+    public ISymbol? OwnershipFlag { get; }
+
+    static bool IsOwnershipFlagName(string name)
+    {
+        var lower = name.ToLowerInvariant();
+        return lower.Contains("owns") || lower.Contains("owner") || lower.Contains("owned") || lower.Contains("leaveopen") || lower.Contains("keepopen")
+            || lower.Contains("closeconnection") || (lower.Contains("dispose") && !lower.Contains("disposed"));
+    }
+
+    /// <summary>Settles which members an ownership flag decides; call once, at the type's end.</summary>
+    public void Settle()
+    {
+        foreach (var use in Members.Values)
+            use.FlagDecided = use.CreatedLine != 0 && use.OtherValue && (use.MadeWhenNoneGiven || OwnershipFlag is not null);
     }
 
     public Dictionary<ISymbol, MemberUse> Members { get; } = new(Comparer);
@@ -215,11 +247,31 @@ internal sealed class OwnedMembers
                 use.CreatedTypes.Add((created, NpgsqlCalls.UnwrapAwaited(value) is IObjectCreationOperation || created.IsSealed));
             use.Assignments.Add(new Assignment(method, assignment, creates: true, lazy));
         }
+        else if (CreatedWhenNoneGiven(unwrapped) is IOperation made)
+        {
+            // `shared ?? new NpgsqlConnection(cs)`: the type owns the one it makes, not the one it is given.
+            if (use.CreatedLine == 0)
+                use.CreatedLine = assignment.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            use.OtherValue = true;
+            use.MadeWhenNoneGiven = true;
+            use.Assignments.Add(new Assignment(method, assignment, creates: true, lazy));
+        }
         else
         {
             use.OtherValue = true; // a parameter, another member, a factory: not (only) the type's own
             use.Assignments.Add(new Assignment(method, assignment, creates: false, lazy));
         }
+    }
+
+    IOperation? CreatedWhenNoneGiven(IOperation value)
+    {
+        IOperation? Made(IOperation? side) => NpgsqlCalls.TryGetCreation(side, _symbols, _ => null, out _, out _, out _) ? side : null;
+        return value switch
+        {
+            ICoalesceOperation coalesce => Made(coalesce.WhenNull),
+            IConditionalOperation { WhenFalse: not null } choice => Made(choice.WhenTrue) ?? Made(choice.WhenFalse),
+            _ => null,
+        };
     }
 
     static void RecordCall(ISymbol? method, IInvocationOperation call, MemberUse use, ITypeSymbol? triedAs)

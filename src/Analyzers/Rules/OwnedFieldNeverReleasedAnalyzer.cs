@@ -62,6 +62,7 @@ public sealed class OwnedFieldNeverReleasedAnalyzer : DiagnosticAnalyzer
         start.RegisterOperationBlockAction(block => facts.Read(block.OwningSymbol, block.OperationBlocks));
         start.RegisterSymbolEndAction(end =>
         {
+            facts.Settle();
             var disposeEntries = OwnedMembers.DisposeEntries(type);
             var reached = facts.Reachable(disposeEntries.Concat(OwnedMembers.Overrides(type)));
             var connectionReleased = facts.Members.Any(pair => pair.Value.Kind == ResourceKind.Connection
@@ -88,6 +89,8 @@ public sealed class OwnedFieldNeverReleasedAnalyzer : DiagnosticAnalyzer
                         continue; // disposing or closing the connection ends its transaction and reader
                     var inDispose = use.Releases.Where(release => release.Method is not null && reached.Contains(release.Method)).ToList();
                     string? skipped = null;
+                    if (inDispose.Count > 0 && use.FlagDecided)
+                        continue; // released under the flag, or in a way we cannot read: the flag's business
                     if (inDispose.Count > 0)
                     {
                         var reasons = inDispose.Select(release => facts.SkippedBecause(release, use)).ToList();
@@ -102,6 +105,8 @@ public sealed class OwnedFieldNeverReleasedAnalyzer : DiagnosticAnalyzer
                             ? NeverReleased(type, use)
                             : $"but {disposeName} {(disposeEntries.Count > 1 && disposeName.StartsWith("neither") ? "releases" : "does not release")} it";
                 }
+                if (use.FlagDecided)
+                    verdict += facts.OwnershipFlag is ISymbol flag ? $", not even when '{flag.Name}' says it owns it" : ", not even the one it creates itself";
                 var (noun, what) = use.Kind switch
                 {
                     ResourceKind.Connection => ("connection", "it stays out of the pool until the garbage collector finalizes it"),

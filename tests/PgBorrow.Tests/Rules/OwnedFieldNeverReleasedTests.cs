@@ -518,6 +518,178 @@ public class OwnedFieldNeverReleasedTests
                 "and 'Commit' completes it but nothing in 'DapperUnitOfWork' disposes it",
                 "an uncommitted one stays open on its connection, holding its locks; dispose it in 'DapperUnitOfWork''s Dispose"));
 
+    // Step 2: an ownership flag (or `shared ?? new X()`) decides whether the type owns the member.
+
+    [Fact]
+    public Task Members_an_ownership_flag_decides_and_Dispose_never_releases_are_reported()
+        => VerifyPgb010.AnalyzerAsync("""
+            sealed class Repository : IDisposable
+            {
+                readonly NpgsqlConnection {|#0:_connection|};
+
+                public Repository(string connectionString, NpgsqlConnection? shared = null)
+                    => _connection = shared ?? new NpgsqlConnection(connectionString);
+
+                public void Dispose() { }
+            }
+
+            sealed class Executor : IAsyncDisposable
+            {
+                readonly DbConnection {|#1:_connection|};
+                readonly bool _ownsConnection;
+
+                public Executor(string connectionString)
+                {
+                    _connection = new NpgsqlConnection(connectionString);
+                    _ownsConnection = true;
+                }
+
+                public Executor(DbConnection connection) => _connection = connection;
+
+                public async Task CloseAsync()
+                {
+                    if (_ownsConnection)
+                        await _connection.CloseAsync();
+                }
+
+                public ValueTask DisposeAsync() => default;
+            }
+
+            sealed class Exporter
+            {
+                readonly NpgsqlConnection {|#2:_connection|};
+                readonly bool _leaveOpen;
+
+                public Exporter(NpgsqlConnection? connection, string connectionString, bool leaveOpen)
+                {
+                    _leaveOpen = leaveOpen;
+                    _connection = connection is null ? new NpgsqlConnection(connectionString) : connection;
+                }
+            }
+            """,
+            Result(0, "Field", "_connection", "connection", "Repository", 14,
+                "and nothing in 'Repository' ever disposes it, not even the one it creates itself",
+                "it stays out of the pool until the garbage collector finalizes it; dispose it in 'Repository''s Dispose"),
+            Result(1, "Field", "_connection", "connection", "Executor", 26,
+                "but 'Executor.DisposeAsync' does not release it, not even when '_ownsConnection' says it owns it",
+                "it stays out of the pool until the garbage collector finalizes it; dispose it in 'Executor''s DisposeAsync"),
+            Result(2, "Field", "_connection", "connection", "Exporter", 49,
+                "and nothing in 'Exporter' ever disposes it, not even when '_leaveOpen' says it owns it",
+                "it stays out of the pool until the garbage collector finalizes it; make 'Exporter' disposable (IAsyncDisposable) and dispose it there"));
+
+    [Fact]
+    public Task Members_Dispose_releases_under_their_ownership_flag_are_fine()
+        => VerifyPgb010.AnalyzerAsync("""
+            sealed class Executor : IAsyncDisposable
+            {
+                readonly DbConnection _connection;
+                readonly bool _ownsConnection;
+
+                public Executor(string connectionString)
+                {
+                    _connection = new NpgsqlConnection(connectionString);
+                    _ownsConnection = true;
+                }
+
+                public Executor(DbConnection connection) => _connection = connection;
+
+                public async ValueTask DisposeAsync()
+                {
+                    if (_ownsConnection)
+                        await _connection.DisposeAsync();
+                }
+            }
+
+            sealed class Exporter : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                readonly bool _leaveOpen;
+
+                public Exporter(NpgsqlConnection? connection, string connectionString, bool leaveOpen)
+                {
+                    _leaveOpen = leaveOpen;
+                    _connection = connection ?? new NpgsqlConnection(connectionString);
+                }
+
+                public void Dispose()
+                {
+                    if (!_leaveOpen)
+                        _connection.Close();
+                }
+            }
+
+            sealed class StorageSession : IAsyncDisposable
+            {
+                bool _ownsTransaction;
+                bool _disposed;
+
+                public DbConnection? Connection { get; private set; }
+                public DbTransaction? Transaction { get; private set; }
+
+                public void Adopt(DbConnection connection, DbTransaction transaction)
+                {
+                    Connection = connection;
+                    Transaction = transaction;
+                    _ownsTransaction = false;
+                }
+
+                public async Task OpenAsync(Func<Task<DbConnection>> open)
+                {
+                    Connection = await open();
+                    Transaction = await Connection.BeginTransactionAsync();
+                    _ownsTransaction = true;
+                }
+
+                public async Task CompleteAsync()
+                {
+                    if (_ownsTransaction && Transaction != null)
+                        await Transaction.CommitAsync();
+                    await DisposeAsync();
+                }
+
+                public async ValueTask DisposeAsync()
+                {
+                    if (_disposed)
+                        return;
+                    if (_ownsTransaction && Transaction != null)
+                    {
+                        await Transaction.DisposeAsync();
+                        Transaction = null;
+                    }
+                    _disposed = true;
+                }
+            }
+
+            sealed class TwoConstructorsNoFlag : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+
+                public TwoConstructorsNoFlag(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+
+                public TwoConstructorsNoFlag(NpgsqlConnection connection) => _connection = connection;
+
+                public void Dispose() { }
+            }
+
+            sealed class DisposeConnectionFlag : IDisposable
+            {
+                NpgsqlConnection? _connection;
+                bool _disposeConnection;
+
+                public void Use(NpgsqlConnection? connection, string connectionString)
+                {
+                    _disposeConnection = connection is null;
+                    _connection = connection ?? new NpgsqlConnection(connectionString);
+                }
+
+                public void Dispose()
+                {
+                    if (_disposeConnection)
+                        _connection?.Dispose();
+                }
+            }
+            """);
+
     static DiagnosticResult Result(int location, params object[] arguments)
         => new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(arguments);
 }
