@@ -87,6 +87,8 @@ public sealed class OwnedFieldNeverReleasedAnalyzer : DiagnosticAnalyzer
                 {
                     if (use.Kind != ResourceKind.Connection && connectionReleased)
                         continue; // disposing or closing the connection ends its transaction and reader
+                    if (use.CompletedIn.Any(reached.Contains))
+                        continue; // Dispose rolls it back (or commits it): the transaction ends there
                     var inDispose = use.Releases.Where(release => release.Method is not null && reached.Contains(release.Method)).ToList();
                     string? skipped = null;
                     if (inDispose.Count > 0 && use.FlagDecided)
@@ -125,8 +127,14 @@ public sealed class OwnedFieldNeverReleasedAnalyzer : DiagnosticAnalyzer
 
     static string NeverReleased(INamedTypeSymbol type, OwnedMembers.MemberUse use)
         => use.CompletedIn.Count > 0
-            ? $"and '{use.CompletedIn[0].Name}' completes it but nothing in '{type.Name}' disposes it"
+            ? $"and '{FirstInSource(use.CompletedIn).Name}' completes it but nothing in '{type.Name}' disposes it"
             : $"and nothing in '{type.Name}' ever disposes it";
+
+    /// <summary>The first in source order (bodies are read concurrently, so the order seen is not stable).</summary>
+    static ISymbol FirstInSource(List<ISymbol> methods)
+        => methods.OrderBy(m => m.Locations.Length > 0 ? m.Locations[0].SourceTree?.FilePath : null, System.StringComparer.Ordinal)
+            .ThenBy(m => m.Locations.Length > 0 ? m.Locations[0].SourceSpan.Start : 0)
+            .First();
 
     /// <summary>"'Session.Dispose'", "neither 'Session.Dispose' nor 'Session.DisposeAsync'", or the Dispose(bool) override.</summary>
     static string DisposeName(INamedTypeSymbol type, List<IMethodSymbol> entries)

@@ -500,6 +500,22 @@ public class OwnedFieldNeverReleasedTests
                 public void Dispose() { }
             }
 
+            sealed class RollbackFirst : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                NpgsqlTransaction? {|#1:_transaction|};
+
+                public RollbackFirst(NpgsqlConnection connection) => _connection = connection;
+
+                public void Begin() => _transaction = _connection.BeginTransaction();
+
+                public void Rollback() => _transaction?.Rollback();
+
+                public void Commit() => _transaction?.Commit();
+
+                public void Dispose() { }
+            }
+
             sealed class ClosingUnitOfWork : IDisposable
             {
                 readonly IDbConnection _connection;
@@ -513,10 +529,36 @@ public class OwnedFieldNeverReleasedTests
 
                 public void Dispose() => _connection.Close(); // closing the connection ends its transaction
             }
+
+            sealed class RollingBackUnitOfWork : IDisposable
+            {
+                readonly IDbConnection _connection;
+                IDbTransaction? _transaction;
+                bool _done;
+
+                public RollingBackUnitOfWork(IDbConnection connection) => _connection = connection;
+
+                public void Begin() => _transaction = _connection.BeginTransaction();
+
+                public void Commit()
+                {
+                    _transaction?.Commit();
+                    _done = true;
+                }
+
+                public void Dispose()
+                {
+                    if (!_done)
+                        _transaction?.Rollback(); // ends the transaction on the caller's connection
+                }
+            }
             """,
             Result(0, "Field", "_transaction", "transaction", "DapperUnitOfWork", 16,
                 "and 'Commit' completes it but nothing in 'DapperUnitOfWork' disposes it",
-                "an uncommitted one stays open on its connection, holding its locks; dispose it in 'DapperUnitOfWork''s Dispose"));
+                "an uncommitted one stays open on its connection, holding its locks; dispose it in 'DapperUnitOfWork''s Dispose"),
+            Result(1, "Field", "_transaction", "transaction", "RollbackFirst", 32,
+                "and 'Rollback' completes it but nothing in 'RollbackFirst' disposes it",
+                "an uncommitted one stays open on its connection, holding its locks; dispose it in 'RollbackFirst''s Dispose"));
 
     // Step 2: an ownership flag (or `shared ?? new X()`) decides whether the type owns the member.
 
