@@ -62,6 +62,8 @@ internal sealed class OwnedMembers
         public readonly List<Assignment> Assignments = new();
         /// <summary>The types of the values the type stores, and whether each is exactly that type (<c>new</c>, or sealed).</summary>
         public readonly List<(ITypeSymbol Type, bool Exact)> CreatedTypes = new();
+        /// <summary>`_x = null;` assignments: the member holds nothing after them.</summary>
+        public readonly List<(ISymbol? Method, IOperation Operation)> Resets = new();
         /// <summary>The methods that commit or roll it back, in the order first seen.</summary>
         public readonly List<ISymbol> CompletedIn = new();
 
@@ -157,7 +159,7 @@ internal sealed class OwnedMembers
         }
     }
 
-    bool IsOwn(IMethodSymbol method) => Comparer.Equals(method.OriginalDefinition.ContainingType, _type.OriginalDefinition);
+    public bool IsOwn(IMethodSymbol method) => Comparer.Equals(method.OriginalDefinition.ContainingType, _type.OriginalDefinition);
 
     void Edge(ISymbol from, IMethodSymbol to)
     {
@@ -167,7 +169,7 @@ internal sealed class OwnedMembers
     }
 
     /// <summary>A reference to one of the type's own fields or properties (on this instance, or static).</summary>
-    ISymbol? MemberOf(IOperation operation)
+    public ISymbol? MemberOf(IOperation operation)
     {
         var member = operation switch
         {
@@ -237,8 +239,11 @@ internal sealed class OwnedMembers
     void RecordAssignment(ISymbol? method, IOperation assignment, IOperation value, MemberUse use, bool lazy)
     {
         var unwrapped = Operations.Unwrap(value);
-        if (unwrapped is null || unwrapped.ConstantValue is { HasValue: true, Value: null })
-            return; // `_tx = null;` after disposing it: nothing held
+        if (unwrapped is null || unwrapped.ConstantValue is { HasValue: true, Value: null } || unwrapped is IDefaultValueOperation)
+        {
+            use.Resets.Add((method, assignment)); // `_tx = null;` after disposing it: nothing held
+            return;
+        }
         if (NpgsqlCalls.TryGetCreation(value, _symbols, _ => null, out _, out _, out _))
         {
             if (use.CreatedLine == 0)
@@ -288,6 +293,11 @@ internal sealed class OwnedMembers
         }
     }
 
+    /// <summary>Whether one of the methods releases the member (disposes, closes, hands it to a helper) or sets it to null.</summary>
+    public static bool ReleasesOrResets(MemberUse use, HashSet<ISymbol> methods)
+        => use.Releases.Any(release => release.Method is not null && methods.Contains(release.Method))
+            || use.Resets.Any(reset => reset.Method is not null && methods.Contains(reset.Method));
+
     /// <summary>The type's own Dispose(), Dispose(bool), DisposeAsync(), DisposeAsyncCore() and explicit implementations.</summary>
     public static List<IMethodSymbol> DisposeEntries(INamedTypeSymbol type)
     {
@@ -316,6 +326,15 @@ internal sealed class OwnedMembers
     /// </summary>
     public static IEnumerable<IMethodSymbol> Overrides(INamedTypeSymbol type)
         => type.GetMembers().OfType<IMethodSymbol>().Where(m => m.IsOverride || m.MethodKind == MethodKind.Destructor);
+
+    /// <summary>A private method only the type's constructors call: it runs once per object.</summary>
+    public bool OnlyConstructorsCall(IMethodSymbol method)
+    {
+        if (method.DeclaredAccessibility != Accessibility.Private)
+            return false;
+        var callers = _calls.Where(pair => pair.Value.Contains(method.OriginalDefinition)).Select(pair => pair.Key).ToList();
+        return callers.Count > 0 && callers.All(caller => caller is IMethodSymbol { MethodKind: MethodKind.Constructor });
+    }
 
     /// <summary>The methods the roots reach through calls to the type's own methods (cycle-safe, any depth).</summary>
     public HashSet<ISymbol> Reachable(IEnumerable<IMethodSymbol> roots)
