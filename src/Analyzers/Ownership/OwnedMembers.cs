@@ -327,12 +327,16 @@ internal sealed class OwnedMembers
     public static IEnumerable<IMethodSymbol> Overrides(INamedTypeSymbol type)
         => type.GetMembers().OfType<IMethodSymbol>().Where(m => m.IsOverride || m.MethodKind == MethodKind.Destructor);
 
+    /// <summary>The type's own methods that call (or take a delegate to) the method.</summary>
+    public List<ISymbol> Callers(IMethodSymbol method)
+        => _calls.Where(pair => pair.Value.Contains(method.OriginalDefinition)).Select(pair => pair.Key).ToList();
+
     /// <summary>A private method only the type's constructors call: it runs once per object.</summary>
     public bool OnlyConstructorsCall(IMethodSymbol method)
     {
         if (method.DeclaredAccessibility != Accessibility.Private)
             return false;
-        var callers = _calls.Where(pair => pair.Value.Contains(method.OriginalDefinition)).Select(pair => pair.Key).ToList();
+        var callers = Callers(method);
         return callers.Count > 0 && callers.All(caller => caller is IMethodSymbol { MethodKind: MethodKind.Constructor });
     }
 

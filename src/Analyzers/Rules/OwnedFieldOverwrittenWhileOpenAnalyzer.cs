@@ -105,10 +105,17 @@ public sealed class OwnedFieldOverwrittenWhileOpenAnalyzer : DiagnosticAnalyzer
     {
         foreach (var method in use.CompletedIn.OrderBy(m => m.Locations.Length > 0 ? m.Locations[0].SourceSpan.Start : 0))
         {
-            if (disposing.Contains(method))
+            if (disposing.Contains(method) || method is not IMethodSymbol completing)
                 continue;
-            if (!OwnedMembers.ReleasesOrResets(use, facts.Reachable(method is IMethodSymbol m ? new[] { m } : System.Array.Empty<IMethodSymbol>())))
-                return method;
+            if (OwnedMembers.ReleasesOrResets(use, facts.Reachable(new[] { completing })))
+                continue;
+            // A private step (RollbackLocal) whose every caller in the type also releases or clears the member
+            // (Rollback: RollbackLocal(), then Dispose() in a finally) leaves nothing behind.
+            var callers = facts.Callers(completing);
+            if (completing.DeclaredAccessibility == Accessibility.Private && callers.Count > 0
+                && callers.All(caller => caller is IMethodSymbol from && OwnedMembers.ReleasesOrResets(use, facts.Reachable(new[] { from }))))
+                continue;
+            return method;
         }
         return null;
     }
