@@ -13,6 +13,7 @@ public static class RuleIdentifiers
     public const string BorrowedTransactionEscapes = "PGB008";
     public const string TransactionNeverCommitted = "PGB009";
     public const string OwnedFieldNeverReleased = "PGB010";
+    public const string OwnedFieldOverwrittenWhileOpen = "PGB011";
     public const string LocksHeldAcrossAwait = "PGB101";
     public const string TransactionHeldAcrossAwait = "PGB102";
     public const string SessionAdvisoryLockNotReleased = "PGB103";

@@ -1,22 +1,29 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using PgBorrow.Analyzers.Infrastructure;
+using PgBorrow.Analyzers.Ownership;
 
 namespace PgBorrow.Analyzers.Rules;
 
 /// <summary>
 /// PGB010: a field or auto-property that the type fills with a connection, transaction, reader or COPY operation
 /// it creates itself (<c>_connection = new NpgsqlConnection(...)</c>, <c>_tx = _connection.BeginTransaction()</c>)
-/// and that nothing in the type ever disposes, closes or hands on. Rust: a struct that owns a field drops it.
+/// and that the type does not release: nothing in the type disposes it, or the type is disposable and its
+/// Dispose/DisposeAsync (with the methods of the type they call) never does. Rust: a struct that owns a field drops it.
 /// </summary>
 /// <remarks>
-/// Precision first, as the first step of part 3: a member that is ever assigned something the type did not create
-/// (a constructor parameter: borrowed, or a mix decided by an ownership flag) is not judged, and any Dispose,
-/// DisposeAsync, Close, CloseAsync of the member anywhere in the type (or passing it to a method, returning it,
-/// storing it elsewhere) counts as releasing it. What is left is a resource the type makes and then forgets.
+/// Precision first: a member that is ever assigned something the type did not create (a constructor parameter)
+/// is borrowed and not judged, unless an ownership flag decides (then any release in Dispose, under any
+/// condition, is enough); a member handed on (returned, stored elsewhere, passed to a method outside the type
+/// that is not an Npgsql/ADO.NET/Dapper API) may have a new owner and is not judged either. A transaction or
+/// reader is released with the connection it runs on, so a type whose Dispose disposes or closes a connection
+/// member is not asked to dispose them too. A release in Dispose counts whatever condition it is under, except
+/// two conditions that can be read for sure as skipping it: a flag the type sets when it completes the member
+/// (<c>if (_committed) _tx.Dispose();</c>), and an <c>as</c>-cast to a type the stored value never is.
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class OwnedFieldNeverReleasedAnalyzer : DiagnosticAnalyzer
@@ -24,11 +31,11 @@ public sealed class OwnedFieldNeverReleasedAnalyzer : DiagnosticAnalyzer
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.OwnedFieldNeverReleased,
         title: "Owned field never released",
-        messageFormat: "{0} '{1}' holds a {2} that '{3}' creates (line {4}), and nothing in '{3}' ever disposes it: {5}",
+        messageFormat: "{0} '{1}' holds a {2} that '{3}' creates (line {4}), {5}: {6}",
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A type that creates a connection, transaction or reader and keeps it in a field owns it: nobody else knows to dispose it. Until the garbage collector finalizes it, a connection stays out of the pool and a transaction stays open on its connection.",
+        description: "A type that creates a connection, transaction or reader and keeps it in a field owns it: nobody else knows to dispose it, so its Dispose/DisposeAsync must. Until the garbage collector finalizes it, a connection stays out of the pool and a transaction stays open on its connection.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.OwnedFieldNeverReleased));
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor);
@@ -45,141 +52,123 @@ public sealed class OwnedFieldNeverReleasedAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    /// <summary>What the type does with one member holding a resource.</summary>
-    sealed class MemberUse
-    {
-        public ResourceKind Kind;
-        public int CreatedLine;
-        public bool OtherValue;
-        public bool Released;
-    }
-
     static void AnalyzeType(SymbolStartAnalysisContext start, NpgsqlSymbols symbols)
     {
         var type = (INamedTypeSymbol)start.Symbol;
-        var members = new Dictionary<ISymbol, MemberUse>(SymbolEqualityComparer.Default);
-        foreach (var member in type.GetMembers())
-        {
-            var memberType = member switch
-            {
-                // Static members are process-lifetime on purpose (a listener's connection); not judged.
-                IFieldSymbol { IsImplicitlyDeclared: false, IsStatic: false } field => field.Type,
-                IPropertySymbol { IsAbstract: false, IsStatic: false } property when IsAutoProperty(property) => property.Type,
-                _ => null,
-            };
-            if (symbols.KindOfVariableType(memberType) is ResourceKind kind and (ResourceKind.Connection or ResourceKind.Transaction or ResourceKind.DataReader))
-                members[member] = new MemberUse { Kind = kind };
-        }
-        if (members.Count == 0)
+        var facts = new OwnedMembers(type, symbols);
+        if (facts.Members.Count == 0)
             return;
 
-        var gate = new object();
-        start.RegisterOperationBlockAction(block =>
-        {
-            foreach (var root in block.OperationBlocks)
-            {
-                foreach (var operation in root.DescendantsAndSelf())
-                {
-                    if (MemberOf(operation, type) is not ISymbol member || !members.TryGetValue(member, out var use))
-                        continue;
-                    lock (gate)
-                        Record(operation, use, symbols);
-                }
-            }
-        });
+        start.RegisterOperationBlockAction(block => facts.Read(block.OwningSymbol, block.OperationBlocks));
         start.RegisterSymbolEndAction(end =>
         {
-            foreach (var pair in members)
+            facts.Settle();
+            var disposeEntries = OwnedMembers.DisposeEntries(type);
+            var reached = facts.Reachable(disposeEntries.Concat(OwnedMembers.Overrides(type)));
+            var connectionReleased = facts.Members.Any(pair => pair.Value.Kind == ResourceKind.Connection
+                && (pair.Value.HandedOn || pair.Value.Releases.Any(release => release.Method is not null && reached.Contains(release.Method))));
+            var connectionReleasedAnywhere = facts.Members.Any(pair => pair.Value.Kind == ResourceKind.Connection
+                && (pair.Value.HandedOn || pair.Value.Releases.Count > 0));
+            foreach (var pair in facts.Members)
             {
                 var use = pair.Value;
-                if (use.CreatedLine == 0 || use.OtherValue || use.Released)
+                if (!use.IsOwned || use.HandedOn)
                     continue;
+                string? verdict;
+                if (disposeEntries.Count == 0)
+                {
+                    // Not disposable, or disposable only through a base class we cannot follow: judged only when
+                    // nothing in the type releases it at all (a Close() the caller is meant to call is a contract).
+                    if (use.Releases.Count > 0 || (use.Kind != ResourceKind.Connection && connectionReleasedAnywhere))
+                        continue;
+                    verdict = NeverReleased(type, use);
+                }
+                else
+                {
+                    if (use.Kind != ResourceKind.Connection && connectionReleased)
+                        continue; // disposing or closing the connection ends its transaction and reader
+                    if (use.CompletedIn.Any(reached.Contains))
+                        continue; // Dispose rolls it back (or commits it): the transaction ends there
+                    var inDispose = use.Releases.Where(release => release.Method is not null && reached.Contains(release.Method)).ToList();
+                    string? skipped = null;
+                    if (inDispose.Count > 0 && use.FlagDecided)
+                        continue; // released under the flag, or in a way we cannot read: the flag's business
+                    if (inDispose.Count > 0)
+                    {
+                        var reasons = inDispose.Select(release => facts.SkippedBecause(release, use)).ToList();
+                        if (reasons.Any(reason => reason is null))
+                            continue;
+                        skipped = reasons[0];
+                    }
+                    var disposeName = DisposeName(type, disposeEntries);
+                    verdict = skipped is not null
+                        ? $"but {disposeName} {skipped}"
+                        : use.Releases.Count == 0
+                            ? NeverReleased(type, use)
+                            : $"but {disposeName} {(disposeEntries.Count > 1 && disposeName.StartsWith("neither") ? "releases" : "does not release")} it";
+                }
+                if (use.FlagDecided)
+                    verdict += facts.OwnershipFlag is ISymbol flag ? $", not even when '{flag.Name}' says it owns it" : ", not even the one it creates itself";
                 var (noun, what) = use.Kind switch
                 {
                     ResourceKind.Connection => ("connection", "it stays out of the pool until the garbage collector finalizes it"),
                     ResourceKind.Transaction => ("transaction", "an uncommitted one stays open on its connection, holding its locks"),
                     _ => ("data reader", "its connection stays busy ('A command is already in progress')"),
                 };
-                var fix = IsDisposable(type)
-                    ? $"dispose it in '{type.Name}''s Dispose or DisposeAsync"
+                var fix = disposeEntries.Count > 0 || IsDisposable(type)
+                    ? $"dispose it in '{type.Name}''s {FixTarget(disposeEntries)}"
                     : $"make '{type.Name}' disposable (IAsyncDisposable) and dispose it there";
                 var location = pair.Key.Locations.Length > 0 ? pair.Key.Locations[0] : Location.None;
                 end.ReportDiagnostic(Diagnostic.Create(Descriptor, location,
-                    pair.Key is IFieldSymbol ? "Field" : "Property", pair.Key.Name, noun, type.Name, use.CreatedLine, $"{what}; {fix}"));
+                    pair.Key is IFieldSymbol ? "Field" : "Property", pair.Key.Name, noun, type.Name, use.CreatedLine, verdict, $"{what}; {fix}"));
             }
         });
     }
 
-    /// <summary>A reference to one of the type's own fields or properties (on this instance, or static).</summary>
-    static ISymbol? MemberOf(IOperation operation, INamedTypeSymbol type)
+    static string NeverReleased(INamedTypeSymbol type, OwnedMembers.MemberUse use)
+        => use.CompletedIn.Count > 0
+            ? $"and '{FirstInSource(use.CompletedIn).Name}' completes it but nothing in '{type.Name}' disposes it"
+            : $"and nothing in '{type.Name}' ever disposes it";
+
+    /// <summary>The first in source order (bodies are read concurrently, so the order seen is not stable).</summary>
+    static ISymbol FirstInSource(List<ISymbol> methods)
+        => methods.OrderBy(m => m.Locations.Length > 0 ? m.Locations[0].SourceTree?.FilePath : null, System.StringComparer.Ordinal)
+            .ThenBy(m => m.Locations.Length > 0 ? m.Locations[0].SourceSpan.Start : 0)
+            .First();
+
+    /// <summary>"'Session.Dispose'", "neither 'Session.Dispose' nor 'Session.DisposeAsync'", or the Dispose(bool) override.</summary>
+    static string DisposeName(INamedTypeSymbol type, List<IMethodSymbol> entries)
     {
-        var member = operation switch
+        var names = Names(entries);
+        if (names.Contains("Dispose(bool)"))
+            return $"'{type.Name}.Dispose(bool)'";
+        return names.Count switch
         {
-            IFieldReferenceOperation field when field.Instance is null or IInstanceReferenceOperation => (ISymbol)field.Field,
-            IPropertyReferenceOperation property when property.Instance is null or IInstanceReferenceOperation => property.Property,
-            _ => null,
+            0 => $"'{type.Name}.Dispose'",
+            1 => $"'{type.Name}.{names[0]}'",
+            _ => $"neither '{type.Name}.{names[0]}' nor '{type.Name}.{names[1]}'",
         };
-        return member is not null && SymbolEqualityComparer.Default.Equals(member.ContainingType, type) ? member.OriginalDefinition : null;
     }
 
-    static void Record(IOperation reference, MemberUse use, NpgsqlSymbols symbols)
+    static string FixTarget(List<IMethodSymbol> entries)
     {
-        var parent = reference.Parent;
-        while (parent is IConversionOperation or IParenthesizedOperation)
-        {
-            reference = parent;
-            parent = parent.Parent;
-        }
-        switch (parent)
-        {
-            case ISimpleAssignmentOperation assignment when assignment.Target == reference || Operations.Unwrap(assignment.Target) == reference:
-                var value = Operations.Unwrap(assignment.Value);
-                if (value is null || value.ConstantValue is { HasValue: true, Value: null })
-                    return; // `_tx = null;` after disposing it: nothing held
-                if (NpgsqlCalls.TryGetCreation(assignment.Value, symbols, _ => null, out _, out _, out _))
-                {
-                    if (use.CreatedLine == 0)
-                        use.CreatedLine = assignment.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-                }
-                else
-                {
-                    use.OtherValue = true; // a parameter, another member, a factory: not (only) the type's own
-                }
-                return;
-            case IInvocationOperation call when call.Instance == reference:
-                if (call.TargetMethod.Name is "Dispose" or "DisposeAsync" or "Close" or "CloseAsync" or "Complete" or "CompleteAsync")
-                    use.Released = true;
-                return;
-            case IConditionalAccessOperation access when access.Operation == reference:
-                foreach (var inner in access.WhenNotNull.DescendantsAndSelf())
-                {
-                    if (inner is IInvocationOperation { Instance: IConditionalAccessInstanceOperation, TargetMethod.Name: "Dispose" or "DisposeAsync" or "Close" or "CloseAsync" or "Complete" or "CompleteAsync" })
-                        use.Released = true;
-                }
-                return;
-            case IArgumentOperation argument when argument.Parent is IInvocationOperation or IObjectCreationOperation:
-                // Handed to a method: a helper that disposes it, or a new owner. Npgsql's own APIs only borrow.
-                var callee = (argument.Parent as IInvocationOperation)?.TargetMethod ?? (argument.Parent as IObjectCreationOperation)?.Constructor;
-                if (callee is null || !NpgsqlSymbols.IsBorrowingLibrary(callee))
-                    use.Released = true;
-                return;
-            case IReturnOperation:
-            case IUsingOperation:
-            case IVariableInitializerOperation:
-            case ISimpleAssignmentOperation:
-                use.Released = true; // returned, disposed by a using, or kept elsewhere: someone else may own it now
-                return;
-        }
+        var names = Names(entries);
+        if (names.Contains("Dispose(bool)"))
+            return "Dispose(bool)";
+        return names.Count == 1 ? names[0] : "Dispose or DisposeAsync";
     }
 
-    static bool IsAutoProperty(IPropertySymbol property)
+    /// <summary>The public dispose methods by name (a DisposeAsyncCore helper only when there is nothing else).</summary>
+    static List<string> Names(List<IMethodSymbol> entries)
     {
-        foreach (var member in property.ContainingType.GetMembers())
-        {
-            if (member is IFieldSymbol { IsImplicitlyDeclared: true } backing && SymbolEqualityComparer.Default.Equals(backing.AssociatedSymbol, property))
-                return true;
-        }
-        return false;
+        var names = entries.Select(Display).Distinct().ToList();
+        return names.Count > 1 ? names.Where(name => name != "DisposeAsyncCore").ToList() : names;
+    }
+
+    static string Display(IMethodSymbol method)
+    {
+        var name = method.Name.Substring(method.Name.LastIndexOf('.') + 1);
+        return name == "Dispose" && method.Parameters.Length == 1 ? "Dispose(bool)" : name;
     }
 
     static bool IsDisposable(INamedTypeSymbol type)

@@ -97,4 +97,140 @@ public class DisposeFieldCodeFixTests
                 public Repository(string connectionString) => _connection = new NpgsqlConnection(connectionString);
             }
             """);
+
+    [Fact]
+    public Task A_member_released_only_outside_Dispose_is_disposed_in_Dispose_too()
+        => Verify<OwnedFieldNeverReleasedAnalyzer>.CodeFixAsync<DisposeFieldCodeFix>("""
+            sealed class ReportSession : IDisposable
+            {
+                readonly NpgsqlConnection {|PGB010:_connection|};
+                bool _disposed;
+
+                public ReportSession(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+
+                public void Close() => _connection.Close();
+
+                public void Dispose()
+                {
+                    if (_disposed)
+                        return;
+                    _disposed = true;
+                }
+            }
+            """, """
+            sealed class ReportSession : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                bool _disposed;
+
+                public ReportSession(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+
+                public void Close() => _connection.Close();
+
+                public void Dispose()
+                {
+                    if (_disposed)
+                        return;
+                    _disposed = true;
+                    _connection?.Dispose();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task A_transaction_disposed_only_by_Commit_or_only_when_committed_is_disposed_in_DisposeAsync()
+        => Verify<OwnedFieldNeverReleasedAnalyzer>.CodeFixAsync<DisposeFieldCodeFix>("""
+            sealed class TransactionWrapper : IAsyncDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                NpgsqlTransaction? {|PGB010:_transaction|};
+                bool _committed;
+
+                public TransactionWrapper(NpgsqlConnection connection) => _connection = connection;
+
+                public async Task BeginAsync() => _transaction = await _connection.BeginTransactionAsync();
+
+                public async Task CommitAsync()
+                {
+                    await _transaction!.CommitAsync();
+                    _committed = true;
+                }
+
+                public async ValueTask DisposeAsync()
+                {
+                    if (_committed)
+                        await _transaction!.DisposeAsync();
+                }
+            }
+            """, """
+            sealed class TransactionWrapper : IAsyncDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                NpgsqlTransaction? _transaction;
+                bool _committed;
+
+                public TransactionWrapper(NpgsqlConnection connection) => _connection = connection;
+
+                public async Task BeginAsync() => _transaction = await _connection.BeginTransactionAsync();
+
+                public async Task CommitAsync()
+                {
+                    await _transaction!.CommitAsync();
+                    _committed = true;
+                }
+
+                public async ValueTask DisposeAsync()
+                {
+                    if (_committed)
+                        await _transaction!.DisposeAsync();
+                    if (_transaction is not null) await _transaction.DisposeAsync();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task A_Dispose_bool_override_gets_no_fix()
+        => Verify<OwnedFieldNeverReleasedAnalyzer>.CodeFixAsync<DisposeFieldCodeFix>("""
+            class Base : IDisposable
+            {
+                public void Dispose() => Dispose(true);
+
+                protected virtual void Dispose(bool disposing) { }
+            }
+
+            sealed class Job : Base
+            {
+                NpgsqlConnection? {|PGB010:_connection|};
+
+                public void Open(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+
+                public void Close() => _connection?.Close();
+
+                protected override void Dispose(bool disposing)
+                {
+                    base.Dispose(disposing);
+                }
+            }
+            """, """
+            class Base : IDisposable
+            {
+                public void Dispose() => Dispose(true);
+
+                protected virtual void Dispose(bool disposing) { }
+            }
+
+            sealed class Job : Base
+            {
+                NpgsqlConnection? {|PGB010:_connection|};
+
+                public void Open(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+
+                public void Close() => _connection?.Close();
+
+                protected override void Dispose(bool disposing)
+                {
+                    base.Dispose(disposing);
+                }
+            }
+            """);
 }

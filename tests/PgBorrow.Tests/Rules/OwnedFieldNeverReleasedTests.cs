@@ -40,9 +40,10 @@ public class OwnedFieldNeverReleasedTests
             }
             """,
             new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Field", "_connection", "connection", "OrderRepository", 13,
-                "it stays out of the pool until the garbage collector finalizes it; make 'OrderRepository' disposable (IAsyncDisposable) and dispose it there"),
+                "and nothing in 'OrderRepository' ever disposes it", "it stays out of the pool until the garbage collector finalizes it; make 'OrderRepository' disposable (IAsyncDisposable) and dispose it there"),
             new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("Property", "Transaction", "transaction", "UnitOfWork", 30,
-                "an uncommitted one stays open on its connection, holding its locks; dispose it in 'UnitOfWork''s Dispose or DisposeAsync"));
+                "and 'CommitAsync' completes it but nothing in 'UnitOfWork' disposes it",
+                "an uncommitted one stays open on its connection, holding its locks; dispose it in 'UnitOfWork''s DisposeAsync"));
 
     [Fact]
     public Task Released_borrowed_handed_on_and_static_members_are_fine()
@@ -87,4 +88,650 @@ public class OwnedFieldNeverReleasedTests
                 }
             }
             """);
+
+    // Step 1: the type is disposable, something releases the member, but not Dispose.
+
+    [Fact]
+    public Task Members_released_only_outside_Dispose_are_reported_naming_the_Dispose_method()
+        => VerifyPgb010.AnalyzerAsync("""
+            sealed class ReportSession : IDisposable
+            {
+                readonly NpgsqlConnection {|#0:_connection|};
+
+                public ReportSession(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+
+                public void Open() => _connection.Open();
+
+                public void Close() => _connection.Close();
+
+                public void Dispose() { }
+            }
+
+            sealed class TransactionWrapper : IAsyncDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                NpgsqlTransaction? {|#1:_transaction|};
+
+                public TransactionWrapper(NpgsqlConnection connection) => _connection = connection;
+
+                public async Task BeginAsync() => _transaction = await _connection.BeginTransactionAsync();
+
+                public async Task CommitAsync()
+                {
+                    await _transaction!.CommitAsync();
+                    await _transaction.DisposeAsync();
+                }
+
+                public ValueTask DisposeAsync() => default;
+            }
+
+            sealed class BothWays : IDisposable, IAsyncDisposable
+            {
+                NpgsqlConnection? {|#2:_connection|};
+
+                public void Open(NpgsqlDataSource source) => _connection = source.OpenConnection();
+
+                public void Close() => _connection?.Dispose();
+
+                public void Dispose() { }
+
+                public ValueTask DisposeAsync() => default;
+            }
+            """,
+            Result(0, "Field", "_connection", "connection", "ReportSession", 13, "but 'ReportSession.Dispose' does not release it",
+                "it stays out of the pool until the garbage collector finalizes it; dispose it in 'ReportSession''s Dispose"),
+            Result(1, "Field", "_transaction", "transaction", "TransactionWrapper", 29, "but 'TransactionWrapper.DisposeAsync' does not release it",
+                "an uncommitted one stays open on its connection, holding its locks; dispose it in 'TransactionWrapper''s DisposeAsync"),
+            Result(2, "Field", "_connection", "connection", "BothWays", 44, "but neither 'BothWays.Dispose' nor 'BothWays.DisposeAsync' releases it",
+                "it stays out of the pool until the garbage collector finalizes it; dispose it in 'BothWays''s Dispose or DisposeAsync"));
+
+    [Fact]
+    public Task A_Dispose_bool_override_that_never_releases_the_member_is_named()
+        => VerifyPgb010.AnalyzerAsync("""
+            abstract class RepositoryBase : IDisposable
+            {
+                public void Dispose()
+                {
+                    Dispose(true);
+                    GC.SuppressFinalize(this);
+                }
+
+                protected virtual void Dispose(bool disposing) { }
+            }
+
+            sealed class ImportJob : RepositoryBase
+            {
+                NpgsqlBinaryImporter? _importer;
+                NpgsqlDataReader? {|#0:_reader|};
+                readonly NpgsqlCommand _command;
+
+                public ImportJob(NpgsqlCommand command) => _command = command;
+
+                public void Read() => _reader = _command.ExecuteReader();
+
+                public void Reset()
+                {
+                    _reader?.Dispose();
+                    _reader = null;
+                }
+
+                protected override void Dispose(bool disposing)
+                {
+                    if (disposing)
+                        _importer?.Dispose();
+                    base.Dispose(disposing);
+                }
+            }
+            """,
+            Result(0, "Field", "_reader", "data reader", "ImportJob", 28, "but 'ImportJob.Dispose(bool)' does not release it",
+                "its connection stays busy ('A command is already in progress'); dispose it in 'ImportJob''s Dispose(bool)"));
+
+    [Fact]
+    public Task A_release_Dispose_can_skip_for_sure_is_reported()
+        => VerifyPgb010.AnalyzerAsync("""
+            interface IResettable : IDisposable { }
+
+            sealed class CommittedOnly : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                NpgsqlTransaction? {|#0:_transaction|};
+                bool _committed;
+
+                public CommittedOnly(NpgsqlConnection connection) => _connection = connection;
+
+                public void Begin() => _transaction = _connection.BeginTransaction();
+
+                public void Commit()
+                {
+                    _transaction!.Commit();
+                    _committed = true;
+                }
+
+                public void Dispose()
+                {
+                    if (_committed)
+                        _transaction?.Dispose();
+                }
+            }
+
+            sealed class WrongCast : IDisposable
+            {
+                readonly DbConnection {|#1:_connection|};
+
+                public WrongCast(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+
+                public void Dispose() => (_connection as IResettable)?.Dispose();
+            }
+            """,
+            Result(0, "Field", "_transaction", "transaction", "CommittedOnly", 19,
+                "but 'CommittedOnly.Dispose' releases it only when '_committed' is set, which 'CommittedOnly' sets when it completes it",
+                "an uncommitted one stays open on its connection, holding its locks; dispose it in 'CommittedOnly''s Dispose"),
+            Result(1, "Field", "_connection", "connection", "WrongCast", 38,
+                "but 'WrongCast.Dispose' tries it as 'IResettable', which a NpgsqlConnection never is, so the release is skipped",
+                "it stays out of the pool until the garbage collector finalizes it; dispose it in 'WrongCast''s Dispose"));
+
+    [Fact]
+    public Task Releases_Dispose_reaches_through_helpers_guards_and_patterns_are_fine()
+        => VerifyPgb010.AnalyzerAsync("""
+            sealed class Session : IDisposable, IAsyncDisposable
+            {
+                readonly NpgsqlDataSource _source;
+                DbConnection? _connection;
+                DbTransaction? _transaction;
+                bool _disposed;
+                bool _cancel;
+
+                public Session(NpgsqlDataSource source) => _source = source;
+
+                public async Task<DbTransaction> BeginAsync()
+                {
+                    _connection ??= _source.CreateConnection();
+                    await _connection.OpenAsync();
+                    _transaction ??= await _connection.BeginTransactionAsync();
+                    return _transaction;
+                }
+
+                public void Dispose()
+                {
+                    if (_disposed)
+                        return;
+                    _disposed = true;
+                    DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+
+                public async ValueTask DisposeAsync()
+                {
+                    try
+                    {
+                        await CommitOrRollbackAsync();
+                    }
+                    catch
+                    {
+                        _transaction = null;
+                    }
+                }
+
+                async Task CommitOrRollbackAsync()
+                {
+                    try
+                    {
+                        if (_transaction is not null)
+                        {
+                            if (_cancel)
+                                await _transaction.RollbackAsync();
+                            else
+                                await _transaction.CommitAsync();
+                        }
+                    }
+                    finally
+                    {
+                        await ReleaseConnectionAsync();
+                    }
+                }
+
+                async Task ReleaseConnectionAsync()
+                {
+                    await ReleaseTransactionAsync();
+                    if (_connection is not null)
+                    {
+                        await _connection.CloseAsync();
+                        await _connection.DisposeAsync();
+                        _connection = null;
+                    }
+                }
+
+                async Task ReleaseTransactionAsync()
+                {
+                    if (_transaction is not null)
+                        await _transaction.DisposeAsync();
+                    _transaction = null;
+                }
+            }
+
+            class PooledReader : IDisposable
+            {
+                NpgsqlConnection? _connection;
+                NpgsqlDataReader? _reader;
+
+                public void Open(string connectionString, NpgsqlCommand command)
+                {
+                    _connection = new NpgsqlConnection(connectionString);
+                    _reader = command.ExecuteReader();
+                }
+
+                public void Dispose() => Dispose(true);
+
+                protected virtual void Dispose(bool disposing)
+                {
+                    if (!disposing)
+                        return;
+                    if (_reader is IAsyncDisposable)
+                        _reader.Dispose();
+                    if (_connection?.State == ConnectionState.Open)
+                        (_connection as IDisposable)?.Dispose();
+                }
+            }
+
+            sealed class ClosesOnDispose : IAsyncDisposable
+            {
+                NpgsqlConnection? _connection;
+                NpgsqlTransaction? _transaction;
+
+                public async Task BeginAsync(NpgsqlDataSource source)
+                {
+                    _connection = await source.OpenConnectionAsync();
+                    _transaction = await _connection.BeginTransactionAsync();
+                }
+
+                public async Task CommitAsync()
+                {
+                    await _transaction!.CommitAsync();
+                    await _transaction.DisposeAsync();
+                }
+
+                public ValueTask DisposeAsync() => DisposeAsyncCore();
+
+                async ValueTask DisposeAsyncCore()
+                {
+                    if (_connection is IAsyncDisposable disposable)
+                        await disposable.DisposeAsync();
+                }
+            }
+
+            abstract class ReaderBase : IDisposable
+            {
+                public void Dispose() => Cleanup();
+
+                protected abstract void Cleanup();
+            }
+
+            sealed class DerivedReader : ReaderBase
+            {
+                readonly NpgsqlDataReader _reader;
+
+                public DerivedReader(NpgsqlCommand command) => _reader = command.ExecuteReader();
+
+                protected override void Cleanup() => _reader.Dispose();
+            }
+
+            sealed class ExchangedOnDispose : IDisposable
+            {
+                NpgsqlConnection? _connection = null;
+                NpgsqlTransaction? _transaction;
+
+                public void Open(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+
+                public void Begin(NpgsqlConnection connection) => _transaction = connection.BeginTransaction();
+
+                public void Commit() => Finish(_transaction);
+
+                static void Finish(NpgsqlTransaction? transaction)
+                {
+                    transaction?.Commit();
+                    transaction?.Dispose();
+                }
+
+                public void Dispose()
+                {
+                    System.Threading.Interlocked.Exchange(ref _connection, null)?.Dispose();
+                    Finish(_transaction);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Members_released_under_a_condition_Dispose_cannot_be_read_for_are_fine()
+        => VerifyPgb010.AnalyzerAsync("""
+            sealed class ConnectionHolder : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                readonly bool _ownsConnection;
+
+                public ConnectionHolder(string connectionString, bool ownsConnection)
+                {
+                    _connection = new NpgsqlConnection(connectionString);
+                    _ownsConnection = ownsConnection;
+                }
+
+                public void Close() => _connection.Close();
+
+                public void Dispose()
+                {
+                    if (_ownsConnection)
+                        _connection.Dispose();
+                }
+            }
+
+            sealed class Holder : IDisposable
+            {
+                NpgsqlTransaction? _transaction;
+                int _state;
+                bool _committed;
+
+                public void Begin(NpgsqlConnection other)
+                {
+                    _transaction = other.BeginTransaction();
+                    _state = 1;
+                }
+
+                public void Commit()
+                {
+                    _transaction!.Commit();
+                    _committed = true;
+                }
+
+                public void Dispose()
+                {
+                    if (_state == 1 || !_committed)
+                        _transaction?.Dispose();
+                }
+            }
+
+            sealed class HandsItOut : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                NpgsqlTransaction? _transaction;
+
+                public HandsItOut(NpgsqlConnection connection) => _connection = connection;
+
+                public DbTransaction? Transaction => _transaction;
+
+                public void Begin() => _transaction = _connection.BeginTransaction();
+
+                public void Commit()
+                {
+                    _transaction?.Commit();
+                    _transaction?.Dispose();
+                }
+
+                public void Dispose() { }
+            }
+
+            sealed class ClosedByItsCaller
+            {
+                NpgsqlConnection? _connection;
+
+                public void Open(string connectionString)
+                {
+                    _connection = new NpgsqlConnection(connectionString);
+                    _connection.Open();
+                }
+
+                public void Close() => _connection?.Dispose();
+            }
+            """);
+
+    [Fact]
+    public Task A_commit_that_does_not_dispose_is_named_when_nothing_disposes_the_transaction()
+        => VerifyPgb010.AnalyzerAsync("""
+            sealed class DapperUnitOfWork : IDisposable
+            {
+                readonly IDbConnection _connection;
+                IDbTransaction? {|#0:_transaction|};
+
+                public DapperUnitOfWork(IDbConnection connection) => _connection = connection;
+
+                public void Begin() => _transaction = _connection.BeginTransaction();
+
+                public void Commit() => _transaction?.Commit();
+
+                public void Rollback() => _transaction?.Rollback();
+
+                public void Dispose() { }
+            }
+
+            sealed class RollbackFirst : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                NpgsqlTransaction? {|#1:_transaction|};
+
+                public RollbackFirst(NpgsqlConnection connection) => _connection = connection;
+
+                public void Begin() => _transaction = _connection.BeginTransaction();
+
+                public void Rollback() => _transaction?.Rollback();
+
+                public void Commit() => _transaction?.Commit();
+
+                public void Dispose() { }
+            }
+
+            sealed class ClosingUnitOfWork : IDisposable
+            {
+                readonly IDbConnection _connection;
+                IDbTransaction? _transaction;
+
+                public ClosingUnitOfWork(IDbConnection connection) => _connection = connection;
+
+                public void Begin() => _transaction = _connection.BeginTransaction();
+
+                public void Commit() => _transaction?.Commit();
+
+                public void Dispose() => _connection.Close(); // closing the connection ends its transaction
+            }
+
+            sealed class RollingBackUnitOfWork : IDisposable
+            {
+                readonly IDbConnection _connection;
+                IDbTransaction? _transaction;
+                bool _done;
+
+                public RollingBackUnitOfWork(IDbConnection connection) => _connection = connection;
+
+                public void Begin() => _transaction = _connection.BeginTransaction();
+
+                public void Commit()
+                {
+                    _transaction?.Commit();
+                    _done = true;
+                }
+
+                public void Dispose()
+                {
+                    if (!_done)
+                        _transaction?.Rollback(); // ends the transaction on the caller's connection
+                }
+            }
+            """,
+            Result(0, "Field", "_transaction", "transaction", "DapperUnitOfWork", 16,
+                "and 'Commit' completes it but nothing in 'DapperUnitOfWork' disposes it",
+                "an uncommitted one stays open on its connection, holding its locks; dispose it in 'DapperUnitOfWork''s Dispose"),
+            Result(1, "Field", "_transaction", "transaction", "RollbackFirst", 32,
+                "and 'Rollback' completes it but nothing in 'RollbackFirst' disposes it",
+                "an uncommitted one stays open on its connection, holding its locks; dispose it in 'RollbackFirst''s Dispose"));
+
+    // Step 2: an ownership flag (or `shared ?? new X()`) decides whether the type owns the member.
+
+    [Fact]
+    public Task Members_an_ownership_flag_decides_and_Dispose_never_releases_are_reported()
+        => VerifyPgb010.AnalyzerAsync("""
+            sealed class Repository : IDisposable
+            {
+                readonly NpgsqlConnection {|#0:_connection|};
+
+                public Repository(string connectionString, NpgsqlConnection? shared = null)
+                    => _connection = shared ?? new NpgsqlConnection(connectionString);
+
+                public void Dispose() { }
+            }
+
+            sealed class Executor : IAsyncDisposable
+            {
+                readonly DbConnection {|#1:_connection|};
+                readonly bool _ownsConnection;
+
+                public Executor(string connectionString)
+                {
+                    _connection = new NpgsqlConnection(connectionString);
+                    _ownsConnection = true;
+                }
+
+                public Executor(DbConnection connection) => _connection = connection;
+
+                public async Task CloseAsync()
+                {
+                    if (_ownsConnection)
+                        await _connection.CloseAsync();
+                }
+
+                public ValueTask DisposeAsync() => default;
+            }
+
+            sealed class Exporter
+            {
+                readonly NpgsqlConnection {|#2:_connection|};
+                readonly bool _leaveOpen;
+
+                public Exporter(NpgsqlConnection? connection, string connectionString, bool leaveOpen)
+                {
+                    _leaveOpen = leaveOpen;
+                    _connection = connection is null ? new NpgsqlConnection(connectionString) : connection;
+                }
+            }
+            """,
+            Result(0, "Field", "_connection", "connection", "Repository", 14,
+                "and nothing in 'Repository' ever disposes it, not even the one it creates itself",
+                "it stays out of the pool until the garbage collector finalizes it; dispose it in 'Repository''s Dispose"),
+            Result(1, "Field", "_connection", "connection", "Executor", 26,
+                "but 'Executor.DisposeAsync' does not release it, not even when '_ownsConnection' says it owns it",
+                "it stays out of the pool until the garbage collector finalizes it; dispose it in 'Executor''s DisposeAsync"),
+            Result(2, "Field", "_connection", "connection", "Exporter", 49,
+                "and nothing in 'Exporter' ever disposes it, not even when '_leaveOpen' says it owns it",
+                "it stays out of the pool until the garbage collector finalizes it; make 'Exporter' disposable (IAsyncDisposable) and dispose it there"));
+
+    [Fact]
+    public Task Members_Dispose_releases_under_their_ownership_flag_are_fine()
+        => VerifyPgb010.AnalyzerAsync("""
+            sealed class Executor : IAsyncDisposable
+            {
+                readonly DbConnection _connection;
+                readonly bool _ownsConnection;
+
+                public Executor(string connectionString)
+                {
+                    _connection = new NpgsqlConnection(connectionString);
+                    _ownsConnection = true;
+                }
+
+                public Executor(DbConnection connection) => _connection = connection;
+
+                public async ValueTask DisposeAsync()
+                {
+                    if (_ownsConnection)
+                        await _connection.DisposeAsync();
+                }
+            }
+
+            sealed class Exporter : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+                readonly bool _leaveOpen;
+
+                public Exporter(NpgsqlConnection? connection, string connectionString, bool leaveOpen)
+                {
+                    _leaveOpen = leaveOpen;
+                    _connection = connection ?? new NpgsqlConnection(connectionString);
+                }
+
+                public void Dispose()
+                {
+                    if (!_leaveOpen)
+                        _connection.Close();
+                }
+            }
+
+            sealed class StorageSession : IAsyncDisposable
+            {
+                bool _ownsTransaction;
+                bool _disposed;
+
+                public DbConnection? Connection { get; private set; }
+                public DbTransaction? Transaction { get; private set; }
+
+                public void Adopt(DbConnection connection, DbTransaction transaction)
+                {
+                    Connection = connection;
+                    Transaction = transaction;
+                    _ownsTransaction = false;
+                }
+
+                public async Task OpenAsync(Func<Task<DbConnection>> open)
+                {
+                    Connection = await open();
+                    Transaction = await Connection.BeginTransactionAsync();
+                    _ownsTransaction = true;
+                }
+
+                public async Task CompleteAsync()
+                {
+                    if (_ownsTransaction && Transaction != null)
+                        await Transaction.CommitAsync();
+                    await DisposeAsync();
+                }
+
+                public async ValueTask DisposeAsync()
+                {
+                    if (_disposed)
+                        return;
+                    if (_ownsTransaction && Transaction != null)
+                    {
+                        await Transaction.DisposeAsync();
+                        Transaction = null;
+                    }
+                    _disposed = true;
+                }
+            }
+
+            sealed class TwoConstructorsNoFlag : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+
+                public TwoConstructorsNoFlag(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+
+                public TwoConstructorsNoFlag(NpgsqlConnection connection) => _connection = connection;
+
+                public void Dispose() { }
+            }
+
+            sealed class DisposeConnectionFlag : IDisposable
+            {
+                NpgsqlConnection? _connection;
+                bool _disposeConnection;
+
+                public void Use(NpgsqlConnection? connection, string connectionString)
+                {
+                    _disposeConnection = connection is null;
+                    _connection = connection ?? new NpgsqlConnection(connectionString);
+                }
+
+                public void Dispose()
+                {
+                    if (_disposeConnection)
+                        _connection?.Dispose();
+                }
+            }
+            """);
+
+    static DiagnosticResult Result(int location, params object[] arguments)
+        => new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(arguments);
 }
