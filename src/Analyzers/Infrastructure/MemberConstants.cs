@@ -5,6 +5,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace PgBorrow.Analyzers.Infrastructure;
 
@@ -46,6 +47,24 @@ internal sealed class MemberConstants
     readonly ConcurrentDictionary<ISymbol, MemberValues?> _cache = new(SymbolEqualityComparer.Default);
 
     public MemberConstants(Compilation compilation) => _compilation = compilation;
+
+    /// <summary>
+    /// The string an operand holds for sure: a constant, or a field or property of this compilation that holds
+    /// one constant string (<c>static readonly string Sql = "..."</c> in another class). What every rule that
+    /// reads constant SQL asks.
+    /// </summary>
+    public string? ConstantString(IOperation? operation, CancellationToken cancellationToken)
+    {
+        operation = Operations.Unwrap(operation);
+        if (operation?.ConstantValue is { HasValue: true, Value: string text })
+            return text;
+        if (operation is not (IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.Length: 0 })
+            || operation.Type?.SpecialType != SpecialType.System_String)
+            return null;
+        return Of(((IMemberReferenceOperation)operation).Member, cancellationToken) is { Kind: MemberValueKind.Fixed, Values: { Length: 1 } values }
+            ? values[0] as string
+            : null;
+    }
 
     public MemberValues? Of(ISymbol? member, CancellationToken cancellationToken)
     {

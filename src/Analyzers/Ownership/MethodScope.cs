@@ -221,25 +221,11 @@ internal sealed class MethodScope
             return text;
         if (operation is ILocalReferenceOperation local)
             return _constantLocals.TryGetValue(local.Local, out var value) ? value : null;
-        return MemberText(operation);
+        return ConstantOrMemberText(operation);
     }
 
     /// <summary>A constant, or a member of this compilation that holds one constant string (see <see cref="ConstantText"/>).</summary>
-    string? ConstantOrMemberText(IOperation? operation)
-    {
-        operation = Unwrap(operation);
-        return operation?.ConstantValue is { HasValue: true, Value: string text } ? text : MemberText(operation);
-    }
-
-    string? MemberText(IOperation? operation)
-    {
-        if (operation is not (IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.Length: 0 })
-            || operation.Type?.SpecialType != SpecialType.System_String)
-            return null;
-        return Symbols.MemberConstants.Of(((IMemberReferenceOperation)operation).Member, CancellationToken) is { Kind: Infrastructure.MemberValueKind.Fixed, Values: { Length: 1 } values }
-            ? values[0] as string
-            : null;
-    }
+    string? ConstantOrMemberText(IOperation? operation) => Symbols.MemberConstants.ConstantString(operation, CancellationToken);
 
     public TrackedResource? Resource(ISymbol? symbol)
         => symbol is not null && _resources.TryGetValue(symbol, out var resource) ? resource : null;

@@ -41,7 +41,7 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
             if (NpgsqlSymbols.TryCreate(start.Compilation, start.Options) is not NpgsqlSymbols symbols)
                 return;
             start.RegisterOperationBlockAction(block => AnalyzeBody(block, symbols));
-            start.RegisterOperationAction(c => AnalyzeDapper(c), OperationKind.Invocation);
+            start.RegisterOperationAction(c => AnalyzeDapper(c, symbols), OperationKind.Invocation);
         });
     }
 
@@ -126,7 +126,7 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
 
         foreach (var use in commands.Values)
         {
-            if (use.Sql is null || use.SqlUnknown || use.CountUnknown || use.Sql.ConstantValue.Value is not string sql)
+            if (use.Sql is null || use.SqlUnknown || use.CountUnknown || symbols.MemberConstants.ConstantString(use.Sql, context.CancellationToken) is not string sql)
                 continue;
             var text = SqlClassifier.Classify(sql);
             var message = Compare(text, use.Positional, use.Named);
@@ -251,7 +251,7 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
     }
 
     /// <summary>Dapper: @name placeholders against the members of an anonymous parameter object.</summary>
-    static void AnalyzeDapper(OperationAnalysisContext context)
+    static void AnalyzeDapper(OperationAnalysisContext context, NpgsqlSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
@@ -259,7 +259,7 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
             return;
         var sql = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "sql");
         var param = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "param" && a.ArgumentKind != ArgumentKind.DefaultValue);
-        if (sql?.Value.ConstantValue.Value is not string text || param is null)
+        if (sql is null || param is null || symbols.MemberConstants.ConstantString(sql.Value, context.CancellationToken) is not string text)
             return;
         if (Unwrap(param.Value) is not IAnonymousObjectCreationOperation anonymous || anonymous.Type is null)
             return;

@@ -126,4 +126,42 @@ public class PlaceholdersDoNotMatchParametersTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Sql_held_by_a_static_readonly_field_of_another_class_is_read()
+        => VerifyPgb202.AnalyzerAsync("""
+            using Dapper;
+
+            static class AccountSql
+            {
+                public static readonly string Debit = "UPDATE accounts SET balance = balance - $2 WHERE id = $1";
+                public static string Balance => "SELECT balance FROM accounts WHERE id = @id";
+                public static string Mutable = "SELECT 1 WHERE $1 = $2";
+            }
+
+            class Accounts
+            {
+                void Debit(NpgsqlConnection conn, int id)
+                {
+                    using var cmd = new NpgsqlCommand({|#0:AccountSql.Debit|}, conn);
+                    cmd.Parameters.AddWithValue(id);
+                    cmd.ExecuteNonQuery();
+                }
+
+                long Balance(NpgsqlConnection conn, int id)
+                    => conn.ExecuteScalar<long>({|#1:AccountSql.Balance|}, new { account = id });
+
+                void Unknown(NpgsqlConnection conn, int id)
+                {
+                    // A mutable field can hold anything by the time this runs: not judged.
+                    using var cmd = new NpgsqlCommand(AccountSql.Mutable, conn);
+                    cmd.Parameters.AddWithValue(id);
+                    cmd.ExecuteNonQuery();
+                }
+            }
+            """,
+            new DiagnosticResult("PGB202", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("The SQL uses $2, but only 1 positional parameter is added to the command"),
+            new DiagnosticResult("PGB202", DiagnosticSeverity.Warning).WithLocation(1)
+                .WithArguments("The SQL uses @id, but the parameter object has no member 'id'"));
 }
