@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -169,6 +170,8 @@ public sealed class LockKeyDiffersBetweenProcessesAnalyzer : DiagnosticAnalyzer
                 return invocation;
             case IInvocationOperation call when helpers is not null && helpers.ReturnsUnstableHash(call.TargetMethod):
                 return call;
+            case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member when helpers is not null && helpers.HoldsUnstableHash(member.Member):
+                return member;
             case IInvocationOperation { TargetMethod.Name: "Abs" or "Max" or "Min" } math when math.TargetMethod.ContainingType?.Name == "Math":
                 foreach (var argument in math.Arguments)
                 {
@@ -202,11 +205,15 @@ public sealed class LockKeyDiffersBetweenProcessesAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>Helpers of the compilation that return a per-process hash (<c>static long KeyOf(string name) => name.GetHashCode();</c>).</summary>
+    /// <summary>
+    /// Helpers of the compilation that return a per-process hash (<c>static long KeyOf(string name) => name.GetHashCode();</c>),
+    /// and fields or properties its type fills with one (an options object's <c>AdvisoryLockKey = Math.Abs(name.GetHashCode())</c>).
+    /// </summary>
     sealed class UnstableHashHelpers
     {
         readonly Compilation _compilation;
         readonly System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, bool> _known = new(SymbolEqualityComparer.Default);
+        readonly System.Collections.Concurrent.ConcurrentDictionary<ISymbol, bool> _members = new(SymbolEqualityComparer.Default);
 
         public UnstableHashHelpers(Compilation compilation) => _compilation = compilation;
 
@@ -258,6 +265,62 @@ public sealed class LockKeyDiffersBetweenProcessesAnalyzer : DiagnosticAnalyzer
                 return false;
             return _known.GetOrAdd(method, Read);
         }
+
+        /// <summary>
+        /// A field or property of this compilation that its own type assigns (initializer, constructor, any method) a
+        /// per-process hash: every key read from it may be one. Read once per member; only direct hashes count.
+        /// </summary>
+        public bool HoldsUnstableHash(ISymbol member)
+        {
+            member = member.OriginalDefinition;
+            var type = member switch
+            {
+                IFieldSymbol field => field.Type,
+                IPropertySymbol property => property.Type,
+                _ => null,
+            };
+            if (type?.SpecialType is not (SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64)
+                || member.ContainingType is null || member.ContainingType.DeclaringSyntaxReferences.Length == 0)
+                return false;
+            return _members.GetOrAdd(member, ReadMember);
+        }
+
+        bool ReadMember(ISymbol member)
+        {
+            foreach (var reference in member.ContainingType.DeclaringSyntaxReferences)
+            {
+                var declaration = reference.GetSyntax();
+                if (!_compilation.ContainsSyntaxTree(declaration.SyntaxTree))
+                    continue;
+#pragma warning disable RS1030 // The member's stores, read once per member and compilation.
+                var model = _compilation.GetSemanticModel(declaration.SyntaxTree);
+#pragma warning restore RS1030
+                foreach (var node in declaration.DescendantNodes())
+                {
+                    // Initializers of the member itself, and assignments to it anywhere in the type.
+                    IOperation? value = null;
+                    if (node is Microsoft.CodeAnalysis.CSharp.Syntax.EqualsValueClauseSyntax initializer
+                        && model.GetOperation(initializer) is ISymbolInitializerOperation symbolInitializer
+                        && IsInitializerOf(symbolInitializer, member))
+                        value = symbolInitializer.Value;
+                    else if (node is Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax
+                        && model.GetOperation(node) is IAssignmentOperation { Target: IMemberReferenceOperation target } assignment
+                        && SymbolEqualityComparer.Default.Equals(target.Member.OriginalDefinition, member))
+                        value = assignment.Value;
+                    if (value is not null && UnstableHashIn(value, null, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), 0) is not null)
+                        return true;
+                }
+            }
+            return false;
+        }
+
+        static bool IsInitializerOf(ISymbolInitializerOperation initializer, ISymbol member)
+            => initializer switch
+            {
+                IFieldInitializerOperation field => field.InitializedFields.Any(f => SymbolEqualityComparer.Default.Equals(f.OriginalDefinition, member)),
+                IPropertyInitializerOperation property => property.InitializedProperties.Any(p => SymbolEqualityComparer.Default.Equals(p.OriginalDefinition, member)),
+                _ => false,
+            };
 
         bool Read(IMethodSymbol method)
         {

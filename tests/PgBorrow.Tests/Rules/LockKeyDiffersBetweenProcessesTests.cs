@@ -95,4 +95,43 @@ public class LockKeyDiffersBetweenProcessesTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Key_held_by_an_options_member_filled_with_a_per_process_hash_is_reported()
+        => VerifyPgb111.AnalyzerAsync("""
+            sealed class LockOptions
+            {
+                public int AdvisoryLockKey { get; private set; }
+                public long StableKey { get; private set; } = 7001;
+                public int SetByCaller { get; set; }
+
+                public void Configure(string schema, string table)
+                {
+                    var name = $"{schema}.{table}";
+                    AdvisoryLockKey = Math.Abs(name.GetHashCode());
+                    StableKey = 7002;
+                }
+            }
+
+            class Election
+            {
+                readonly LockOptions _options = new();
+
+                async Task<bool> TryLeadAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", conn);
+                    cmd.Parameters.AddWithValue("@key", {|#0:_options.AdvisoryLockKey|});
+                    return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+                }
+
+                async Task<bool> TryStableAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key, @other)", conn);
+                    cmd.Parameters.AddWithValue("@key", _options.StableKey);
+                    cmd.Parameters.AddWithValue("@other", _options.SetByCaller);
+                    return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+                }
+            }
+            """,
+            Pgb111(0, "_options.AdvisoryLockKey"));
 }
