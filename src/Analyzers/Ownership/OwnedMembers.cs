@@ -82,14 +82,20 @@ internal sealed class OwnedMembers
 
     readonly INamedTypeSymbol _type;
     readonly NpgsqlSymbols _symbols;
+    readonly System.Func<IMethodSymbol, ResourceKind?> _factoryKind;
     readonly object _gate = new();
     readonly Dictionary<ISymbol, HashSet<ISymbol>> _calls = new(Comparer);
     readonly Dictionary<ISymbol, HashSet<ISymbol>> _flagsSetTrue = new(Comparer);
 
-    public OwnedMembers(INamedTypeSymbol type, NpgsqlSymbols symbols)
+    /// <param name="factoryKind">
+    /// What a method of the compilation returns to its caller to own (<see cref="OwnershipTakingMethods.ReturnedOwnedKind(IMethodSymbol, int)"/>):
+    /// a member filled from the project's own factory (<c>_connection = await _connections.OpenAsync(ct)</c>) is created by the type too.
+    /// </param>
+    public OwnedMembers(INamedTypeSymbol type, NpgsqlSymbols symbols, System.Func<IMethodSymbol, ResourceKind?> factoryKind)
     {
         _type = type;
         _symbols = symbols;
+        _factoryKind = factoryKind;
         foreach (var member in type.GetMembers())
         {
             var memberType = member switch
@@ -244,7 +250,7 @@ internal sealed class OwnedMembers
             use.Resets.Add((method, assignment)); // `_tx = null;` after disposing it: nothing held
             return;
         }
-        if (NpgsqlCalls.TryGetCreation(value, _symbols, _ => null, out _, out _, out _))
+        if (NpgsqlCalls.TryGetCreation(value, _symbols, _factoryKind, out _, out _, out _))
         {
             if (use.CreatedLine == 0)
                 use.CreatedLine = assignment.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
@@ -270,7 +276,7 @@ internal sealed class OwnedMembers
 
     IOperation? CreatedWhenNoneGiven(IOperation value)
     {
-        IOperation? Made(IOperation? side) => NpgsqlCalls.TryGetCreation(side, _symbols, _ => null, out _, out _, out _) ? side : null;
+        IOperation? Made(IOperation? side) => NpgsqlCalls.TryGetCreation(side, _symbols, _factoryKind, out _, out _, out _) ? side : null;
         return value switch
         {
             ICoalesceOperation coalesce => Made(coalesce.WhenNull),

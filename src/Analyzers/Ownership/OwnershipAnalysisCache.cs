@@ -28,6 +28,9 @@ internal sealed class OwnershipAnalysisCache
         BlockingHelpers = new BlockingHelpers(compilation, symbols, _takers);
     }
 
+    /// <summary>What a method of this compilation hands its caller to own, if anything (a factory summary).</summary>
+    public ResourceKind? FactoryKind(IMethodSymbol method) => _takers.ReturnedOwnedKind(method, 0);
+
     /// <summary>The compilation's synchronous helpers that block on the database (PGB005).</summary>
     public BlockingHelpers BlockingHelpers { get; }
 

@@ -43,16 +43,17 @@ public sealed class OwnedFieldOverwrittenWhileOpenAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (NpgsqlSymbols.TryCreate(start.Compilation, start.Options) is not NpgsqlSymbols symbols)
+            if (NpgsqlSymbols.TryCreate(start.Compilation, start.Options) is not NpgsqlSymbols symbols
+                || OwnershipAnalysisCache.For(start.Compilation, start.Options) is not OwnershipAnalysisCache cache)
                 return;
-            start.RegisterSymbolStartAction(type => AnalyzeType(type, symbols), SymbolKind.NamedType);
+            start.RegisterSymbolStartAction(type => AnalyzeType(type, symbols, cache), SymbolKind.NamedType);
         });
     }
 
-    static void AnalyzeType(SymbolStartAnalysisContext start, NpgsqlSymbols symbols)
+    static void AnalyzeType(SymbolStartAnalysisContext start, NpgsqlSymbols symbols, OwnershipAnalysisCache cache)
     {
         var type = (INamedTypeSymbol)start.Symbol;
-        var facts = new OwnedMembers(type, symbols);
+        var facts = new OwnedMembers(type, symbols, cache.FactoryKind);
         if (facts.Members.Count == 0)
             return;
 

@@ -734,4 +734,54 @@ public class OwnedFieldNeverReleasedTests
 
     static DiagnosticResult Result(int location, params object[] arguments)
         => new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(arguments);
+
+    [Fact]
+    public Task Member_filled_from_the_projects_own_factory_is_owned_and_one_from_a_cache_is_not()
+        => VerifyPgb010.AnalyzerAsync("""
+            interface IConnections
+            {
+                Task<NpgsqlConnection> OpenAsync(CancellationToken ct);
+            }
+
+            sealed class Connections : IConnections
+            {
+                readonly NpgsqlDataSource _dataSource;
+                public Connections(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+                public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => await _dataSource.OpenConnectionAsync(ct);
+            }
+
+            sealed class SharedConnection
+            {
+                readonly NpgsqlConnection _shared;
+                public SharedConnection(NpgsqlConnection shared) => _shared = shared;
+                public NpgsqlConnection Get() => _shared;
+            }
+
+            class Election
+            {
+                readonly IConnections _connections;
+                NpgsqlConnection? {|#0:_lockConnection|};
+
+                public Election(IConnections connections) => _connections = connections;
+
+                public async Task TryLeadAsync(CancellationToken ct)
+                {
+                    _lockConnection = await _connections.OpenAsync(ct);
+                    await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(1)", _lockConnection);
+                    await cmd.ExecuteScalarAsync(ct);
+                }
+            }
+
+            class Borrower
+            {
+                readonly SharedConnection _source;
+                NpgsqlConnection? _connection;
+
+                public Borrower(SharedConnection source) => _source = source;
+
+                public void Use() => _connection = _source.Get();
+            }
+            """,
+            new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("Field", "_lockConnection", "connection", "Election", 37, "and nothing in 'Election' ever disposes it", "it stays out of the pool until the garbage collector finalizes it; make 'Election' disposable (IAsyncDisposable) and dispose it there"));
 }
