@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -26,7 +25,7 @@ namespace PgBorrow.Analyzers.Rules;
 /// (<c>if (_committed) _tx.Dispose();</c>), and an <c>as</c>-cast to a type the stored value never is.
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class OwnedFieldNeverReleasedAnalyzer : DiagnosticAnalyzer
+public sealed class OwnedFieldNeverReleasedAnalyzer : OwnedMembersRuleAnalyzer
 {
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.OwnedFieldNeverReleased,
@@ -38,92 +37,69 @@ public sealed class OwnedFieldNeverReleasedAnalyzer : DiagnosticAnalyzer
         description: "A type that creates a connection, transaction or reader and keeps it in a field owns it: nobody else knows to dispose it, so its Dispose/DisposeAsync must. Until the garbage collector finalizes it, a connection stays out of the pool and a transaction stays open on its connection.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.OwnedFieldNeverReleased));
 
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor);
+    private protected override DiagnosticDescriptor Rule => Descriptor;
 
-    public override void Initialize(AnalysisContext context)
+    private protected override void Report(INamedTypeSymbol type, OwnedMembers facts, SymbolAnalysisContext end)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
+        var disposeEntries = OwnedMembers.DisposeEntries(type);
+        var reached = facts.Reachable(disposeEntries.Concat(OwnedMembers.Overrides(type)));
+        var connectionReleased = facts.Members.Any(pair => pair.Value.Kind == ResourceKind.Connection
+            && (pair.Value.HandedOn || pair.Value.Releases.Any(release => release.Method is not null && reached.Contains(release.Method))));
+        var connectionReleasedAnywhere = facts.Members.Any(pair => pair.Value.Kind == ResourceKind.Connection
+            && (pair.Value.HandedOn || pair.Value.Releases.Count > 0));
+        foreach (var pair in facts.Members)
         {
-            if (NpgsqlSymbols.TryCreate(start.Compilation, start.Options) is not NpgsqlSymbols symbols
-                || OwnershipAnalysisCache.For(start.Compilation, start.Options) is not OwnershipAnalysisCache cache)
-                return;
-            start.RegisterSymbolStartAction(type => AnalyzeType(type, symbols, cache), SymbolKind.NamedType);
-        });
-    }
-
-    static void AnalyzeType(SymbolStartAnalysisContext start, NpgsqlSymbols symbols, OwnershipAnalysisCache cache)
-    {
-        var type = (INamedTypeSymbol)start.Symbol;
-        var facts = new OwnedMembers(type, symbols, cache.FactoryKind);
-        if (facts.Members.Count == 0)
-            return;
-
-        start.RegisterOperationBlockAction(block => facts.Read(block.OwningSymbol, block.OperationBlocks));
-        start.RegisterSymbolEndAction(end =>
-        {
-            facts.Settle();
-            var disposeEntries = OwnedMembers.DisposeEntries(type);
-            var reached = facts.Reachable(disposeEntries.Concat(OwnedMembers.Overrides(type)));
-            var connectionReleased = facts.Members.Any(pair => pair.Value.Kind == ResourceKind.Connection
-                && (pair.Value.HandedOn || pair.Value.Releases.Any(release => release.Method is not null && reached.Contains(release.Method))));
-            var connectionReleasedAnywhere = facts.Members.Any(pair => pair.Value.Kind == ResourceKind.Connection
-                && (pair.Value.HandedOn || pair.Value.Releases.Count > 0));
-            foreach (var pair in facts.Members)
+            var use = pair.Value;
+            if (!use.IsOwned || use.HandedOn)
+                continue;
+            string? verdict;
+            if (disposeEntries.Count == 0)
             {
-                var use = pair.Value;
-                if (!use.IsOwned || use.HandedOn)
+                // Not disposable, or disposable only through a base class we cannot follow: judged only when
+                // nothing in the type releases it at all (a Close() the caller is meant to call is a contract).
+                if (use.Releases.Count > 0 || (use.Kind != ResourceKind.Connection && connectionReleasedAnywhere))
                     continue;
-                string? verdict;
-                if (disposeEntries.Count == 0)
-                {
-                    // Not disposable, or disposable only through a base class we cannot follow: judged only when
-                    // nothing in the type releases it at all (a Close() the caller is meant to call is a contract).
-                    if (use.Releases.Count > 0 || (use.Kind != ResourceKind.Connection && connectionReleasedAnywhere))
-                        continue;
-                    verdict = NeverReleased(type, use);
-                }
-                else
-                {
-                    if (use.Kind != ResourceKind.Connection && connectionReleased)
-                        continue; // disposing or closing the connection ends its transaction and reader
-                    if (use.CompletedIn.Any(reached.Contains))
-                        continue; // Dispose rolls it back (or commits it): the transaction ends there
-                    var inDispose = use.Releases.Where(release => release.Method is not null && reached.Contains(release.Method)).ToList();
-                    string? skipped = null;
-                    if (inDispose.Count > 0 && use.FlagDecided)
-                        continue; // released under the flag, or in a way we cannot read: the flag's business
-                    if (inDispose.Count > 0)
-                    {
-                        var reasons = inDispose.Select(release => facts.SkippedBecause(release, use)).ToList();
-                        if (reasons.Any(reason => reason is null))
-                            continue;
-                        skipped = reasons[0];
-                    }
-                    var disposeName = DisposeName(type, disposeEntries);
-                    verdict = skipped is not null
-                        ? $"but {disposeName} {skipped}"
-                        : use.Releases.Count == 0
-                            ? NeverReleased(type, use)
-                            : $"but {disposeName} {(disposeEntries.Count > 1 && disposeName.StartsWith("neither") ? "releases" : "does not release")} it";
-                }
-                if (use.FlagDecided)
-                    verdict += facts.OwnershipFlag is ISymbol flag ? $", not even when '{flag.Name}' says it owns it" : ", not even the one it creates itself";
-                var (noun, what) = use.Kind switch
-                {
-                    ResourceKind.Connection => ("connection", "it stays out of the pool until the garbage collector finalizes it"),
-                    ResourceKind.Transaction => ("transaction", "an uncommitted one stays open on its connection, holding its locks"),
-                    _ => ("data reader", "its connection stays busy ('A command is already in progress')"),
-                };
-                var fix = disposeEntries.Count > 0 || IsDisposable(type)
-                    ? $"dispose it in '{type.Name}''s {FixTarget(disposeEntries)}"
-                    : $"make '{type.Name}' disposable (IAsyncDisposable) and dispose it there";
-                var location = pair.Key.Locations.Length > 0 ? pair.Key.Locations[0] : Location.None;
-                end.ReportDiagnostic(Diagnostic.Create(Descriptor, location,
-                    pair.Key is IFieldSymbol ? "Field" : "Property", pair.Key.Name, noun, type.Name, use.CreatedLine, verdict, $"{what}; {fix}"));
+                verdict = NeverReleased(type, use);
             }
-        });
+            else
+            {
+                if (use.Kind != ResourceKind.Connection && connectionReleased)
+                    continue; // disposing or closing the connection ends its transaction and reader
+                if (use.CompletedIn.Any(reached.Contains))
+                    continue; // Dispose rolls it back (or commits it): the transaction ends there
+                var inDispose = use.Releases.Where(release => release.Method is not null && reached.Contains(release.Method)).ToList();
+                string? skipped = null;
+                if (inDispose.Count > 0 && use.FlagDecided)
+                    continue; // released under the flag, or in a way we cannot read: the flag's business
+                if (inDispose.Count > 0)
+                {
+                    var reasons = inDispose.Select(release => facts.SkippedBecause(release, use)).ToList();
+                    if (reasons.Any(reason => reason is null))
+                        continue;
+                    skipped = reasons[0];
+                }
+                var disposeName = DisposeName(type, disposeEntries);
+                verdict = skipped is not null
+                    ? $"but {disposeName} {skipped}"
+                    : use.Releases.Count == 0
+                        ? NeverReleased(type, use)
+                        : $"but {disposeName} {(disposeEntries.Count > 1 && disposeName.StartsWith("neither") ? "releases" : "does not release")} it";
+            }
+            if (use.FlagDecided)
+                verdict += facts.OwnershipFlag is ISymbol flag ? $", not even when '{flag.Name}' says it owns it" : ", not even the one it creates itself";
+            var (noun, what) = use.Kind switch
+            {
+                ResourceKind.Connection => ("connection", "it stays out of the pool until the garbage collector finalizes it"),
+                ResourceKind.Transaction => ("transaction", "an uncommitted one stays open on its connection, holding its locks"),
+                _ => ("data reader", "its connection stays busy ('A command is already in progress')"),
+            };
+            var fix = disposeEntries.Count > 0 || IsDisposable(type)
+                ? $"dispose it in '{type.Name}''s {FixTarget(disposeEntries)}"
+                : $"make '{type.Name}' disposable (IAsyncDisposable) and dispose it there";
+            var location = pair.Key.Locations.Length > 0 ? pair.Key.Locations[0] : Location.None;
+            end.ReportDiagnostic(Diagnostic.Create(Descriptor, location,
+                pair.Key is IFieldSymbol ? "Field" : "Property", pair.Key.Name, noun, type.Name, use.CreatedLine, verdict, $"{what}; {fix}"));
+        }
     }
 
     static string NeverReleased(INamedTypeSymbol type, OwnedMembers.MemberUse use)

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -23,7 +22,7 @@ namespace PgBorrow.Analyzers.Rules;
 /// initialisation (<c>_conn ??= ...</c>) and members the type hands on (returns, passes out) are not judged.
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class OwnedFieldOverwrittenWhileOpenAnalyzer : DiagnosticAnalyzer
+public sealed class OwnedFieldOverwrittenWhileOpenAnalyzer : OwnedMembersRuleAnalyzer
 {
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.OwnedFieldOverwrittenWhileOpen,
@@ -35,67 +34,44 @@ public sealed class OwnedFieldOverwrittenWhileOpenAnalyzer : DiagnosticAnalyzer
         description: "Storing a new connection, transaction or reader into a field that still holds the previous one loses the previous one without disposing it: an uncommitted transaction stays open on its connection, a connection stays out of the pool.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.OwnedFieldOverwrittenWhileOpen));
 
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor);
+    private protected override DiagnosticDescriptor Rule => Descriptor;
 
-    public override void Initialize(AnalysisContext context)
+    private protected override void Report(INamedTypeSymbol type, OwnedMembers facts, SymbolAnalysisContext end)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
+        var disposing = facts.Reachable(OwnedMembers.DisposeEntries(type).Concat(OwnedMembers.Overrides(type).Where(m => m.MethodKind == MethodKind.Destructor)));
+        foreach (var pair in facts.Members)
         {
-            if (NpgsqlSymbols.TryCreate(start.Compilation, start.Options) is not NpgsqlSymbols symbols
-                || OwnershipAnalysisCache.For(start.Compilation, start.Options) is not OwnershipAnalysisCache cache)
-                return;
-            start.RegisterSymbolStartAction(type => AnalyzeType(type, symbols, cache), SymbolKind.NamedType);
-        });
-    }
-
-    static void AnalyzeType(SymbolStartAnalysisContext start, NpgsqlSymbols symbols, OwnershipAnalysisCache cache)
-    {
-        var type = (INamedTypeSymbol)start.Symbol;
-        var facts = new OwnedMembers(type, symbols, cache.FactoryKind);
-        if (facts.Members.Count == 0)
-            return;
-
-        start.RegisterOperationBlockAction(block => facts.Read(block.OwningSymbol, block.OperationBlocks));
-        start.RegisterSymbolEndAction(end =>
-        {
-            facts.Settle();
-            var disposing = facts.Reachable(OwnedMembers.DisposeEntries(type).Concat(OwnedMembers.Overrides(type).Where(m => m.MethodKind == MethodKind.Destructor)));
-            foreach (var pair in facts.Members)
+            var use = pair.Value;
+            if (!use.IsOwned || use.HandedOn)
+                continue;
+            var noun = use.Kind switch
             {
-                var use = pair.Value;
-                if (!use.IsOwned || use.HandedOn)
+                ResourceKind.Connection => "connection",
+                ResourceKind.Transaction => "transaction",
+                _ => "data reader",
+            };
+            var leftCompleted = CompletesWithoutReleasing(facts, use, disposing);
+            var reported = new HashSet<IOperation>();
+            foreach (var assignment in use.Assignments)
+            {
+                if (!assignment.Creates || assignment.Lazy || assignment.Method is not IMethodSymbol method
+                    || method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor || disposing.Contains(method)
+                    || facts.OnlyConstructorsCall(method))
                     continue;
-                var noun = use.Kind switch
+                if (SecondInARow(facts, pair.Key, use, assignment) is int line && reported.Add(assignment.Operation))
                 {
-                    ResourceKind.Connection => "connection",
-                    ResourceKind.Transaction => "transaction",
-                    _ => "data reader",
-                };
-                var leftCompleted = CompletesWithoutReleasing(facts, use, disposing);
-                var reported = new HashSet<IOperation>();
-                foreach (var assignment in use.Assignments)
-                {
-                    if (!assignment.Creates || assignment.Lazy || assignment.Method is not IMethodSymbol method
-                        || method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor || disposing.Contains(method)
-                        || facts.OnlyConstructorsCall(method))
-                        continue;
-                    if (SecondInARow(facts, pair.Key, use, assignment) is int line && reported.Add(assignment.Operation))
-                    {
-                        end.ReportDiagnostic(Diagnostic.Create(Descriptor, assignment.Operation.Syntax.GetLocation(),
-                            method.Name, noun, pair.Key.Name, $"the {noun} stored at line {line} is still there and nothing released it"));
-                        continue;
-                    }
-                    if (leftCompleted is not ISymbol completion || ClearedBefore(facts, pair.Key, use, assignment))
-                        continue;
-                    if (reported.Add(assignment.Operation))
-                        end.ReportDiagnostic(Diagnostic.Create(Descriptor, assignment.Operation.Syntax.GetLocation(),
-                            method.Name, noun, pair.Key.Name,
-                            $"'{completion.Name}' completes it without disposing it or setting '{pair.Key.Name}' to null, and nothing here clears it before storing the next"));
+                    end.ReportDiagnostic(Diagnostic.Create(Descriptor, assignment.Operation.Syntax.GetLocation(),
+                        method.Name, noun, pair.Key.Name, $"the {noun} stored at line {line} is still there and nothing released it"));
+                    continue;
                 }
+                if (leftCompleted is not ISymbol completion || ClearedBefore(facts, pair.Key, use, assignment))
+                    continue;
+                if (reported.Add(assignment.Operation))
+                    end.ReportDiagnostic(Diagnostic.Create(Descriptor, assignment.Operation.Syntax.GetLocation(),
+                        method.Name, noun, pair.Key.Name,
+                        $"'{completion.Name}' completes it without disposing it or setting '{pair.Key.Name}' to null, and nothing here clears it before storing the next"));
             }
-        });
+        }
     }
 
     /// <summary>
