@@ -235,7 +235,7 @@ internal sealed partial class OwnershipAnalysis
         }
         if (method.MethodKind == MethodKind.LocalFunction)
             return _databaseLocalFunctions.Contains(method.OriginalDefinition);
-        return _takers.MentionsDatabase(method);
+        return _takers.MentionsDatabaseThroughDispatch(method);
     }
 
     /// <summary>

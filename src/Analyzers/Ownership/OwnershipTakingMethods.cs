@@ -366,6 +366,22 @@ internal sealed class OwnershipTakingMethods
         => NpgsqlCalls.TryGetCreation(value, _symbols, method => ReturnedOwnedKind(method, depth), out _, out _, out _);
 
     /// <summary>
+    /// <see cref="MentionsDatabase"/> through dispatch: an interface, abstract or virtual method whose every
+    /// implementation in this compilation works with the database (<c>await messageStorage.ReadGlobalStream(...)</c>
+    /// is database work, not an unrelated wait).
+    /// </summary>
+    public bool MentionsDatabaseThroughDispatch(IMethodSymbol method)
+    {
+        if (MentionsDatabase(method))
+            return true;
+        var definition = method.OriginalDefinition;
+        if (!(definition.IsAbstract || definition.IsVirtual || definition.ContainingType?.TypeKind == TypeKind.Interface))
+            return false;
+        var implementations = ImplementationsOf(definition);
+        return implementations.Count > 0 && implementations.All(MentionsDatabase);
+    }
+
+    /// <summary>
     /// Whether a method of this compilation works with Npgsql types itself (a repository method that
     /// opens its own connection, say): awaiting it is database work, not an unrelated wait. Methods
     /// outside the compilation that are not Npgsql's do not.

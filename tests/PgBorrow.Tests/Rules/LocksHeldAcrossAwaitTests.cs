@@ -358,4 +358,67 @@ public class LocksHeldAcrossAwaitTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Awaiting_database_work_through_an_interface_is_not_unrelated_and_a_delay_is()
+        => VerifyPgb102.AnalyzerAsync("""
+            interface IDatabase
+            {
+                Task<long?> LockCheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct);
+            }
+
+            sealed class Database : IDatabase
+            {
+                public async Task<long?> LockCheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+                {
+                    await using var cmd = new NpgsqlCommand("SELECT position FROM checkpoints WHERE name = 'global' FOR UPDATE", connection, transaction);
+                    return (long?)await cmd.ExecuteScalarAsync(ct);
+                }
+            }
+
+            interface IMessages
+            {
+                Task<int> ReadAsync(long from, CancellationToken ct);
+            }
+
+            sealed class Messages : IMessages
+            {
+                readonly NpgsqlDataSource _dataSource;
+                public Messages(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+                public async Task<int> ReadAsync(long from, CancellationToken ct)
+                {
+                    await using var cmd = _dataSource.CreateCommand("SELECT count(*) FROM messages WHERE position > $1");
+                    cmd.Parameters.AddWithValue(from);
+                    return (int)(long)(await cmd.ExecuteScalarAsync(ct))!;
+                }
+            }
+
+            static class Audit
+            {
+                public static void Note(NpgsqlTransaction transaction) => Console.WriteLine(transaction.IsolationLevel);
+            }
+
+            class Consumer
+            {
+                async Task PollAsync(NpgsqlDataSource dataSource, IDatabase database, IMessages messages, CancellationToken ct)
+                {
+                    await using var connection = await dataSource.OpenConnectionAsync(ct);
+                    await using var transaction = await connection.BeginTransactionAsync(ct);
+                    await using (var cmd = new NpgsqlCommand("SELECT position FROM checkpoints WHERE name = 'global'", connection, transaction))
+                        await cmd.ExecuteScalarAsync(ct);
+                    var count = await messages.ReadAsync(0, ct); // database work, through the interface: not unrelated
+                    {|PGB102:await Task.Delay(1000, ct)|};
+                    await transaction.CommitAsync(ct);
+                }
+
+                async Task WaitFirstAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                {
+                    await using var connection = await dataSource.OpenConnectionAsync(ct);
+                    await using var transaction = await connection.BeginTransactionAsync(ct);
+                    Audit.Note(transaction);
+                    await Task.Delay(1000, ct);
+                    await transaction.CommitAsync(ct);
+                }
+            }
+            """);
 }
