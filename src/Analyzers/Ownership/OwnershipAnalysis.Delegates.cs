@@ -47,6 +47,9 @@ internal sealed partial class OwnershipAnalysis
 
     readonly HashSet<(TrackedResource, Location)> _reportedOutlivingDelegates = new();
 
+    /// <summary>Whether this graph owns a transaction at all (read once, on its first delegate).</summary>
+    bool? _ownsTransaction;
+
     /// <summary>A lambda is created: mark the transactions it uses when it can run after this body moves on.</summary>
     void MarkEscapingDelegate(IFlowAnonymousFunctionOperation lambda, FlowState state)
         => MarkEscapingDelegate(lambda.Syntax, () => OriginalFunction(lambda) is IAnonymousFunctionOperation function
@@ -68,6 +71,10 @@ internal sealed partial class OwnershipAnalysis
 
     void MarkEscapingDelegate(SyntaxNode key, System.Func<EscapingDelegate?> describe, FlowState state)
     {
+        // Most bodies with lambdas own no transaction: no tree walk for them (the walk finds the lambda's operation).
+        _ownsTransaction ??= _scope.Resources.Exists(resource => resource is { Kind: ResourceKind.Transaction, IsOwned: true, IsCaptured: false });
+        if (_ownsTransaction == false)
+            return;
         if (!_escapingDelegates.TryGetValue(key, out var escaping))
         {
             escaping = describe();
