@@ -119,9 +119,7 @@ public sealed class PackageInstallTests : IClassFixture<PackageInstallFixture>
     [Trait("Category", "Package")]
     public void Consumer_builds_and_gets_exactly_the_diagnostics_of_its_known_mistakes(string consumerName)
     {
-        var consumer = PackageConsumer.Named(consumerName);
-        var build = fixture.ConsumersBuild;
-        Assert.True(build.Succeeded, "The consumer projects did not build.\n" + build.Describe());
+        var consumer = BuiltConsumer(consumerName);
 
         // Each rule once per mistake: a second copy of the analyzers would report everything twice.
         var actual = fixture.Diagnostics(consumer)
@@ -132,7 +130,7 @@ public sealed class PackageInstallTests : IClassFixture<PackageInstallFixture>
         var expected = consumer.ExpectedDiagnostics.OrderBy(d => d.Line).ThenBy(d => d.Id, StringComparer.Ordinal).ToList();
         Assert.True(
             actual.SequenceEqual(expected),
-            $"{consumer.Name} ({consumer.TargetFramework}): expected {Describe(expected)}, got {Describe(actual)}.\nBuild output:\n" + build.Describe(80));
+            $"{consumer.Name} ({consumer.TargetFramework}): expected {Describe(expected)}, got {Describe(actual)}.\nBuild output:\n" + fixture.ConsumersBuild.Describe(80));
     }
 
     [Theory]
@@ -140,9 +138,7 @@ public sealed class PackageInstallTests : IClassFixture<PackageInstallFixture>
     [Trait("Category", "Package")]
     public void Consumer_compiler_gets_each_PgBorrow_roslyn_assembly_once_from_the_restored_packages(string consumerName)
     {
-        var consumer = PackageConsumer.Named(consumerName);
-        var build = fixture.ConsumersBuild;
-        Assert.True(build.Succeeded, "The consumer projects did not build.\n" + build.Describe());
+        var consumer = BuiltConsumer(consumerName);
 
         var analyzers = fixture.AnalyzerPaths(consumer);
         var listing = "Analyzer items:\n  " + string.Join("\n  ", analyzers);
@@ -158,6 +154,14 @@ public sealed class PackageInstallTests : IClassFixture<PackageInstallFixture>
                 path.StartsWith(fixture.ConsumerPackagesPath, StringComparison.Ordinal) && path.Contains(fixture.Version, StringComparison.OrdinalIgnoreCase),
                 $"{path} does not come from the packages restored for this run ({fixture.ConsumerPackagesPath}, version {fixture.Version}).\n{listing}");
         }
+    }
+
+    /// <summary>The consumer, once the build of all consumers succeeded.</summary>
+    PackageConsumer BuiltConsumer(string consumerName)
+    {
+        var build = fixture.ConsumersBuild;
+        Assert.True(build.Succeeded, "The consumer projects did not build.\n" + build.Describe());
+        return PackageConsumer.Named(consumerName);
     }
 
     static string Describe(IEnumerable<(string Id, int Line)> diagnostics)
