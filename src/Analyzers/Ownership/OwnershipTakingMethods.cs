@@ -119,7 +119,7 @@ internal sealed class OwnershipTakingMethods
     ResourceKind? ReturnedOwnedKind(IMethodSymbol method, int depth, bool dispatch)
     {
         var definition = method.OriginalDefinition;
-        if (definition.DeclaringSyntaxReferences.Length == 0 || depth >= MaxDepth)
+        if (depth >= MaxDepth)
             return null;
         var returned = definition.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic
             && generic.Name is "Task" or "ValueTask"
@@ -127,6 +127,8 @@ internal sealed class OwnershipTakingMethods
             : definition.ReturnType;
         if (_symbols.KindOfVariableType(returned) is not ResourceKind kind)
             return null;
+        if (definition.DeclaringSyntaxReferences.Length == 0)
+            return dispatch && IsDispatched(definition) && ImplementationsOf(definition).Count == 0 ? CreatorByName(definition, kind) : null;
         if (dispatch && IsDispatched(definition))
         {
             // Bounded by depth (each implementation is read one level deeper), not by the in-progress set,
@@ -196,6 +198,16 @@ internal sealed class OwnershipTakingMethods
         => method.ContainingType?.TypeKind == TypeKind.Interface || method.IsAbstract || (method.IsVirtual && !method.ContainingType!.IsSealed);
 
     /// <summary>
+    /// A connection factory whose bodies this compilation does not hold (<c>IConnectionProvider.Create()</c>
+    /// implemented in another project, <c>DbProviderFactory.CreateConnection()</c>) is read by its name, the one
+    /// promise left: <c>Create…</c>, <c>Open…</c>, <c>New…</c> make a connection the caller owns;
+    /// <c>Get…</c>, <c>CreateOrGet…</c>, <c>…Current…</c>, <c>…Shared…</c> may hand out one somebody else owns.
+    /// Connections only: a unit of work's <c>BeginTransaction()</c> usually keeps (and completes) what it returns.
+    /// </summary>
+    static ResourceKind? CreatorByName(IMethodSymbol method, ResourceKind kind)
+        => kind == ResourceKind.Connection && NpgsqlCalls.IsCreatorName(method.Name) ? kind : null;
+
+    /// <summary>
     /// The interface or abstract factory (<c>IConnectionFactory.Create()</c>) is a factory when every
     /// implementation in the compilation is one, of the same kind.
     /// </summary>
@@ -203,7 +215,7 @@ internal sealed class OwnershipTakingMethods
     {
         var implementations = ImplementationsOf(method);
         if (implementations.Count == 0)
-            return null;
+            return CreatorByName(method, kind);
         foreach (var candidate in implementations)
         {
             if (ReturnedOwnedKind(candidate, depth, dispatch: false) != kind)

@@ -265,4 +265,82 @@ public class ConnectionNotDisposedTests
                 }
             }
             """);
+
+    // Identity.Dapper aa05ac53: IConnectionProvider.Create() is implemented in other projects (one per database);
+    // the name is the only promise left, and Create promises a new connection.
+    [Fact]
+    public Task Connection_from_a_factory_implemented_elsewhere_is_owned_when_its_name_says_it_creates()
+        => VerifyPgb006.AnalyzerAsync("""
+            public interface IConnectionProvider
+            {
+                System.Data.Common.DbConnection Create();
+                System.Data.Common.DbConnection GetConnection();
+                System.Data.Common.DbConnection CreateOrGetConnection();
+            }
+
+            class Store
+            {
+                readonly IConnectionProvider _provider;
+
+                public Store(IConnectionProvider provider) => _provider = provider;
+
+                async Task CreatedAsync(CancellationToken ct)
+                {
+                    var {|PGB006:connection|} = _provider.Create();
+                    await connection.OpenAsync(ct);
+                }
+
+                async Task DisposedAsync(CancellationToken ct)
+                {
+                    await using var connection = _provider.Create();
+                    await connection.OpenAsync(ct);
+                }
+
+                async Task SharedAsync(CancellationToken ct)
+                {
+                    var connection = _provider.GetConnection();
+                    await connection.OpenAsync(ct);
+                    var other = _provider.CreateOrGetConnection();
+                    await other.OpenAsync(ct);
+                }
+            }
+            """);
+
+    // NServiceBus.Persistence.Sql 125a8c12: the connection the builder delegate makes leaked when OpenAsync threw
+    // (with exception paths on: Npgsql holds nothing for a connection whose Open failed, so it is opt-in).
+    [Fact]
+    public Task Connection_from_a_factory_delegate_is_owned_and_must_be_disposed_when_open_fails()
+        => VerifyPgb006.AnalyzerAsync("""
+            static class Extensions
+            {
+                public static async Task<System.Data.Common.DbConnection> OpenConnection(this Func<System.Data.Common.DbConnection> connectionBuilder)
+                {
+                    var {|PGB006:connection|} = connectionBuilder();
+                    await connection.OpenAsync().ConfigureAwait(false);
+                    return connection;
+                }
+
+                public static async Task<System.Data.Common.DbConnection> OpenConnectionSafely(this Func<System.Data.Common.DbConnection> connectionBuilder)
+                {
+                    var connection = connectionBuilder();
+                    try
+                    {
+                        await connection.OpenAsync().ConfigureAwait(false);
+                        return connection;
+                    }
+                    catch
+                    {
+                        connection.Dispose();
+                        throw;
+                    }
+                }
+
+                public static async Task<System.Data.Common.DbConnection> Borrowed(Func<System.Data.Common.DbConnection> getConnection)
+                {
+                    var connection = getConnection();
+                    await connection.OpenAsync().ConfigureAwait(false);
+                    return connection;
+                }
+            }
+            """, "dotnet_code_quality.PGB006.exception_paths = true");
 }
