@@ -242,9 +242,6 @@ internal static class NpgsqlCalls
                     case CallKind.Other when factoryKind(invocation.TargetMethod) is ResourceKind returned:
                         kind = returned;
                         return true;
-                    case CallKind.Other when IsConnectionFactoryDelegate(invocation, symbols):
-                        kind = ResourceKind.Connection;
-                        return true;
                 }
                 break;
         }
@@ -260,30 +257,6 @@ internal static class NpgsqlCalls
                 || name.StartsWith("New", StringComparison.Ordinal) || name.StartsWith("Build", StringComparison.Ordinal))
             && name.IndexOf("Get", StringComparison.Ordinal) < 0 && name.IndexOf("Current", StringComparison.Ordinal) < 0
             && name.IndexOf("Shared", StringComparison.Ordinal) < 0 && name.IndexOf("Existing", StringComparison.Ordinal) < 0;
-
-    /// <summary>
-    /// <c>connectionFactory()</c>, <c>_createConnection()</c>, <c>connectionBuilder()</c>: a delegate returning a connection,
-    /// named for making one. A delegate named otherwise (<c>getConnection</c>, <c>connectionAccessor</c>) may hand out a shared one.
-    /// </summary>
-    static bool IsConnectionFactoryDelegate(IInvocationOperation invocation, NpgsqlSymbols symbols)
-    {
-        if (invocation.TargetMethod.MethodKind != MethodKind.DelegateInvoke || symbols.KindOfVariableType(invocation.TargetMethod.ReturnType) != ResourceKind.Connection)
-            return false;
-        var name = invocation.Instance switch
-        {
-            IParameterReferenceOperation parameter => parameter.Parameter.Name,
-            ILocalReferenceOperation local => local.Local.Name,
-            IFieldReferenceOperation field => field.Field.Name,
-            IPropertyReferenceOperation property => property.Property.Name,
-            _ => null,
-        };
-        if (name is null)
-            return false;
-        var lower = name.TrimStart('_').ToLowerInvariant();
-        return (lower.Contains("factory") || lower.Contains("builder") || lower.StartsWith("create", StringComparison.Ordinal)
-                || lower.StartsWith("open", StringComparison.Ordinal) || lower.StartsWith("new", StringComparison.Ordinal))
-            && !lower.Contains("get");
-    }
 
     /// <summary>The receiver of an instance call, or the <c>this</c> argument of an extension method.</summary>
     public static IOperation? Receiver(IInvocationOperation invocation)
