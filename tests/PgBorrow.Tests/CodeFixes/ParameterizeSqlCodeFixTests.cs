@@ -8,9 +8,13 @@ namespace PgBorrow.Tests.CodeFixes;
 
 public class ParameterizeSqlCodeFixTests
 {
-    [Fact]
-    public Task Holes_become_positional_parameters_and_quotes_go()
-        => Verify<SqlBuiltFromNonConstantTextAnalyzer>.CodeFixAsync<ParameterizeSqlCodeFix>("""
+    public static TheoryData<string> Cases => CodeFixCase.NamesIn<ParameterizeSqlCodeFixTests>();
+
+    [Theory, MemberData(nameof(Cases))]
+    public Task Fix_case(string name) => CodeFixCase.VerifyAsync<ParameterizeSqlCodeFixTests>(name);
+
+    static CodeFixCase Holes_become_positional_parameters_and_quotes_go
+        => CodeFixCase.Of<SqlBuiltFromNonConstantTextAnalyzer, ParameterizeSqlCodeFix>("""
             class Customers
             {
                 const string Table = "customers";
@@ -50,9 +54,8 @@ public class ParameterizeSqlCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task CommandText_assignment_gets_parameters_after_it()
-        => Verify<SqlBuiltFromNonConstantTextAnalyzer>.CodeFixAsync<ParameterizeSqlCodeFix>("""
+    static CodeFixCase CommandText_assignment_gets_parameters_after_it
+        => CodeFixCase.Of<SqlBuiltFromNonConstantTextAnalyzer, ParameterizeSqlCodeFix>("""
             class Customers
             {
                 void Delete(NpgsqlConnection conn, string name)
