@@ -73,8 +73,12 @@ public sealed class UseAsyncOverloadCodeFix : CodeFixProvider
             arguments = arguments.AddArguments(SyntaxFactory.Argument(SyntaxFactory.IdentifierName(token)));
         }
 
+        // Read<long>() becomes ReadAsync<long>(): the type arguments cannot be inferred from a token.
+        SimpleNameSyntax asyncMethod = memberAccess.Name is GenericNameSyntax generic
+            ? SyntaxFactory.GenericName(SyntaxFactory.Identifier(asyncName), generic.TypeArgumentList)
+            : SyntaxFactory.IdentifierName(asyncName);
         var asyncCall = invocation
-            .WithExpression(memberAccess.WithName(SyntaxFactory.IdentifierName(asyncName)))
+            .WithExpression(memberAccess.WithName(asyncMethod))
             .WithArgumentList(arguments)
             .WithoutTrivia();
         ExpressionSyntax awaited = SyntaxFactory.AwaitExpression(asyncCall);

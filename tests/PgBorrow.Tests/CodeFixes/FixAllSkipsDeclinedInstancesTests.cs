@@ -64,7 +64,7 @@ public class FixAllSkipsDeclinedInstancesTests
 
                 void Delete(NpgsqlConnection conn, string name)
                 {
-                    using var cmd = new NpgsqlCommand($"DELETE FROM customers WHERE name = $1", conn);
+                    using var cmd = new NpgsqlCommand("DELETE FROM customers WHERE name = $1", conn);
                     cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
                     cmd.ExecuteNonQuery();
                 }
