@@ -41,13 +41,19 @@ internal sealed class FixableInstancesFixAllProvider : DocumentBasedFixAllProvid
         var cancellationToken = fixAllContext.CancellationToken;
         var tree = await document.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false);
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
         if (tree is null || root is null)
             return null;
 
-        // Diagnostics of an older version of the document (a fix that ran before this one changed it) point
-        // at text that is no longer there: skip them rather than fix the wrong code.
+        // Diagnostics of an older version of the document (another fix changed it since they were computed,
+        // as when dotnet format runs two fixes of one rule) point at text that is no longer there: skip them
+        // rather than fix the wrong code. A tree parsed again from the same text is the same document.
+        bool OfThisText(Diagnostic diagnostic)
+            => diagnostic.Location.SourceTree is SyntaxTree source
+                && (source == tree || source.FilePath == tree.FilePath && source.GetText(cancellationToken).ContentEquals(text))
+                && root.FullSpan.Contains(diagnostic.Location.SourceSpan);
         var instances = diagnostics
-            .Where(d => d.Location.SourceTree == tree && root.FullSpan.Contains(d.Location.SourceSpan))
+            .Where(OfThisText)
             .OrderBy(d => d.Location.SourceSpan.Start)
             .Select(d => (Diagnostic: d, Anchor: root.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true)))
             .ToList();
