@@ -195,6 +195,26 @@ public sealed partial class DapperParityTests(PgDatabaseFixture db) : PgDatabase
     }
 
     [PgFact]
+    public async Task QueryMultipleAsync_twice_on_one_connection_runs_only_each_batchs_own_statements()
+    {
+        // A connection hands out its cached NpgsqlBatch; the second batch must not see the first one's statements.
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
+
+        await using (var first = await connection.QueryMultipleAsync(new PgBatch { "SELECT 1 AS one", "SELECT 2 AS two" }, Ct))
+            Assert.Equal(1, await first.ReadScalarAsync<int>(Ct));
+        Item second;
+        await using (var results = await connection.QueryMultipleAsync(new PgBatch { $"SELECT * FROM items WHERE id = {2}" }, Ct))
+        {
+            second = await results.ReadSingleAsync<Item>(Ct);
+            var past = await Assert.ThrowsAsync<InvalidOperationException>(async () => await results.ReadScalarAsync<int>(Ct));
+            Assert.Contains("but it returned only 1 result.", past.Message);
+        }
+
+        Assert.Equal(new Item(2, "two", "second"), second);
+        Assert.Equal(3, (await connection.QueryAsync<Item>("SELECT * FROM items", Ct)).Count); // the cached command is unaffected
+    }
+
+    [PgFact]
     public async Task QueryMultipleAsync_a_failing_statement_rolls_back_the_batch_and_throws_when_its_result_is_read()
     {
         await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
