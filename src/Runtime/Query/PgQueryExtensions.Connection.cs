@@ -13,7 +13,10 @@ namespace PgBorrow;
 /// <remarks>
 /// On a connection: it must be open and it stays open; commands run in its current transaction, if
 /// any. On a transaction: the command runs on its connection, inside it. On a data source: a pooled
-/// connection is opened for the command and returned once the results are read.
+/// connection is opened for the command and returned once the results are read. On the PgTx of a
+/// scope: the command runs in the scope's transaction.
+/// Every method has an overload taking <see cref="PgQueryOptions"/> (a command timeout, explicit
+/// preparation); <c>QueryMultipleAsync</c> sends the statements of a <see cref="PgBatch"/> in one round trip.
 /// </remarks>
 public static partial class PgQueryExtensions
 {
@@ -132,7 +135,6 @@ public static partial class PgQueryExtensions
     /// Streams the rows of the query: each row is read from the connection when the enumeration asks
     /// for it, so memory stays flat however many rows there are. The command runs when the
     /// enumeration starts.
-    ///
     /// </summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="sql">The SQL; holes of an interpolated string become <c>$n</c> parameters.</param>
@@ -147,7 +149,6 @@ public static partial class PgQueryExtensions
     /// Streams the rows of the query: each row is read from the connection when the enumeration asks
     /// for it, so memory stays flat however many rows there are. The command runs when the
     /// enumeration starts.
-    ///
     /// </summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="sql">The SQL; holes of an interpolated string become <c>$n</c> parameters.</param>
@@ -205,7 +206,6 @@ public static partial class PgQueryExtensions
     /// var customer = await results.ReadSingleAsync&lt;Customer&gt;(ct);
     /// var orders = await results.ReadAsync&lt;Order&gt;(ct);
     /// </code>
-    ///
     /// </summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="sql">The statements; a batch is consumed by the call that runs it.</param>
@@ -228,7 +228,6 @@ public static partial class PgQueryExtensions
     /// var customer = await results.ReadSingleAsync&lt;Customer&gt;(ct);
     /// var orders = await results.ReadAsync&lt;Order&gt;(ct);
     /// </code>
-    ///
     /// </summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="sql">The statements; a batch is consumed by the call that runs it.</param>
