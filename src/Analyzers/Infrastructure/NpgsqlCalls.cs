@@ -174,14 +174,15 @@ internal static class NpgsqlCalls
     }
 
     /// <summary>
-    /// The argument of a runtime query method that says what it runs: <c>sql</c> (a <c>PgSql</c> or a
-    /// string), or <c>table</c> for the methods that write rows into a table (COPY, INSERT).
+    /// The argument of a runtime query method that says what it runs: <c>sql</c> (a <c>PgSql</c>, a
+    /// string, or the <c>PgBatch</c> of QueryMultipleAsync, whose text is not known), or <c>table</c> for
+    /// the methods that write rows into a table (COPY, INSERT).
     /// </summary>
     public static IArgumentOperation? StatementTextArgument(IInvocationOperation invocation)
     {
         foreach (var argument in invocation.Arguments)
         {
-            if (argument.Parameter is { Name: "sql" or "table" } parameter && parameter.Type.Name is "PgSql" or "String")
+            if (argument.Parameter is { Name: "sql" or "table" } parameter && parameter.Type.Name is "PgSql" or "String" or "PgBatch")
                 return argument;
         }
         return null;
