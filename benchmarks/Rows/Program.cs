@@ -17,6 +17,7 @@ namespace PgBorrow.Benchmarks.Rows;
 /// <item><c>verify</c>: every contender reads the same rows; Dapper.AOT really intercepts.</item>
 /// <item><c>read [BDN args]</c>: the row-reading benchmarks.</item>
 /// <item><c>insert [BDN args]</c>: the 100,000-row bulk-insert benchmarks.</item>
+/// <item><c>batch [BDN args]</c>: three statements in three round trips against one QueryMultipleAsync batch.</item>
 /// <item><c>paired [rounds]</c>: the read benchmarks again, contenders interleaved round by round (robust to changing load).</item>
 /// <item><c>map-probe [passes]</c>: the mapping alone, contenders taking turns on every row of one result.</item>
 /// <item><c>alloc-probe</c>: bytes allocated by the generated GetOrdinals and Read, next to hand-written mapping.</item>
@@ -47,13 +48,16 @@ public static class Program
             case "read":
                 BenchmarkRunner.Run<ReadBenchmarks>(Config(Job.Default.WithWarmupCount(3).WithIterationCount(10)), rest);
                 return 0;
+            case "batch":
+                BenchmarkRunner.Run<BatchBenchmarks>(Config(Job.Default.WithWarmupCount(3).WithIterationCount(10)), rest);
+                return 0;
             case "insert":
                 // Each operation takes a second or more: no pilot stage, one invocation per iteration.
                 BenchmarkRunner.Run<InsertBenchmarks>(
                     Config(Job.Default.WithStrategy(RunStrategy.Monitoring).WithWarmupCount(1).WithIterationCount(5)), rest);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rows.Benchmarks verify | read [BDN args] | paired [rounds] | map-probe [passes] | alloc-probe | insert [BDN args] | cold-all [N] | cold <hand|dapper|dapperaot|pgborrow>");
+                Console.Error.WriteLine("usage: Rows.Benchmarks verify | read [BDN args] | batch [BDN args] | paired [rounds] | map-probe [passes] | alloc-probe | insert [BDN args] | cold-all [N] | cold <hand|dapper|dapperaot|pgborrow>");
                 return 2;
         }
     }

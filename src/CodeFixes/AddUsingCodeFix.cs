@@ -29,7 +29,10 @@ public sealed class AddUsingCodeFix : CodeFixProvider
         RuleIdentifiers.DataReaderLeftOpen,
         RuleIdentifiers.SessionAdvisoryLockNotReleased);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    /// <summary>One key for 'using' and 'await using': Fix All declares each value the way its own code needs.</summary>
+    const string EquivalenceKey = "DeclareWithUsing";
+
+    public override FixAllProvider GetFixAllProvider() => FixableInstancesFixAllProvider.Instance;
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
@@ -47,7 +50,7 @@ public sealed class AddUsingCodeFix : CodeFixProvider
             var isAsync = IsInAsyncCode(statement);
             var title = isAsync ? "Declare with 'await using'" : "Declare with 'using'";
             context.RegisterCodeFix(
-                CodeAction.Create(title, ct => AddUsingAsync(context.Document, diagnostic.Location, ct), equivalenceKey: title),
+                CodeAction.Create(title, ct => AddUsingAsync(context.Document, diagnostic.Location, ct), equivalenceKey: EquivalenceKey),
                 diagnostic);
         }
     }

@@ -9,7 +9,7 @@ namespace PgBorrow.CodeFixes;
 
 /// <summary>
 /// The shape shared by the fixes that offer one action per diagnostic: decide from the diagnostic's
-/// span whether the fix applies, then rewrite the document from that span. Fix All batches them.
+/// span whether the fix applies, then rewrite the document from that span. Fix All fixes each instance the fix accepts.
 /// </summary>
 public abstract class SpanCodeFixProvider : CodeFixProvider
 {
@@ -19,7 +19,7 @@ public abstract class SpanCodeFixProvider : CodeFixProvider
     /// <summary>Whether <see cref="CanFix"/> needs the semantic model (it costs a bind).</summary>
     protected virtual bool NeedsSemanticModel => false;
 
-    public sealed override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    public sealed override FixAllProvider GetFixAllProvider() => FixableInstancesFixAllProvider.Instance;
 
     public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {

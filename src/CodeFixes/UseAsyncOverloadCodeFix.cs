@@ -22,7 +22,10 @@ public sealed class UseAsyncOverloadCodeFix : CodeFixProvider
 {
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.BlockingCallInAsync);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    /// <summary>One key for both actions, so Fix All (and <c>dotnet format</c>) takes every blocking call the fix can change.</summary>
+    const string EquivalenceKey = "UseAsync";
+
+    public override FixAllProvider GetFixAllProvider() => FixableInstancesFixAllProvider.Instance;
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
@@ -39,7 +42,7 @@ public sealed class UseAsyncOverloadCodeFix : CodeFixProvider
                     continue;
                 var title = $"Use '{asyncName}' and await it";
                 context.RegisterCodeFix(
-                    CodeAction.Create(title, ct => UseAsyncOverloadAsync(context.Document, invocation.Span, asyncName, ct), equivalenceKey: "UseAsyncOverload"),
+                    CodeAction.Create(title, ct => UseAsyncOverloadAsync(context.Document, invocation.Span, asyncName, ct), equivalenceKey: EquivalenceKey),
                     diagnostic);
             }
             else if (diagnostic.Properties.ContainsKey(BlockingCallInAsyncAnalyzer.AwaitUsingProperty))
@@ -47,7 +50,7 @@ public sealed class UseAsyncOverloadCodeFix : CodeFixProvider
                 // Only where the declared type has DisposeAsync ('IDbConnection' has none).
                 const string title = "Use 'await using'";
                 context.RegisterCodeFix(
-                    CodeAction.Create(title, ct => AwaitUsingAsync(context.Document, diagnostic.Location.SourceSpan, ct), equivalenceKey: title),
+                    CodeAction.Create(title, ct => AwaitUsingAsync(context.Document, diagnostic.Location.SourceSpan, ct), equivalenceKey: EquivalenceKey),
                     diagnostic);
             }
         }
@@ -70,8 +73,12 @@ public sealed class UseAsyncOverloadCodeFix : CodeFixProvider
             arguments = arguments.AddArguments(SyntaxFactory.Argument(SyntaxFactory.IdentifierName(token)));
         }
 
+        // Read<long>() becomes ReadAsync<long>(): the type arguments cannot be inferred from a token.
+        SimpleNameSyntax asyncMethod = memberAccess.Name is GenericNameSyntax generic
+            ? SyntaxFactory.GenericName(SyntaxFactory.Identifier(asyncName), generic.TypeArgumentList)
+            : SyntaxFactory.IdentifierName(asyncName);
         var asyncCall = invocation
-            .WithExpression(memberAccess.WithName(SyntaxFactory.IdentifierName(asyncName)))
+            .WithExpression(memberAccess.WithName(asyncMethod))
             .WithArgumentList(arguments)
             .WithoutTrivia();
         ExpressionSyntax awaited = SyntaxFactory.AwaitExpression(asyncCall);

@@ -174,14 +174,15 @@ internal static class NpgsqlCalls
     }
 
     /// <summary>
-    /// The argument of a runtime query method that says what it runs: <c>sql</c> (a <c>PgSql</c> or a
-    /// string), or <c>table</c> for the methods that write rows into a table (COPY, INSERT).
+    /// The argument of a runtime query method that says what it runs: <c>sql</c> (a <c>PgSql</c>, a
+    /// string, or the <c>PgBatch</c> of QueryMultipleAsync, whose text is not known), or <c>table</c> for
+    /// the methods that write rows into a table (COPY, INSERT).
     /// </summary>
     public static IArgumentOperation? StatementTextArgument(IInvocationOperation invocation)
     {
         foreach (var argument in invocation.Arguments)
         {
-            if (argument.Parameter is { Name: "sql" or "table" } parameter && parameter.Type.Name is "PgSql" or "String")
+            if (argument.Parameter is { Name: "sql" or "table" } parameter && parameter.Type.Name is "PgSql" or "String" or "PgBatch")
                 return argument;
         }
         return null;
@@ -247,6 +248,16 @@ internal static class NpgsqlCalls
         }
         return false;
     }
+
+    /// <summary>
+    /// A method name that promises a new object for the caller: <c>Create…</c>, <c>Open…</c>, <c>New…</c>, <c>Build…</c>,
+    /// and not one that may return an existing one (<c>CreateOrGet…</c>, <c>…Current…</c>, <c>…Shared…</c>, <c>…Existing…</c>).
+    /// </summary>
+    public static bool IsCreatorName(string name)
+        => (name.StartsWith("Create", StringComparison.Ordinal) || name.StartsWith("Open", StringComparison.Ordinal)
+                || name.StartsWith("New", StringComparison.Ordinal) || name.StartsWith("Build", StringComparison.Ordinal))
+            && name.IndexOf("Get", StringComparison.Ordinal) < 0 && name.IndexOf("Current", StringComparison.Ordinal) < 0
+            && name.IndexOf("Shared", StringComparison.Ordinal) < 0 && name.IndexOf("Existing", StringComparison.Ordinal) < 0;
 
     /// <summary>The receiver of an instance call, or the <c>this</c> argument of an extension method.</summary>
     public static IOperation? Receiver(IInvocationOperation invocation)

@@ -58,6 +58,11 @@ internal sealed class OwnedMembers
         public bool OtherValue;
         /// <summary>Returned, stored elsewhere, passed to a method outside the type: someone else may own it now.</summary>
         public bool HandedOn;
+        /// <summary>
+        /// Returned by one of the type's members (a getter, <c>GetOrBeginTransaction()</c>). Settled at the end: lent when
+        /// the type completes or releases the member itself (the caller borrows it), handed on otherwise.
+        /// </summary>
+        public bool Returned;
         public readonly List<Release> Releases = new();
         public readonly List<Assignment> Assignments = new();
         /// <summary>The types of the values the type stores, and whether each is exactly that type (<c>new</c>, or sealed).</summary>
@@ -76,8 +81,11 @@ internal sealed class OwnedMembers
         /// </summary>
         public bool IsOwned => CreatedLine != 0 && (!OtherValue || FlagDecided);
 
-        /// <summary>Both created and borrowed, and a `shared ?? new X()` or an ownership flag of the type decides which.</summary>
+        /// <summary>Both created and borrowed, and a `shared ?? new X()`, an if/else, or an ownership flag of the type decides which.</summary>
         public bool FlagDecided;
+
+        /// <summary>Created on one branch of an if/else and borrowed on the other: the condition decides whose it is.</summary>
+        public bool BranchDecided;
     }
 
     readonly INamedTypeSymbol _type;
@@ -86,6 +94,7 @@ internal sealed class OwnedMembers
     readonly object _gate = new();
     readonly Dictionary<ISymbol, HashSet<ISymbol>> _calls = new(Comparer);
     readonly Dictionary<ISymbol, HashSet<ISymbol>> _flagsSetTrue = new(Comparer);
+    readonly Dictionary<ISymbol, List<(ISymbol Caller, IInvocationOperation Call)>> _callSites = new(Comparer);
 
     /// <param name="factoryKind">
     /// What a method of the compilation returns to its caller to own (<see cref="OwnershipTakingMethods.ReturnedOwnedKind(IMethodSymbol, int)"/>):
@@ -129,10 +138,34 @@ internal sealed class OwnedMembers
     public void Settle()
     {
         foreach (var use in Members.Values)
-            use.FlagDecided = use.CreatedLine != 0 && use.OtherValue && (use.MadeWhenNoneGiven || OwnershipFlag is not null);
+        {
+            use.BranchDecided = use.Assignments.Any(made => made.Creates && use.Assignments.Any(given => !given.Creates && OnOtherBranches(made.Operation, given.Operation)));
+            use.FlagDecided = use.CreatedLine != 0 && use.OtherValue && (use.MadeWhenNoneGiven || use.BranchDecided || OwnershipFlag is not null);
+            // A member the type returns and also commits, rolls back or disposes itself stays the type's: callers borrow it.
+            if (use.Returned && use.CompletedIn.Count == 0 && use.Releases.Count == 0)
+                use.HandedOn = true;
+        }
     }
 
     public Dictionary<ISymbol, MemberUse> Members { get; } = new(Comparer);
+
+    /// <summary>
+    /// <c>if (owns) _conn = new NpgsqlConnection(cs); else _conn = shared;</c>: the two assignments sit on the two branches of one
+    /// if/else (or conditional expression), so the condition decides which value the member holds.
+    /// </summary>
+    static bool OnOtherBranches(IOperation first, IOperation second)
+    {
+        var ancestors = new Dictionary<IOperation, IOperation>();
+        for (IOperation child = first, parent = first.Parent!; parent is not null; child = parent, parent = parent.Parent!)
+            ancestors[parent] = child;
+        for (IOperation child = second, parent = second.Parent!; parent is not null; child = parent, parent = parent.Parent!)
+        {
+            if (ancestors.TryGetValue(parent, out var firstChild))
+                return parent is IConditionalOperation branch && firstChild != child
+                    && (firstChild == branch.WhenTrue || firstChild == branch.WhenFalse) && (child == branch.WhenTrue || child == branch.WhenFalse);
+        }
+        return false;
+    }
 
     /// <summary>Reads one member body (thread-safe: bodies of a type are analysed concurrently).</summary>
     public void Read(ISymbol? owner, System.Collections.Immutable.ImmutableArray<IOperation> blocks)
@@ -148,6 +181,9 @@ internal sealed class OwnedMembers
                     {
                         case IInvocationOperation { Instance: null or IInstanceReferenceOperation } call when method is not null && IsOwn(call.TargetMethod):
                             Edge(method, call.TargetMethod);
+                            if (!_callSites.TryGetValue(call.TargetMethod.OriginalDefinition, out var sites))
+                                _callSites[call.TargetMethod.OriginalDefinition] = sites = new List<(ISymbol, IInvocationOperation)>();
+                            sites.Add((method, call));
                             continue;
                         case IMethodReferenceOperation { Instance: null or IInstanceReferenceOperation } reference when method is not null && IsOwn(reference.Method):
                             Edge(method, reference.Method);
@@ -234,6 +270,8 @@ internal sealed class OwnedMembers
                 use.Releases.Add(new Release(method, test, matched));
                 return;
             case IReturnOperation:
+                use.Returned = true; // lent or handed on: settled at the type's end
+                return;
             case IVariableInitializerOperation:
             case ISimpleAssignmentOperation:
             case ICoalesceAssignmentOperation:
@@ -332,6 +370,10 @@ internal sealed class OwnedMembers
     /// </summary>
     public static IEnumerable<IMethodSymbol> Overrides(INamedTypeSymbol type)
         => type.GetMembers().OfType<IMethodSymbol>().Where(m => m.IsOverride || m.MethodKind == MethodKind.Destructor);
+
+    /// <summary>The calls of the type's own methods to the method (not delegates to it), with the method each is in.</summary>
+    public List<(ISymbol Caller, IInvocationOperation Call)> CallSites(IMethodSymbol method)
+        => _callSites.TryGetValue(method.OriginalDefinition, out var sites) ? sites : new List<(ISymbol, IInvocationOperation)>();
 
     /// <summary>The type's own methods that call (or take a delegate to) the method.</summary>
     public List<ISymbol> Callers(IMethodSymbol method)

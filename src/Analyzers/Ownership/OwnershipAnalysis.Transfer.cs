@@ -149,6 +149,8 @@ internal sealed partial class OwnershipAnalysis
             foreach (var (lockedConnection, lockSql) in lockEffects)
                 StatementRuns(lockedConnection, null, lockSql, invocation, state);
         }
+        if (kind == CallKind.Other && invocation.TargetMethod.DeclaringSyntaxReferences.Length > 0)
+            HelperStatementRuns(invocation, state);
 
         if (kind is CallKind.ExecuteCommand or CallKind.ExecuteReader)
         {
@@ -422,6 +424,32 @@ internal sealed partial class OwnershipAnalysis
     /// on a connection (in every open transaction of it), or on a data source (a pooled connection of
     /// its own: PGB105's business only).
     /// </summary>
+    /// <summary>
+    /// A helper of this compilation that runs a statement on the transaction or connection it is given
+    /// (<c>await database.Execute(new LockCheckpoint(...), connection, transaction, ct)</c>): the transaction has
+    /// now been on the server, as if the statement ran here. Only the activity is recorded; the text is the helper's.
+    /// </summary>
+    void HelperStatementRuns(IInvocationOperation invocation, FlowState state)
+    {
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter is not IParameterSymbol parameter
+                || _scope.Symbols.KindOfVariableType(parameter.Type) is not (ResourceKind.Transaction or ResourceKind.Connection))
+                continue;
+            var transaction = _scope.Resource(_scope.ReferencedSymbol(argument.Value)) is { Kind: ResourceKind.Transaction } given ? given.Symbol : null;
+            var connection = transaction is null ? _scope.ConnectionSymbol(argument.Value) : null;
+            if (transaction is null && connection is null || !_takers.RunsStatementOn(invocation.TargetMethod, parameter.Ordinal, depth: 0))
+                continue;
+            foreach (var resource in _scope.Resources)
+            {
+                if (resource.Kind == ResourceKind.Transaction && (state[resource.Index] & ValueFlags.Open) != 0
+                    && (transaction is not null && SymbolEqualityComparer.Default.Equals(resource.Symbol, transaction)
+                        || connection is not null && SymbolEqualityComparer.Default.Equals(resource.Connection, connection)))
+                    state.AddActivity(resource.Index, TransactionActivity.StatementRun);
+            }
+        }
+    }
+
     void RuntimeStatementRuns(IInvocationOperation invocation, IOperation? receiverOperand, TrackedResource? receiver, FlowState state)
     {
         var sql = _scope.RuntimeStatementText(invocation);

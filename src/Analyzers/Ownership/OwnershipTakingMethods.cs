@@ -30,6 +30,9 @@ internal sealed class OwnershipTakingMethods
     readonly ConcurrentDictionary<IMethodSymbol, ResourceKind?> _factories = new(SymbolEqualityComparer.Default);
     readonly ConcurrentDictionary<IMethodSymbol, ResourceKind?> _dispatchedFactories = new(SymbolEqualityComparer.Default);
     readonly ConcurrentDictionary<IMethodSymbol, bool> _mentionsDatabase = new(SymbolEqualityComparer.Default);
+    readonly ConcurrentDictionary<IMethodSymbol, bool> _mentionsDatabaseThroughCalls = new(SymbolEqualityComparer.Default);
+    readonly ConcurrentDictionary<IMethodSymbol, System.Collections.Generic.List<IMethodSymbol>> _sourceCallees = new(SymbolEqualityComparer.Default);
+    readonly ConcurrentDictionary<(IMethodSymbol, int), bool> _runsStatementOn = new();
     readonly ConcurrentDictionary<IMethodSymbol, int> _passThrough = new(SymbolEqualityComparer.Default);
     readonly ConcurrentDictionary<IMethodSymbol, System.Collections.Generic.List<IMethodSymbol>> _implementations = new(SymbolEqualityComparer.Default);
     System.Collections.Generic.List<INamedTypeSymbol>? _sourceTypes;
@@ -119,7 +122,7 @@ internal sealed class OwnershipTakingMethods
     ResourceKind? ReturnedOwnedKind(IMethodSymbol method, int depth, bool dispatch)
     {
         var definition = method.OriginalDefinition;
-        if (definition.DeclaringSyntaxReferences.Length == 0 || depth >= MaxDepth)
+        if (depth >= MaxDepth)
             return null;
         var returned = definition.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic
             && generic.Name is "Task" or "ValueTask"
@@ -127,6 +130,8 @@ internal sealed class OwnershipTakingMethods
             : definition.ReturnType;
         if (_symbols.KindOfVariableType(returned) is not ResourceKind kind)
             return null;
+        if (definition.DeclaringSyntaxReferences.Length == 0)
+            return dispatch && IsDispatched(definition) && ImplementationsOf(definition).Count == 0 ? CreatorByName(definition, kind) : null;
         if (dispatch && IsDispatched(definition))
         {
             // Bounded by depth (each implementation is read one level deeper), not by the in-progress set,
@@ -196,6 +201,16 @@ internal sealed class OwnershipTakingMethods
         => method.ContainingType?.TypeKind == TypeKind.Interface || method.IsAbstract || (method.IsVirtual && !method.ContainingType!.IsSealed);
 
     /// <summary>
+    /// A connection factory whose bodies this compilation does not hold (<c>IConnectionProvider.Create()</c>
+    /// implemented in another project, <c>DbProviderFactory.CreateConnection()</c>) is read by its name, the one
+    /// promise left: <c>Create…</c>, <c>Open…</c>, <c>New…</c> make a connection the caller owns;
+    /// <c>Get…</c>, <c>CreateOrGet…</c>, <c>…Current…</c>, <c>…Shared…</c> may hand out one somebody else owns.
+    /// Connections only: a unit of work's <c>BeginTransaction()</c> usually keeps (and completes) what it returns.
+    /// </summary>
+    static ResourceKind? CreatorByName(IMethodSymbol method, ResourceKind kind)
+        => kind == ResourceKind.Connection && NpgsqlCalls.IsCreatorName(method.Name) ? kind : null;
+
+    /// <summary>
     /// The interface or abstract factory (<c>IConnectionFactory.Create()</c>) is a factory when every
     /// implementation in the compilation is one, of the same kind.
     /// </summary>
@@ -203,7 +218,7 @@ internal sealed class OwnershipTakingMethods
     {
         var implementations = ImplementationsOf(method);
         if (implementations.Count == 0)
-            return null;
+            return CreatorByName(method, kind);
         foreach (var candidate in implementations)
         {
             if (ReturnedOwnedKind(candidate, depth, dispatch: false) != kind)
@@ -372,20 +387,198 @@ internal sealed class OwnershipTakingMethods
     /// </summary>
     public bool MentionsDatabaseThroughDispatch(IMethodSymbol method)
     {
-        if (MentionsDatabase(method))
-            return true;
         var definition = method.OriginalDefinition;
-        if (!(definition.IsAbstract || definition.IsVirtual || definition.ContainingType?.TypeKind == TypeKind.Interface))
+        if (definition.DeclaringSyntaxReferences.Length == 0)
             return false;
-        var implementations = ImplementationsOf(definition);
-        return implementations.Count > 0 && implementations.All(MentionsDatabase);
+        return _mentionsDatabaseThroughCalls.GetOrAdd(definition, m => MentionsDatabaseWithin(m, CallBudget));
     }
 
     /// <summary>
-    /// Whether a method of this compilation works with Npgsql types itself (a repository method that
-    /// opens its own connection, say): awaiting it is database work, not an unrelated wait. Methods
-    /// outside the compilation that are not Npgsql's do not.
+    /// How many calls deep "works with the database" is followed: <c>messageStorage.ReadGlobalStream(...)</c> (an
+    /// interface) runs <c>PostgresMessageStorage.ReadGlobalStream</c>, which calls <c>database.Execute(query)</c> (another
+    /// interface), whose implementation opens the connection.
     /// </summary>
+    const int CallBudget = 3;
+
+    /// <summary>
+    /// The method, or every implementation of it when it dispatches, works with the database itself or calls (within
+    /// <paramref name="budget"/> calls) a method of this compilation that does.
+    /// </summary>
+    bool MentionsDatabaseWithin(IMethodSymbol method, int budget)
+    {
+        var definition = method.OriginalDefinition;
+        if (definition.DeclaringSyntaxReferences.Length == 0)
+            return false;
+        if (MentionsDatabase(definition))
+            return true;
+        if (IsDispatched(definition))
+        {
+            var implementations = ImplementationsOf(definition);
+            if (implementations.Count == 0)
+                return false;
+            foreach (var implementation in implementations)
+            {
+                if (!BodyMentionsDatabase(implementation, budget))
+                    return false;
+            }
+            return true;
+        }
+        return BodyMentionsDatabase(definition, budget);
+    }
+
+    bool BodyMentionsDatabase(IMethodSymbol method, int budget)
+    {
+        if (MentionsDatabase(method))
+            return true;
+        if (budget <= 0)
+            return false;
+        var inProgress = _inProgress.Value!;
+        if (!inProgress.Add(method.OriginalDefinition))
+            return false;
+        try
+        {
+            foreach (var callee in SourceCallees(method))
+            {
+                if (MentionsDatabaseWithin(callee, budget - 1))
+                    return true;
+            }
+            return false;
+        }
+        finally
+        {
+            inProgress.Remove(method.OriginalDefinition);
+        }
+    }
+
+    /// <summary>The methods of this compilation a method's body calls (read once per method).</summary>
+    System.Collections.Generic.List<IMethodSymbol> SourceCallees(IMethodSymbol method)
+        => _sourceCallees.GetOrAdd(method.OriginalDefinition, m =>
+        {
+            var callees = new System.Collections.Generic.List<IMethodSymbol>();
+            if (BodyOf(m) is IOperation body)
+            {
+                foreach (var operation in body.DescendantsAndSelf())
+                {
+                    if (operation is IInvocationOperation { TargetMethod: var target } && target.DeclaringSyntaxReferences.Length > 0
+                        && !callees.Contains(target.OriginalDefinition, SymbolEqualityComparer.Default) && callees.Count < 16)
+                        callees.Add(target.OriginalDefinition);
+                }
+            }
+            return callees;
+        });
+
+    /// <summary>
+    /// Whether a method of this compilation runs a statement on the transaction or connection it receives as parameter
+    /// <paramref name="ordinal"/> (every implementation, when it dispatches): it executes a command, a Dapper call or a
+    /// runtime query on it, hands a command made on it to something (<c>query.Execute(command, ct)</c>), or passes it on to
+    /// another such method. <c>await database.Execute(new LockCheckpoint(...), connection, transaction, ct)</c> is then a
+    /// statement in the caller's transaction. Followed up to three calls deep, read once per method and parameter.
+    /// </summary>
+    public bool RunsStatementOn(IMethodSymbol method, int ordinal, int depth)
+    {
+        var definition = method.OriginalDefinition;
+        if (depth >= CallBudget || ordinal >= definition.Parameters.Length || definition.DeclaringSyntaxReferences.Length == 0
+            || _symbols.KindOfVariableType(definition.Parameters[ordinal].Type) is not (ResourceKind.Transaction or ResourceKind.Connection))
+            return false;
+        if (IsDispatched(definition) && (definition.IsAbstract || definition.ContainingType?.TypeKind == TypeKind.Interface))
+        {
+            var implementations = ImplementationsOf(definition);
+            if (implementations.Count == 0)
+                return false;
+            foreach (var implementation in implementations)
+            {
+                if (!RunsStatementOn(implementation, ordinal, depth + 1))
+                    return false;
+            }
+            return true;
+        }
+        return _runsStatementOn.GetOrAdd((definition, ordinal), key =>
+        {
+            var inProgress = _inProgress.Value!;
+            if (!inProgress.Add(key.Item1))
+                return false;
+            try
+            {
+                return BodyRunsStatementOn(key.Item1, key.Item1.Parameters[key.Item2], depth);
+            }
+            finally
+            {
+                inProgress.Remove(key.Item1);
+            }
+        });
+    }
+
+    bool BodyRunsStatementOn(IMethodSymbol method, IParameterSymbol parameter, int depth)
+    {
+        if (BodyOf(method) is not IOperation body)
+            return false;
+        // The parameter and the commands made on it or given it (`var cmd = connection.CreateCommand()`,
+        // `new NpgsqlCommand(sql, connection)`, `command.Transaction = transaction`).
+        var tied = new System.Collections.Generic.HashSet<ISymbol>(SymbolEqualityComparer.Default) { parameter };
+        var commands = new System.Collections.Generic.HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        foreach (var operation in body.DescendantsAndSelf())
+        {
+            var (target, value) = operation switch
+            {
+                IVariableDeclaratorOperation { Initializer.Value: var initial } declarator => ((ISymbol?)declarator.Symbol, initial),
+                ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment => (local.Local, assignment.Value),
+                ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "Transaction" or "Connection", Instance: ILocalReferenceOperation command } } assignment => (command.Local, assignment.Value),
+                _ => (null, null),
+            };
+            if (target is not null && value is not null && _symbols.IsDatabaseType(TypeOf(target)) && References(value, tied))
+            {
+                tied.Add(target);
+                if (_symbols.KindOfVariableType(TypeOf(target)) is not (ResourceKind.Transaction or ResourceKind.Connection))
+                    commands.Add(target);
+            }
+        }
+        foreach (var operation in body.DescendantsAndSelf())
+        {
+            if (operation is not IInvocationOperation invocation)
+                continue;
+            var kind = NpgsqlCalls.Classify(invocation, _symbols);
+            var receiver = NpgsqlCalls.Receiver(invocation);
+            if (kind is CallKind.ExecuteCommand or CallKind.ExecuteReader or CallKind.BeginCopy or CallKind.DapperCommand or CallKind.RuntimeStatement
+                && (receiver is not null && References(receiver, tied) || invocation.Arguments.Any(argument => References(argument.Value, tied))))
+                return true;
+            if (kind is CallKind.Dispose)
+                continue;
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is not IParameterSymbol passedAs || !References(argument.Value, tied))
+                    continue;
+                if (commands.Count > 0 && References(argument.Value, commands) && !NpgsqlSymbols.IsBorrowingLibrary(invocation.TargetMethod))
+                    return true; // a command made on it, handed to whatever runs it
+                if (invocation.TargetMethod.DeclaringSyntaxReferences.Length > 0 && RunsStatementOn(invocation.TargetMethod, passedAs.Ordinal, depth + 1))
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    static ITypeSymbol? TypeOf(ISymbol symbol) => symbol switch
+    {
+        ILocalSymbol local => local.Type,
+        IParameterSymbol parameter => parameter.Type,
+        _ => null,
+    };
+
+    static bool References(IOperation operation, System.Collections.Generic.HashSet<ISymbol> symbols)
+    {
+        foreach (var inner in operation.DescendantsAndSelf())
+        {
+            var referenced = inner switch
+            {
+                IParameterReferenceOperation parameter => (ISymbol)parameter.Parameter,
+                ILocalReferenceOperation local => local.Local,
+                _ => null,
+            };
+            if (referenced is not null && symbols.Contains(referenced))
+                return true;
+        }
+        return false;
+    }
+
     public bool MentionsDatabase(IMethodSymbol method)
     {
         var definition = method.OriginalDefinition;

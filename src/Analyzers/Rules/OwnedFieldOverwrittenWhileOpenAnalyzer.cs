@@ -64,8 +64,16 @@ public sealed class OwnedFieldOverwrittenWhileOpenAnalyzer : OwnedMembersRuleAna
                         method.Name, noun, pair.Key.Name, $"the {noun} stored at line {line} is still there and nothing released it"));
                     continue;
                 }
-                if (leftCompleted is not ISymbol completion || ClearedBefore(facts, pair.Key, use, assignment))
+                if (ClearedBefore(facts, pair.Key, use, assignment.Operation))
                     continue;
+                if (leftCompleted is not ISymbol completion)
+                {
+                    if (!KeptAfter(use, method) || RunsAgain(facts, pair.Key, use, method, disposing, depth: 0) is not string again || !reported.Add(assignment.Operation))
+                        continue;
+                    end.ReportDiagnostic(Diagnostic.Create(Descriptor, assignment.Operation.Syntax.GetLocation(),
+                        method.Name, noun, pair.Key.Name, $"{again}, and nothing before that releases, clears or tests '{pair.Key.Name}'"));
+                    continue;
+                }
                 if (reported.Add(assignment.Operation))
                     end.ReportDiagnostic(Diagnostic.Create(Descriptor, assignment.Operation.Syntax.GetLocation(),
                         method.Name, noun, pair.Key.Name,
@@ -102,15 +110,15 @@ public sealed class OwnedFieldOverwrittenWhileOpenAnalyzer : OwnedMembersRuleAna
     /// call to a helper of the type that does one, or a condition that tests it (a guard that throws or returns
     /// when it is set, or an `if (_tx == null)` around the assignment). Any test counts: silence over guessing.
     /// </summary>
-    static bool ClearedBefore(OwnedMembers facts, ISymbol member, OwnedMembers.MemberUse use, OwnedMembers.Assignment assignment)
+    static bool ClearedBefore(OwnedMembers facts, ISymbol member, OwnedMembers.MemberUse use, IOperation at)
     {
-        var root = assignment.Operation;
+        var root = at;
         while (root.Parent is not null)
             root = root.Parent;
-        var position = assignment.Operation.Syntax.SpanStart;
+        var position = at.Syntax.SpanStart;
         foreach (var operation in root.DescendantsAndSelf())
         {
-            if (operation.Syntax.SpanStart >= position || operation.Syntax.SyntaxTree != assignment.Operation.Syntax.SyntaxTree)
+            if (operation.Syntax.SpanStart >= position || operation.Syntax.SyntaxTree != at.Syntax.SyntaxTree)
                 continue;
             switch (operation)
             {
@@ -128,16 +136,112 @@ public sealed class OwnedFieldOverwrittenWhileOpenAnalyzer : OwnedMembersRuleAna
         }
         foreach (var release in use.Releases)
         {
-            if (release.Operation.Syntax.SyntaxTree == assignment.Operation.Syntax.SyntaxTree && release.Operation.Syntax.SpanStart < position && SameRoot(release.Operation, root))
+            if (release.Operation.Syntax.SyntaxTree == at.Syntax.SyntaxTree && release.Operation.Syntax.SpanStart < position && SameRoot(release.Operation, root))
                 return true;
         }
         foreach (var reset in use.Resets)
         {
-            if (reset.Operation.Syntax.SyntaxTree == assignment.Operation.Syntax.SyntaxTree && reset.Operation.Syntax.SpanStart < position && SameRoot(reset.Operation, root))
+            if (reset.Operation.Syntax.SyntaxTree == at.Syntax.SyntaxTree && reset.Operation.Syntax.SpanStart < position && SameRoot(reset.Operation, root))
                 return true;
         }
         return false;
     }
+
+    /// <summary>The method leaves the value in the member: it does not release it or set it to null itself (a scoped use).</summary>
+    static bool KeptAfter(OwnedMembers.MemberUse use, IMethodSymbol method)
+        => !OwnedMembers.ReleasesOrResets(use, new HashSet<ISymbol>(SymbolEqualityComparer.Default) { method.OriginalDefinition });
+
+    /// <summary>
+    /// Why the storing method can run again while the member still holds what it stored last time, read from the type's
+    /// own calls to it: two calls with nothing before either that releases, clears or tests the member (<c>GetRepository</c>
+    /// and <c>GetGuidRepository</c> both begin a transaction into it), or a call in a loop whose body does not release it
+    /// on every round (an election loop that retries after a failed lock attempt). Followed up through private callers
+    /// with a single call each (at most three levels); null when neither can be read.
+    /// </summary>
+    static string? RunsAgain(OwnedMembers facts, ISymbol member, OwnedMembers.MemberUse use, IMethodSymbol method, HashSet<ISymbol> disposing, int depth)
+    {
+        var open = new List<(ISymbol Caller, IInvocationOperation Call)>();
+        foreach (var site in facts.CallSites(method))
+        {
+            if (site.Caller is not IMethodSymbol caller || caller.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor || disposing.Contains(caller)
+                || SymbolEqualityComparer.Default.Equals(caller, method.OriginalDefinition) || ClearedBefore(facts, member, use, site.Call))
+                continue;
+            if (LoopAround(site.Call) is IOperation loop)
+            {
+                if (!ReleasedEveryRound(facts, use, loop))
+                    return depth == 0 ? $"'{caller.Name}' calls it in a loop" : $"'{caller.Name}' calls it in a loop (through '{method.Name}')";
+                continue;
+            }
+            // A caller that releases or clears the member itself (after the call) uses it for the call's length only.
+            if (!ReleasesOutside(use, facts.Reachable(new[] { caller }), method))
+                open.Add(site);
+        }
+        if (open.Count >= 2)
+        {
+            var callers = open.Select(site => site.Caller.Name).Distinct().ToList();
+            return callers.Count == 1 ? $"'{callers[0]}' calls it {open.Count} times" : $"'{callers[0]}' and '{callers[1]}' both call it";
+        }
+        return open.Count == 1 && depth < 2 && open[0].Caller is IMethodSymbol { DeclaredAccessibility: Accessibility.Private } next
+            ? RunsAgain(facts, member, use, next, disposing, depth + 1)
+            : null;
+    }
+
+    /// <summary>Whether one of the methods, other than the storing method itself, releases or clears the member.</summary>
+    static bool ReleasesOutside(OwnedMembers.MemberUse use, IEnumerable<ISymbol> methods, IMethodSymbol storing)
+    {
+        var others = new HashSet<ISymbol>(methods, SymbolEqualityComparer.Default);
+        others.Remove(storing.OriginalDefinition);
+        return OwnedMembers.ReleasesOrResets(use, others);
+    }
+
+    static IOperation? LoopAround(IOperation operation)
+    {
+        for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent is ILoopOperation)
+                return parent;
+            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                return null;
+        }
+        return null;
+    }
+
+    /// <summary>The loop's body releases or clears the member in a statement of its own (not under a condition), or in a finally.</summary>
+    static bool ReleasedEveryRound(OwnedMembers facts, OwnedMembers.MemberUse use, IOperation loop)
+    {
+        var body = ((ILoopOperation)loop).Body;
+        var statements = body is IBlockOperation block ? block.Operations : System.Collections.Immutable.ImmutableArray.Create(body);
+        foreach (var statement in statements)
+        {
+            var candidates = statement is ITryOperation { Finally: { } always } ? always.DescendantsAndSelf() : new[] { statement }.Concat(Unconditional(statement));
+            foreach (var operation in candidates)
+            {
+                if (operation is IInvocationOperation { Instance: null or IInstanceReferenceOperation } call && facts.IsOwn(call.TargetMethod)
+                    && OwnedMembers.ReleasesOrResets(use, facts.Reachable(new[] { call.TargetMethod })))
+                    return true;
+                if (use.Releases.Any(release => release.Operation.Syntax.Span.IntersectsWith(operation.Syntax.Span) && operation.Syntax.Span.Contains(release.Operation.Syntax.Span))
+                    || use.Resets.Any(reset => operation.Syntax.Span.Contains(reset.Operation.Syntax.Span)))
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    static bool UnderCondition(IOperation operation, IOperation statement)
+    {
+        for (var parent = operation.Parent; parent is not null && parent != statement; parent = parent.Parent)
+        {
+            if (parent is IConditionalOperation or IConditionalAccessOperation or ICoalesceOperation)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>The operations of an expression statement (under awaits), not those nested under conditions.</summary>
+    static IEnumerable<IOperation> Unconditional(IOperation statement)
+        => statement is IExpressionStatementOperation expression
+            ? expression.Operation.DescendantsAndSelf().Where(operation => !UnderCondition(operation, statement))
+            : statement is IUsingOperation or IUsingDeclarationOperation ? statement.DescendantsAndSelf() : Enumerable.Empty<IOperation>();
 
     static bool SameRoot(IOperation operation, IOperation root)
     {
@@ -146,8 +250,13 @@ public sealed class OwnedFieldOverwrittenWhileOpenAnalyzer : OwnedMembersRuleAna
         return operation == root;
     }
 
+    /// <summary>
+    /// The condition tests the member, or another connection/transaction member of the type: <c>if (_connection == null)
+    /// { _connection = ...; _transaction = _connection.BeginTransaction(); }</c> guards both.
+    /// </summary>
     static bool Mentions(OwnedMembers facts, IOperation condition, ISymbol member)
-        => condition.DescendantsAndSelf().Any(operation => SymbolEqualityComparer.Default.Equals(facts.MemberOf(operation), member));
+        => condition.DescendantsAndSelf().Any(operation => facts.MemberOf(operation) is ISymbol tested
+            && (SymbolEqualityComparer.Default.Equals(tested, member) || facts.Members.ContainsKey(tested)));
 
     /// <summary>
     /// The line of an earlier store of a new value into the member, as the statement just before in the same block

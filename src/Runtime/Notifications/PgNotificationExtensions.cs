@@ -119,7 +119,7 @@ public static class PgNotificationExtensions
     /// <returns>A task that completes once the server has queued the notification.</returns>
     /// <exception cref="ArgumentException">The channel name is empty, holds a NUL character or is longer than 63 bytes in UTF-8.</exception>
     public static Task NotifyAsync(this NpgsqlConnection connection, string channel, string? payload, CancellationToken cancellationToken = default)
-        => PgQueryCore.ExecuteAsync(PgTarget.Of(connection), NotifyStatement(channel, payload), cancellationToken);
+        => PgQueryCore.ExecuteAsync(PgTarget.Of(connection), NotifyStatement(channel, payload), default, cancellationToken);
 
     /// <summary>Sends a notification in <paramref name="transaction"/>: listeners receive it when the transaction commits, never if it rolls back.</summary>
     /// <inheritdoc cref="NotifyAsync(NpgsqlConnection, string, string?, CancellationToken)"/>
@@ -128,7 +128,7 @@ public static class PgNotificationExtensions
     /// <param name="payload">The payload; null sends an empty one. PostgreSQL refuses payloads of 8000 bytes or more (SQLSTATE 22023).</param>
     /// <param name="cancellationToken">Cancels the command.</param>
     public static Task NotifyAsync(this NpgsqlTransaction transaction, string channel, string? payload, CancellationToken cancellationToken = default)
-        => PgQueryCore.ExecuteAsync(PgTarget.Of(transaction), NotifyStatement(channel, payload), cancellationToken);
+        => PgQueryCore.ExecuteAsync(PgTarget.Of(transaction), NotifyStatement(channel, payload), default, cancellationToken);
 
     /// <summary>
     /// Sends a notification in the scope's transaction: listeners receive it when the scope commits, never if it rolls
@@ -142,7 +142,7 @@ public static class PgNotificationExtensions
     /// <param name="cancellationToken">Cancels the command.</param>
     /// <exception cref="ObjectDisposedException">The scope that lent this PgTx has ended.</exception>
     public static Task NotifyAsync(this PgTx tx, string channel, string? payload, CancellationToken cancellationToken = default)
-        => PgQueryCore.ExecuteAsync(PgTarget.Of(tx), NotifyStatement(channel, payload), cancellationToken);
+        => PgQueryCore.ExecuteAsync(PgTarget.Of(tx), NotifyStatement(channel, payload), default, cancellationToken);
 
     /// <summary>Sends a notification at once, on a pooled connection of its own (its own transaction, committed immediately).</summary>
     /// <inheritdoc cref="NotifyAsync(NpgsqlConnection, string, string?, CancellationToken)"/>
@@ -151,7 +151,7 @@ public static class PgNotificationExtensions
     /// <param name="payload">The payload; null sends an empty one. PostgreSQL refuses payloads of 8000 bytes or more (SQLSTATE 22023).</param>
     /// <param name="cancellationToken">Cancels the command.</param>
     public static Task NotifyAsync(this NpgsqlDataSource dataSource, string channel, string? payload, CancellationToken cancellationToken = default)
-        => PgQueryCore.ExecuteAsync(PgTarget.Of(dataSource), NotifyStatement(channel, payload), cancellationToken);
+        => PgQueryCore.ExecuteAsync(PgTarget.Of(dataSource), NotifyStatement(channel, payload), default, cancellationToken);
 
     static PgStatement NotifyStatement(string channel, string? payload)
     {

@@ -61,6 +61,32 @@ internal readonly struct PgTarget
         return statement.CreateOwnedCommand(_connection!, null);
     }
 
+    /// <summary>The data source, when the target is one.</summary>
+    public NpgsqlDataSource? DataSource => _dataSource;
+
+    /// <summary>
+    /// Whether a statement to prepare must run on a connection opened for it: a data source's commands and
+    /// batches cannot be prepared, since each may run on another pooled connection.
+    /// </summary>
+    public bool PreparesOnOwnConnection(in PgQueryOptions options) => options.Prepare && _dataSource is not null;
+
+    /// <summary>
+    /// An empty batch, which the caller disposes (on a connection, the connection's cached batch when it is
+    /// free). A data source's batch opens a pooled connection when it executes and gives it back when its
+    /// reader is disposed.
+    /// </summary>
+    public NpgsqlBatch CreateBatch()
+    {
+        if (_tx is not null)
+            return _tx.CreateBatchFor(); // throws once the scope that lent it has ended
+        if (_dataSource is not null)
+            return _dataSource.CreateBatch();
+        var connection = _transaction is not null ? ConnectionOf(_transaction) : _connection!;
+        var batch = connection.CreateBatch();
+        batch.Transaction = _transaction;
+        return batch;
+    }
+
     /// <summary>The connection a transaction runs on.</summary>
     /// <exception cref="InvalidOperationException">The transaction has completed.</exception>
     public static NpgsqlConnection ConnectionOf(NpgsqlTransaction transaction)

@@ -51,9 +51,18 @@ internal readonly struct PgStatement
         return command;
     }
 
-    private void AddParameters(NpgsqlCommand command)
+    /// <summary>A statement of a batch (<see cref="PgBatch"/>), with its own <c>$n</c> parameters.</summary>
+    public NpgsqlBatchCommand CreateBatchCommand()
     {
-        var parameters = command.Parameters;
+        var command = new NpgsqlBatchCommand(Text);
+        AddParameters(command.Parameters);
+        return command;
+    }
+
+    private void AddParameters(NpgsqlCommand command) => AddParameters(command.Parameters);
+
+    private void AddParameters(NpgsqlParameterCollection parameters)
+    {
         foreach (var parameter in Parameters)
             parameters.Add(parameter);
     }

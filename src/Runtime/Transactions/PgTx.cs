@@ -77,6 +77,14 @@ public sealed class PgTx
         return statement.CreateOwnedCommand(_connection, _transaction);
     }
 
+    internal NpgsqlBatch CreateBatchFor()
+    {
+        ThrowIfNotActive();
+        var batch = _connection.CreateBatch();
+        batch.Transaction = _transaction;
+        return batch;
+    }
+
     #endregion
 
     #region Savepoints

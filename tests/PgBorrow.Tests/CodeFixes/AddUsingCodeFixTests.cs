@@ -8,9 +8,13 @@ namespace PgBorrow.Tests.CodeFixes;
 
 public class AddUsingCodeFixTests
 {
-    [Fact]
-    public Task Leaked_transaction_gets_await_using_in_async_code()
-        => Verify<TransactionMayBeLeftOpenAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+    public static TheoryData<string> Cases => CodeFixCase.NamesIn<AddUsingCodeFixTests>();
+
+    [Theory, MemberData(nameof(Cases))]
+    public Task Fix_case(string name) => CodeFixCase.VerifyAsync<AddUsingCodeFixTests>(name);
+
+    static CodeFixCase Leaked_transaction_gets_await_using_in_async_code
+        => CodeFixCase.Of<TransactionMayBeLeftOpenAnalyzer, AddUsingCodeFix>("""
             class Orders
             {
                 async Task PlaceAsync(NpgsqlConnection conn, CancellationToken ct)
@@ -32,9 +36,8 @@ public class AddUsingCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Leaked_exported_snapshot_gets_await_using()
-        => Verify<TransactionMayBeLeftOpenAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+    static CodeFixCase Leaked_exported_snapshot_gets_await_using
+        => CodeFixCase.Of<TransactionMayBeLeftOpenAnalyzer, AddUsingCodeFix>("""
             class Export
             {
                 async Task<string> IdAsync(NpgsqlDataSource dataSource, CancellationToken ct)
@@ -54,9 +57,8 @@ public class AddUsingCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Leaked_advisory_lock_guard_gets_await_using()
-        => Verify<SessionAdvisoryLockNotReleasedAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+    static CodeFixCase Leaked_advisory_lock_guard_gets_await_using
+        => CodeFixCase.Of<SessionAdvisoryLockNotReleasedAnalyzer, AddUsingCodeFix>("""
             class Jobs
             {
                 async Task RunAsync(NpgsqlConnection conn, long key, CancellationToken ct)
@@ -76,9 +78,8 @@ public class AddUsingCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Fix_all_adds_using_to_every_leaked_transaction()
-        => Verify<TransactionNotRolledBackOnExceptionAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+    static CodeFixCase Fix_all_adds_using_to_every_leaked_transaction
+        => CodeFixCase.Of<TransactionNotRolledBackOnExceptionAnalyzer, AddUsingCodeFix>("""
             class Orders
             {
                 void One(NpgsqlConnection conn)
@@ -118,9 +119,8 @@ public class AddUsingCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Leaked_connection_and_reader_get_using()
-        => Verify<ConnectionNotDisposedAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+    static CodeFixCase Leaked_connection_and_reader_get_using
+        => CodeFixCase.Of<ConnectionNotDisposedAnalyzer, AddUsingCodeFix>("""
             class Orders
             {
                 long Count(string connectionString)
@@ -144,9 +144,8 @@ public class AddUsingCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task No_fix_for_a_variable_assigned_again()
-        => Verify<TransactionMayBeLeftOpenAnalyzer>.CodeFixAsync<AddUsingCodeFix>("""
+    static CodeFixCase No_fix_for_a_variable_assigned_again
+        => CodeFixCase.Of<TransactionMayBeLeftOpenAnalyzer, AddUsingCodeFix>("""
             class Orders
             {
                 void Place(NpgsqlConnection conn, bool retry)

@@ -8,9 +8,13 @@ namespace PgBorrow.Tests.CodeFixes;
 
 public class AwaitOneAfterAnotherCodeFixTests
 {
-    [Fact]
-    public Task WhenAll_statement_becomes_sequential_awaits()
-        => Verify<ConnectionUsedConcurrentlyAnalyzer>.CodeFixAsync<AwaitOneAfterAnotherCodeFix>("""
+    public static TheoryData<string> Cases => CodeFixCase.NamesIn<AwaitOneAfterAnotherCodeFixTests>();
+
+    [Theory, MemberData(nameof(Cases))]
+    public Task Fix_case(string name) => CodeFixCase.VerifyAsync<AwaitOneAfterAnotherCodeFixTests>(name);
+
+    static CodeFixCase WhenAll_statement_becomes_sequential_awaits
+        => CodeFixCase.Of<ConnectionUsedConcurrentlyAnalyzer, AwaitOneAfterAnotherCodeFix>("""
             class Dashboard
             {
                 async Task RefreshAsync(NpgsqlConnection conn, CancellationToken ct)
@@ -33,9 +37,8 @@ public class AwaitOneAfterAnotherCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task No_fix_when_the_results_are_used()
-        => Verify<ConnectionUsedConcurrentlyAnalyzer>.CodeFixAsync<AwaitOneAfterAnotherCodeFix>("""
+    static CodeFixCase No_fix_when_the_results_are_used
+        => CodeFixCase.Of<ConnectionUsedConcurrentlyAnalyzer, AwaitOneAfterAnotherCodeFix>("""
             class Dashboard
             {
                 async Task<object?[]> LoadAsync(NpgsqlConnection conn, CancellationToken ct)

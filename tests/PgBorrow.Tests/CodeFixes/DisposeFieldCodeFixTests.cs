@@ -8,9 +8,13 @@ namespace PgBorrow.Tests.CodeFixes;
 
 public class DisposeFieldCodeFixTests
 {
-    [Fact]
-    public Task Owned_connection_is_disposed_in_the_async_DisposeAsync()
-        => Verify<OwnedFieldNeverReleasedAnalyzer>.CodeFixAsync<DisposeFieldCodeFix>("""
+    public static TheoryData<string> Cases => CodeFixCase.NamesIn<DisposeFieldCodeFixTests>();
+
+    [Theory, MemberData(nameof(Cases))]
+    public Task Fix_case(string name) => CodeFixCase.VerifyAsync<DisposeFieldCodeFixTests>(name);
+
+    static CodeFixCase Owned_connection_is_disposed_in_the_async_DisposeAsync
+        => CodeFixCase.Of<OwnedFieldNeverReleasedAnalyzer, DisposeFieldCodeFix>("""
             sealed class AuditLog : IAsyncDisposable
             {
                 readonly NpgsqlConnection {|PGB010:_connection|};
@@ -47,9 +51,8 @@ public class DisposeFieldCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Owned_transaction_is_disposed_in_Dispose()
-        => Verify<OwnedFieldNeverReleasedAnalyzer>.CodeFixAsync<DisposeFieldCodeFix>("""
+    static CodeFixCase Owned_transaction_is_disposed_in_Dispose
+        => CodeFixCase.Of<OwnedFieldNeverReleasedAnalyzer, DisposeFieldCodeFix>("""
             sealed class UnitOfWork : IDisposable
             {
                 readonly NpgsqlConnection _connection;
@@ -80,9 +83,8 @@ public class DisposeFieldCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task A_type_that_is_not_disposable_gets_no_fix()
-        => Verify<OwnedFieldNeverReleasedAnalyzer>.CodeFixAsync<DisposeFieldCodeFix>("""
+    static CodeFixCase A_type_that_is_not_disposable_gets_no_fix
+        => CodeFixCase.Of<OwnedFieldNeverReleasedAnalyzer, DisposeFieldCodeFix>("""
             sealed class Repository
             {
                 readonly NpgsqlConnection {|PGB010:_connection|};
@@ -98,9 +100,8 @@ public class DisposeFieldCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task A_member_released_only_outside_Dispose_is_disposed_in_Dispose_too()
-        => Verify<OwnedFieldNeverReleasedAnalyzer>.CodeFixAsync<DisposeFieldCodeFix>("""
+    static CodeFixCase A_member_released_only_outside_Dispose_is_disposed_in_Dispose_too
+        => CodeFixCase.Of<OwnedFieldNeverReleasedAnalyzer, DisposeFieldCodeFix>("""
             sealed class ReportSession : IDisposable
             {
                 readonly NpgsqlConnection {|PGB010:_connection|};
@@ -137,9 +138,8 @@ public class DisposeFieldCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task A_transaction_disposed_only_by_Commit_or_only_when_committed_is_disposed_in_DisposeAsync()
-        => Verify<OwnedFieldNeverReleasedAnalyzer>.CodeFixAsync<DisposeFieldCodeFix>("""
+    static CodeFixCase A_transaction_disposed_only_by_Commit_or_only_when_committed_is_disposed_in_DisposeAsync
+        => CodeFixCase.Of<OwnedFieldNeverReleasedAnalyzer, DisposeFieldCodeFix>("""
             sealed class TransactionWrapper : IAsyncDisposable
             {
                 readonly NpgsqlConnection _connection;
@@ -188,9 +188,8 @@ public class DisposeFieldCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task A_Dispose_bool_override_gets_no_fix()
-        => Verify<OwnedFieldNeverReleasedAnalyzer>.CodeFixAsync<DisposeFieldCodeFix>("""
+    static CodeFixCase A_Dispose_bool_override_gets_no_fix
+        => CodeFixCase.Of<OwnedFieldNeverReleasedAnalyzer, DisposeFieldCodeFix>("""
             class Base : IDisposable
             {
                 public void Dispose() => Dispose(true);

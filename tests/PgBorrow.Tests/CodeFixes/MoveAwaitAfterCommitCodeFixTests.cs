@@ -8,14 +8,18 @@ namespace PgBorrow.Tests.CodeFixes;
 
 public class MoveAwaitAfterCommitCodeFixTests
 {
+    public static TheoryData<string> Cases => CodeFixCase.NamesIn<MoveAwaitAfterCommitCodeFixTests>();
+
+    [Theory, MemberData(nameof(Cases))]
+    public Task Fix_case(string name) => CodeFixCase.VerifyAsync<MoveAwaitAfterCommitCodeFixTests>(name);
+
     const string Api = """
         interface INotifier { Task NotifyAsync(int id, CancellationToken ct); Task<string> LabelAsync(int id, CancellationToken ct); }
 
         """;
 
-    [Fact]
-    public Task Unrelated_await_whose_result_is_not_used_moves_after_the_commit()
-        => Verify<LocksHeldAcrossAwaitAnalyzer>.CodeFixAsync<MoveAwaitAfterCommitCodeFix>(Api + """
+    static CodeFixCase Unrelated_await_whose_result_is_not_used_moves_after_the_commit
+        => CodeFixCase.Of<LocksHeldAcrossAwaitAnalyzer, MoveAwaitAfterCommitCodeFix>(Api + """
             class Orders
             {
                 async Task ShipAsync(NpgsqlConnection conn, INotifier notifier, int id, CancellationToken ct)
@@ -43,9 +47,8 @@ public class MoveAwaitAfterCommitCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task No_fix_when_the_result_is_used_inside_the_transaction()
-        => Verify<LocksHeldAcrossAwaitAnalyzer>.CodeFixAsync<MoveAwaitAfterCommitCodeFix>(Api + """
+    static CodeFixCase No_fix_when_the_result_is_used_inside_the_transaction
+        => CodeFixCase.Of<LocksHeldAcrossAwaitAnalyzer, MoveAwaitAfterCommitCodeFix>(Api + """
             class Orders
             {
                 async Task ShipAsync(NpgsqlConnection conn, INotifier notifier, int id, CancellationToken ct)
@@ -79,9 +82,8 @@ public class MoveAwaitAfterCommitCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task No_fix_in_a_transaction_scope_body()
-        => Verify<LocksHeldAcrossAwaitAnalyzer>.CodeFixAsync<MoveAwaitAfterCommitCodeFix>(Api + Journal + """
+    static CodeFixCase No_fix_in_a_transaction_scope_body
+        => CodeFixCase.Of<LocksHeldAcrossAwaitAnalyzer, MoveAwaitAfterCommitCodeFix>(Api + Journal + """
             class Orders
             {
                 Task ShipAsync(NpgsqlDataSource ds, INotifier notifier, IJournal journal, int id, CancellationToken ct)

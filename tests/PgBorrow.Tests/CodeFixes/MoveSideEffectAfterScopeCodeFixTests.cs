@@ -8,9 +8,13 @@ namespace PgBorrow.Tests.CodeFixes;
 
 public class MoveSideEffectAfterScopeCodeFixTests
 {
-    [Fact]
-    public Task Last_statement_moves_after_the_scope_with_the_scope_token()
-        => Verify<SideEffectInRetriedBodyAnalyzer>.CodeFixAsync<MoveSideEffectAfterScopeCodeFix>("""
+    public static TheoryData<string> Cases => CodeFixCase.NamesIn<MoveSideEffectAfterScopeCodeFixTests>();
+
+    [Theory, MemberData(nameof(Cases))]
+    public Task Fix_case(string name) => CodeFixCase.VerifyAsync<MoveSideEffectAfterScopeCodeFixTests>(name);
+
+    static CodeFixCase Last_statement_moves_after_the_scope_with_the_scope_token
+        => CodeFixCase.Of<SideEffectInRetriedBodyAnalyzer, MoveSideEffectAfterScopeCodeFix>("""
             class Orders
             {
                 readonly System.Net.Http.HttpClient _http = new();
@@ -40,9 +44,8 @@ public class MoveSideEffectAfterScopeCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Trailing_side_effects_move_together_in_order()
-        => Verify<SideEffectInRetriedBodyAnalyzer>.CodeFixAsync<MoveSideEffectAfterScopeCodeFix>("""
+    static CodeFixCase Trailing_side_effects_move_together_in_order
+        => CodeFixCase.Of<SideEffectInRetriedBodyAnalyzer, MoveSideEffectAfterScopeCodeFix>("""
             class Orders
             {
                 readonly System.Net.Http.HttpClient _http = new();
@@ -74,9 +77,8 @@ public class MoveSideEffectAfterScopeCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task No_fix_when_the_side_effect_uses_a_local_of_the_body_or_is_not_last()
-        => Verify<SideEffectInRetriedBodyAnalyzer>.CodeFixAsync<MoveSideEffectAfterScopeCodeFix>("""
+    static CodeFixCase No_fix_when_the_side_effect_uses_a_local_of_the_body_or_is_not_last
+        => CodeFixCase.Of<SideEffectInRetriedBodyAnalyzer, MoveSideEffectAfterScopeCodeFix>("""
             class Orders
             {
                 readonly System.Net.Http.HttpClient _http = new();

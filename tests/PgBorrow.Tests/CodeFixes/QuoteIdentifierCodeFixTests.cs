@@ -8,9 +8,13 @@ namespace PgBorrow.Tests.CodeFixes;
 
 public class QuoteIdentifierCodeFixTests
 {
-    [Fact]
-    public Task Bare_hole_is_wrapped_in_QuoteIdentifier()
-        => Verify<IdentifierFromCallerAnalyzer>.CodeFixAsync<QuoteIdentifierCodeFix>("""
+    public static TheoryData<string> Cases => CodeFixCase.NamesIn<QuoteIdentifierCodeFixTests>();
+
+    [Theory, MemberData(nameof(Cases))]
+    public Task Fix_case(string name) => CodeFixCase.VerifyAsync<QuoteIdentifierCodeFixTests>(name);
+
+    static CodeFixCase Bare_hole_is_wrapped_in_QuoteIdentifier
+        => CodeFixCase.Of<IdentifierFromCallerAnalyzer, QuoteIdentifierCodeFix>("""
             class Maintenance
             {
                 public long Count(NpgsqlConnection conn, string table)
@@ -30,9 +34,8 @@ public class QuoteIdentifierCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Concatenated_name_is_wrapped_in_QuoteIdentifier()
-        => Verify<IdentifierFromCallerAnalyzer>.CodeFixAsync<QuoteIdentifierCodeFix>("""
+    static CodeFixCase Concatenated_name_is_wrapped_in_QuoteIdentifier
+        => CodeFixCase.Of<IdentifierFromCallerAnalyzer, QuoteIdentifierCodeFix>("""
             class Maintenance
             {
                 public void Empty(NpgsqlConnection conn, string table)
@@ -52,9 +55,8 @@ public class QuoteIdentifierCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Name_between_quotes_only_gets_its_quotes_doubled()
-        => Verify<IdentifierFromCallerAnalyzer>.CodeFixAsync<QuoteIdentifierCodeFix>("""
+    static CodeFixCase Name_between_quotes_only_gets_its_quotes_doubled
+        => CodeFixCase.Of<IdentifierFromCallerAnalyzer, QuoteIdentifierCodeFix>("""
             class Jobs
             {
                 public void Clear(NpgsqlConnection conn, string schema)
@@ -74,9 +76,8 @@ public class QuoteIdentifierCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Formatted_hole_gets_no_fix()
-        => Verify<IdentifierFromCallerAnalyzer>.CodeFixAsync<QuoteIdentifierCodeFix>("""
+    static CodeFixCase Formatted_hole_gets_no_fix
+        => CodeFixCase.Of<IdentifierFromCallerAnalyzer, QuoteIdentifierCodeFix>("""
             class Maintenance
             {
                 public long Count(NpgsqlConnection conn, string table)

@@ -8,9 +8,13 @@ namespace PgBorrow.Tests.CodeFixes;
 
 public class UnlockInFinallyCodeFixTests
 {
-    [Fact]
-    public Task Work_between_lock_and_unlock_moves_into_try_with_the_unlock_in_finally()
-        => Verify<SessionAdvisoryLockNotReleasedAnalyzer>.CodeFixAsync<UnlockInFinallyCodeFix>("""
+    public static TheoryData<string> Cases => CodeFixCase.NamesIn<UnlockInFinallyCodeFixTests>();
+
+    [Theory, MemberData(nameof(Cases))]
+    public Task Fix_case(string name) => CodeFixCase.VerifyAsync<UnlockInFinallyCodeFixTests>(name);
+
+    static CodeFixCase Work_between_lock_and_unlock_moves_into_try_with_the_unlock_in_finally
+        => CodeFixCase.Of<SessionAdvisoryLockNotReleasedAnalyzer, UnlockInFinallyCodeFix>("""
             class Jobs
             {
                 async Task RunExclusiveAsync(NpgsqlConnection conn, Func<Task> work, CancellationToken ct)
@@ -42,9 +46,8 @@ public class UnlockInFinallyCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Unlock_command_declared_after_the_work_moves_before_the_try_and_its_run_into_finally()
-        => Verify<SessionAdvisoryLockNotReleasedAnalyzer>.CodeFixAsync<UnlockInFinallyCodeFix>("""
+    static CodeFixCase Unlock_command_declared_after_the_work_moves_before_the_try_and_its_run_into_finally
+        => CodeFixCase.Of<SessionAdvisoryLockNotReleasedAnalyzer, UnlockInFinallyCodeFix>("""
             class Jobs
             {
                 async Task RunExclusiveAsync(NpgsqlConnection conn, Func<Task> work, CancellationToken ct)
@@ -76,9 +79,8 @@ public class UnlockInFinallyCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Unlock_command_declared_before_the_work_stays_before_the_try()
-        => Verify<SessionAdvisoryLockNotReleasedAnalyzer>.CodeFixAsync<UnlockInFinallyCodeFix>("""
+    static CodeFixCase Unlock_command_declared_before_the_work_stays_before_the_try
+        => CodeFixCase.Of<SessionAdvisoryLockNotReleasedAnalyzer, UnlockInFinallyCodeFix>("""
             class Jobs
             {
                 void RunExclusive(NpgsqlConnection conn, Action work)
@@ -112,9 +114,8 @@ public class UnlockInFinallyCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Unlock_result_read_after_it_gets_no_fix()
-        => Verify<SessionAdvisoryLockNotReleasedAnalyzer>.CodeFixAsync<UnlockInFinallyCodeFix>("""
+    static CodeFixCase Unlock_result_read_after_it_gets_no_fix
+        => CodeFixCase.Of<SessionAdvisoryLockNotReleasedAnalyzer, UnlockInFinallyCodeFix>("""
             class Jobs
             {
                 bool RunExclusive(NpgsqlConnection conn, Action work)

@@ -8,9 +8,13 @@ namespace PgBorrow.Tests.CodeFixes;
 
 public class UseAsyncOverloadCodeFixTests
 {
-    [Fact]
-    public Task Sync_calls_become_awaited_async_calls_with_the_token_in_scope()
-        => Verify<BlockingCallInAsyncAnalyzer>.CodeFixAsync<UseAsyncOverloadCodeFix>("""
+    public static TheoryData<string> Cases => CodeFixCase.NamesIn<UseAsyncOverloadCodeFixTests>();
+
+    [Theory, MemberData(nameof(Cases))]
+    public Task Fix_case(string name) => CodeFixCase.VerifyAsync<UseAsyncOverloadCodeFixTests>(name);
+
+    static CodeFixCase Sync_calls_become_awaited_async_calls_with_the_token_in_scope
+        => CodeFixCase.Of<BlockingCallInAsyncAnalyzer, UseAsyncOverloadCodeFix>("""
             class Orders
             {
                 async Task<long> CountAsync(NpgsqlConnection conn, CancellationToken ct)
@@ -32,9 +36,8 @@ public class UseAsyncOverloadCodeFixTests
             }
             """);
 
-    [Fact]
-    public Task Sync_using_becomes_await_using()
-        => Verify<BlockingCallInAsyncAnalyzer>.CodeFixAsync<UseAsyncOverloadCodeFix>("""
+    static CodeFixCase Sync_using_becomes_await_using
+        => CodeFixCase.Of<BlockingCallInAsyncAnalyzer, UseAsyncOverloadCodeFix>("""
             class Orders
             {
                 async Task PlaceAsync(NpgsqlConnection conn, bool skip)

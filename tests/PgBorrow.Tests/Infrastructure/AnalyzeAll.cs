@@ -16,6 +16,9 @@ namespace PgBorrow.Tests.Infrastructure;
 /// </summary>
 internal static class AnalyzeAll
 {
+    /// <summary>The running framework's assemblies, every assembly the tests loaded, and the libraries.</summary>
+    public static MetadataReference[] References => s_references.Value;
+
     static readonly Lazy<MetadataReference[]> s_references = new(() =>
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)

@@ -71,6 +71,8 @@ internal static class Verify<TAnalyzer>
             ReferenceAssemblies = TestReferences.Net100;
             TestState.AdditionalReferences.AddRange(TestReferences.Libraries);
             FixedState.AdditionalReferences.AddRange(TestReferences.Libraries);
+            // Markup left in the fixed source marks the instances the fix declines: they are expected there.
+            FixedState.MarkupHandling = MarkupMode.Allow;
             MarkupOptions = MarkupOptions.UseFirstDescriptor;
         }
     }

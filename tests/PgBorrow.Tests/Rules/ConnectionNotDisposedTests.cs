@@ -265,4 +265,71 @@ public class ConnectionNotDisposedTests
                 }
             }
             """);
+
+    // Identity.Dapper aa05ac53: IConnectionProvider.Create() is implemented in other projects (one per database);
+    // the name is the only promise left, and Create promises a new connection.
+    [Fact]
+    public Task Connection_from_a_factory_implemented_elsewhere_is_owned_when_its_name_says_it_creates()
+        => VerifyPgb006.AnalyzerAsync("""
+            public interface IConnectionProvider
+            {
+                System.Data.Common.DbConnection Create();
+                System.Data.Common.DbConnection GetConnection();
+                System.Data.Common.DbConnection CreateOrGetConnection();
+            }
+
+            class Store
+            {
+                readonly IConnectionProvider _provider;
+
+                public Store(IConnectionProvider provider) => _provider = provider;
+
+                async Task CreatedAsync(CancellationToken ct)
+                {
+                    var {|PGB006:connection|} = _provider.Create();
+                    await connection.OpenAsync(ct);
+                }
+
+                async Task DisposedAsync(CancellationToken ct)
+                {
+                    await using var connection = _provider.Create();
+                    await connection.OpenAsync(ct);
+                }
+
+                async Task SharedAsync(CancellationToken ct)
+                {
+                    var connection = _provider.GetConnection();
+                    await connection.OpenAsync(ct);
+                    var other = _provider.CreateOrGetConnection();
+                    await other.OpenAsync(ct);
+                }
+            }
+            """);
+
+    // A delegate is not a factory we can read, whatever its name: FreeSql's connectionFactory may be `() => conn`
+    // (its pool tests whether two calls return the same connection). Only the caller that made it knows.
+    [Fact]
+    public Task Connection_from_a_delegate_is_not_owned()
+        => VerifyPgb006.AnalyzerAsync("""
+            sealed class Pool
+            {
+                readonly Func<System.Data.Common.DbConnection> _connectionFactory;
+
+                public Pool(Func<System.Data.Common.DbConnection> connectionFactory) => _connectionFactory = connectionFactory;
+
+                public bool IsSingleton()
+                {
+                    var first = _connectionFactory();
+                    var second = _connectionFactory();
+                    return first == second;
+                }
+
+                public async Task<System.Data.Common.DbConnection> OpenConnection(Func<System.Data.Common.DbConnection> connectionBuilder)
+                {
+                    var connection = connectionBuilder();
+                    await connection.OpenAsync().ConfigureAwait(false);
+                    return connection;
+                }
+            }
+            """, "dotnet_code_quality.PGB006.exception_paths = true");
 }

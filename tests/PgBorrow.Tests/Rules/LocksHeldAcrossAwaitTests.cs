@@ -359,6 +359,97 @@ public class LocksHeldAcrossAwaitTests
             }
             """);
 
+    // beckett ea1c171d: the checkpoint lock ran through two interfaces (database.Execute(query, connection, transaction)
+    // hands a command made on the connection to query.Execute), then the empty-result path waited with the lock held.
+    // The fixed code rolled back before the delay; the global stream is read through two interfaces too (database work).
+    const string PollingThroughQueryObjects = """
+        interface IQuery<T> { Task<T> Execute(NpgsqlCommand command, CancellationToken ct); }
+
+        sealed class LockCheckpoint : IQuery<long?>
+        {
+            public async Task<long?> Execute(NpgsqlCommand command, CancellationToken ct)
+            {
+                command.CommandText = "SELECT position FROM checkpoints WHERE name = 'global' FOR UPDATE";
+                return (long?)await command.ExecuteScalarAsync(ct);
+            }
+        }
+
+        sealed class CountMessages : IQuery<int>
+        {
+            public async Task<int> Execute(NpgsqlCommand command, CancellationToken ct)
+            {
+                command.CommandText = "SELECT count(*) FROM messages";
+                return (int)(long)(await command.ExecuteScalarAsync(ct))!;
+            }
+        }
+
+        interface IDatabase
+        {
+            Task<T> Execute<T>(IQuery<T> query, CancellationToken ct);
+            Task<T> Execute<T>(IQuery<T> query, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct);
+        }
+
+        sealed class Database : IDatabase
+        {
+            readonly NpgsqlDataSource _dataSource;
+            public Database(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+
+            public async Task<T> Execute<T>(IQuery<T> query, CancellationToken ct)
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(ct);
+                await using var command = connection.CreateCommand();
+                return await query.Execute(command, ct);
+            }
+
+            public async Task<T> Execute<T>(IQuery<T> query, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                return await query.Execute(command, ct);
+            }
+        }
+
+        interface IMessageStorage { Task<int> ReadGlobalStream(CancellationToken ct); }
+
+        sealed class MessageStorage : IMessageStorage
+        {
+            readonly IDatabase _database;
+            public MessageStorage(IDatabase database) => _database = database;
+            public Task<int> ReadGlobalStream(CancellationToken ct) => _database.Execute(new CountMessages(), ct);
+        }
+
+        class GlobalStreamConsumer
+        {
+            async Task PollAsync(NpgsqlDataSource dataSource, IDatabase database, IMessageStorage messageStorage, CancellationToken ct)
+            {
+                while (!ct.IsCancellationRequested)
+                {
+                    await using var connection = await dataSource.OpenConnectionAsync(ct);
+                    await using var transaction = await connection.BeginTransactionAsync(ct);
+                    var checkpoint = await database.Execute(new LockCheckpoint(), connection, transaction, ct);
+                    if (checkpoint == null)
+                        break;
+                    var count = await messageStorage.ReadGlobalStream(ct);
+                    if (count == 0)
+                    {
+                        [[ROLLBACK]]
+                        [[DELAY]];
+                        continue;
+                    }
+                    await transaction.CommitAsync(ct);
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task Statement_run_by_a_helper_through_query_objects_then_a_delay_is_reported()
+        => VerifyPgb102.AnalyzerAsync(PollingThroughQueryObjects.Replace("[[ROLLBACK]]", "").Replace("[[DELAY]]", "{|PGB102:await Task.Delay(1000, ct)|}"));
+
+    [Fact]
+    public Task Rolling_back_before_the_delay_and_reading_through_interfaces_is_fine()
+        => VerifyPgb102.AnalyzerAsync(PollingThroughQueryObjects.Replace("[[ROLLBACK]]", "await transaction.RollbackAsync(ct);").Replace("[[DELAY]]", "await Task.Delay(1000, ct)"));
+
     [Fact]
     public Task Awaiting_database_work_through_an_interface_is_not_unrelated_and_a_delay_is()
         => VerifyPgb102.AnalyzerAsync("""

@@ -447,6 +447,8 @@ public class OwnedFieldNeverReleasedTests
                 }
             }
 
+            // Handed out and never completed here: the caller that takes it owns it. (A type that also commits or
+            // disposes the member itself only lends it: see Member_returned_to_callers_but_completed_by_the_type_is_still_the_types.)
             sealed class HandsItOut : IDisposable
             {
                 readonly NpgsqlConnection _connection;
@@ -457,12 +459,6 @@ public class OwnedFieldNeverReleasedTests
                 public DbTransaction? Transaction => _transaction;
 
                 public void Begin() => _transaction = _connection.BeginTransaction();
-
-                public void Commit()
-                {
-                    _transaction?.Commit();
-                    _transaction?.Dispose();
-                }
 
                 public void Dispose() { }
             }
@@ -731,6 +727,110 @@ public class OwnedFieldNeverReleasedTests
                 }
             }
             """);
+
+    // Identity.Dapper aa05ac53: created on one branch, borrowed from the unit of work on the other; Dispose never disposed it.
+    [Fact]
+    public Task Member_created_on_one_branch_and_borrowed_on_the_other_is_judged_like_a_flag_decided_one()
+        => VerifyPgb010.AnalyzerAsync("""
+            public interface IConnectionProvider { DbConnection Create(); }
+            public interface IUnitOfWork : IDisposable { DbConnection CreateOrGetConnection(); }
+
+            sealed class UserStore : IDisposable
+            {
+                DbConnection {|#0:_connection|};
+                readonly IConnectionProvider _provider;
+                readonly IUnitOfWork _unitOfWork;
+                readonly bool _transactional;
+
+                public UserStore(IConnectionProvider provider, IUnitOfWork unitOfWork, bool transactional)
+                {
+                    _provider = provider;
+                    _unitOfWork = unitOfWork;
+                    _transactional = transactional;
+                    _connection = null!;
+                }
+
+                async Task EnsureConnectionAsync(CancellationToken ct)
+                {
+                    if (!_transactional)
+                    {
+                        _connection = _provider.Create();
+                        await _connection.OpenAsync(ct);
+                    }
+                    else
+                    {
+                        _connection = _unitOfWork.CreateOrGetConnection();
+                    }
+                }
+
+                public Task CreateAsync(CancellationToken ct) => EnsureConnectionAsync(ct);
+
+                public void Dispose()
+                {
+                    if (_transactional)
+                        _unitOfWork.Dispose();
+                }
+            }
+
+            sealed class CarefulStore : IDisposable
+            {
+                DbConnection? _connection;
+                readonly IConnectionProvider _provider;
+                readonly IUnitOfWork _unitOfWork;
+                readonly bool _transactional;
+
+                public CarefulStore(IConnectionProvider provider, IUnitOfWork unitOfWork, bool transactional)
+                {
+                    _provider = provider;
+                    _unitOfWork = unitOfWork;
+                    _transactional = transactional;
+                }
+
+                public void Ensure() => _connection = _transactional ? _unitOfWork.CreateOrGetConnection() : _provider.Create();
+
+                public void Dispose()
+                {
+                    if (!_transactional)
+                        _connection?.Dispose();
+                }
+            }
+            """,
+            Result(0, "Field", "_connection", "connection", "UserStore", 31,
+                "and nothing in 'UserStore' ever disposes it, not even the one it creates itself",
+                "it stays out of the pool until the garbage collector finalizes it; dispose it in 'UserStore''s Dispose"));
+
+    // A member the type returns but also completes itself is lent to the caller, not handed over.
+    [Fact]
+    public Task Member_returned_to_callers_but_completed_by_the_type_is_still_the_types()
+        => VerifyPgb010.AnalyzerAsync("""
+            sealed class Session
+            {
+                readonly NpgsqlConnection _connection;
+                NpgsqlTransaction? {|#0:_transaction|};
+
+                public Session(NpgsqlConnection connection) => _connection = connection;
+
+                public NpgsqlTransaction Transaction => _transaction ??= _connection.BeginTransaction();
+
+                public void Commit() => _transaction?.Commit();
+            }
+
+            sealed class Handover
+            {
+                readonly NpgsqlConnection _connection;
+                NpgsqlTransaction? _transaction;
+
+                public Handover(NpgsqlConnection connection) => _connection = connection;
+
+                // Never completed nor disposed here: whoever takes it owns it.
+                public NpgsqlTransaction Take() => _transaction = _connection.BeginTransaction();
+
+                public NpgsqlTransaction? Current => _transaction;
+            }
+            """,
+            Result(0, "Field", "_transaction", "transaction", "Session", 16,
+                "and 'Commit' completes it but nothing in 'Session' disposes it",
+                "an uncommitted one stays open on its connection, holding its locks; make 'Session' disposable (IAsyncDisposable) and dispose it there"));
 
     static DiagnosticResult Result(int location, params object[] arguments)
         => new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(arguments);

@@ -121,6 +121,64 @@ public class RuntimeQueryApiTests
             new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QueryAsync'", "committed", 23));
 
     [Fact]
+    public Task Dapper_style_methods_on_a_committed_transaction_are_reported_batches_and_options_included()
+        => VerifyPgb003.AnalyzerAsync(Row + """
+            class Items
+            {
+                async Task ArchiveAsync(NpgsqlConnection conn, int id, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await tx.ExecuteAsync($"UPDATE items SET archived = true WHERE id = {id}", PgQueryOptions.Prepared, ct);
+                    await tx.CommitAsync(ct);
+                    var first = await {|#0:tx|}.QueryFirstAsync<Item>($"SELECT * FROM items WHERE id = {id}", ct);
+                    var single = await {|#1:tx|}.QuerySingleOrDefaultAsync<Item>($"SELECT * FROM items WHERE id = {id}", new PgQueryOptions { CommandTimeout = TimeSpan.FromSeconds(5) }, ct);
+                    await using var results = await {|#2:tx|}.QueryMultipleAsync(new PgBatch { $"SELECT * FROM items WHERE id = {id}", "SELECT count(*) FROM items" }, ct);
+                }
+            }
+            """,
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'QueryFirstAsync'", "committed", 23),
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QuerySingleOrDefaultAsync'", "committed", 23),
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(2).WithArguments("tx", "'QueryMultipleAsync'", "committed", 23));
+
+    [Fact]
+    public Task Dapper_style_methods_before_commit_are_fine()
+        => VerifyPgb003.AnalyzerAsync(Row + """
+            class Items
+            {
+                async Task<Item> ReadAsync(NpgsqlConnection conn, int id, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    var first = await tx.QueryFirstAsync<Item>($"SELECT * FROM items WHERE id = {id}", PgQueryOptions.Prepared, ct);
+                    await using (var results = await tx.QueryMultipleAsync(new PgBatch { $"SELECT * FROM items WHERE id = {id}" }, ct))
+                    {
+                        await results.ReadSingleAsync<Item>(ct);
+                    }
+                    await tx.CommitAsync(ct);
+                    return first;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task A_locking_QueryFirstAsync_then_http_call_is_reported()
+        => VerifyPgb101.AnalyzerAsync(Row + """
+            class Items
+            {
+                readonly System.Net.Http.HttpClient _http = new();
+
+                async Task ClaimAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    var item = await tx.QueryFirstAsync<Item>("SELECT * FROM items ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED", PgQueryOptions.Prepared, ct);
+                    {|#0:await _http.PostAsync("https://worker.example/claimed", null, ct)|};
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """,
+            new DiagnosticResult("PGB101", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("tx", "SELECT ... FOR UPDATE on items", 24, "HttpClient.PostAsync"));
+
+    [Fact]
     public Task Every_query_method_is_a_statement_streams_and_row_writers_included()
         => VerifyPgb101.AnalyzerAsync(Row + """
             class Items
