@@ -22,7 +22,7 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.ConnectionNotDisposed,
         title: "Connection not disposed",
-        messageFormat: "Connection '{0}' is not {1}: it is never returned to the pool",
+        messageFormat: "Connection '{0}' is not {1}: it is never returned to the pool; {2}",
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -40,11 +40,11 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
             if (open.Resource.OpenedHere)
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, s_openedHere, open.Resource.Name,
-                    $"closed when the method returns on line {open.ExitLine}, though this method opened it and closes it on other paths (close it in 'finally')"));
+                    $"closed when the method returns on line {open.ExitLine}, though this method opened it and closes it on other paths", CloseInFinally));
             }
             else
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"disposed when the method returns on line {open.ExitLine}"));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"disposed when the method returns on line {open.ExitLine}", DisposeOnEveryPath(open.Resource)));
             }
         }
 
@@ -59,10 +59,16 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
                 && !report.OpenAtExit.Exists(o => o.Resource == open.Resource)
                 && reported.Add(open.Resource))
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"{(open.Resource.OpenedHere ? "closed" : "disposed")} when '{open.ThrowingOperation}' throws on line {open.Line}"));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"{(open.Resource.OpenedHere ? "closed" : "disposed")} when '{open.ThrowingOperation}' throws on line {open.Line}",
+                    open.Resource.OpenedHere ? CloseInFinally : DisposeOnEveryPath(open.Resource)));
             }
         }
     }
+
+    const string CloseInFinally = "close it in a 'finally'";
+
+    static string DisposeOnEveryPath(TrackedResource connection)
+        => $"declare it with {UsingAdvice.For(connection.Location)}, or dispose it on every path";
 
     static readonly System.Collections.Immutable.ImmutableDictionary<string, string?> s_openedHere =
         System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(OpenedHereProperty, "true");

@@ -27,7 +27,7 @@ public sealed class ConnectionUsedConcurrentlyAnalyzer : DiagnosticAnalyzer
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.ConnectionUsedConcurrently,
         title: "Connection used concurrently",
-        messageFormat: "Connection '{0}' is used concurrently: {1}; a connection runs one command at a time and is not thread-safe",
+        messageFormat: "Connection '{0}' is used concurrently: {1}; a connection runs one command at a time and is not thread-safe, so await each command before starting the next, or give each concurrent task a connection of its own",
         category: RuleCategories.Concurrency,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,

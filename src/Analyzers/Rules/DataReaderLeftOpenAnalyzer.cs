@@ -15,7 +15,7 @@ public sealed class DataReaderLeftOpenAnalyzer : OwnershipRuleAnalyzer
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.DataReaderLeftOpen,
         title: "Data reader left open",
-        messageFormat: "{0} '{1}' is still open {2}",
+        messageFormat: "{0} '{1}' is still open {2}; {3}",
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -29,13 +29,15 @@ public sealed class DataReaderLeftOpenAnalyzer : OwnershipRuleAnalyzer
         foreach (var conflict in report.ReadersStillOpen)
         {
             context.ReportDiagnostic(Diagnostic.Create(Descriptor, conflict.CommandLocation, Noun(conflict.Reader), conflict.Reader.Name,
-                $"when '{conflict.CommandName}' runs another command on connection '{conflict.ConnectionName}' on line {conflict.Line}"));
+                $"when '{conflict.CommandName}' runs another command on connection '{conflict.ConnectionName}' on line {conflict.Line}",
+                $"dispose it before that command (declare it with {UsingAdvice.For(conflict.Reader.Location)} in a block that ends there)"));
         }
 
         foreach (var open in report.OpenAtExit)
         {
             if (open.Resource.Kind == ResourceKind.DataReader)
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, Noun(open.Resource), open.Resource.Name, $"when the method returns on line {open.ExitLine}: it is never disposed"));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, Noun(open.Resource), open.Resource.Name, $"when the method returns on line {open.ExitLine}: it is never disposed",
+                    $"declare it with {UsingAdvice.For(open.Resource.Location)}"));
         }
     }
 

@@ -16,7 +16,7 @@ public sealed class LocksHeldAcrossAwaitAnalyzer : OwnershipRuleAnalyzer
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.LocksHeldAcrossAwait,
         title: "Locks held across an unrelated await",
-        messageFormat: "Transaction '{0}' holds the locks of '{1}' (line {2}) while awaiting '{3}', which is not database work: every session that needs those rows waits for it too",
+        messageFormat: "Transaction '{0}' holds the locks of '{1}' (line {2}) while awaiting '{3}', which is not database work: every session that needs those rows waits for it too; commit first, or move the call out of the transaction",
         category: RuleCategories.Concurrency,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,

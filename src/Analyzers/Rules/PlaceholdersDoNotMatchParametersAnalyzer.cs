@@ -210,25 +210,25 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
         var usesPositional = text.PositionalParameters.Count > 0;
         var usesNamed = text.NamedParameters.Count > 0;
         if (usesPositional && usesNamed)
-            return "The SQL mixes $n and @name placeholders; Npgsql supports one style per command";
+            return "The SQL mixes $n and @name placeholders: Npgsql supports one style per command; write all of them as $n, or all as @name";
         if (usesPositional && named.Count == 0)
         {
             var highest = text.PositionalParameters.Max();
             if (highest > positional)
-                return $"The SQL uses ${highest}, but only {positional} positional parameter{(positional == 1 ? " is" : "s are")} added to the command";
+                return $"The SQL uses ${highest}, but only {positional} positional parameter{(positional == 1 ? " is" : "s are")} added to the command: add a parameter for each placeholder";
             if (positional > highest)
-                return $"{positional} positional parameters are added to the command, but the SQL uses only up to ${highest}";
+                return $"{positional} positional parameters are added to the command, but the SQL uses only up to ${highest}: remove the extra parameters, or use them in the SQL";
             for (var n = 1; n <= highest; n++)
             {
                 if (!text.PositionalParameters.Contains(n))
-                    return $"The SQL uses ${highest} but never ${n}: PostgreSQL cannot infer the type of ${n}";
+                    return $"The SQL uses ${highest} but never ${n}: PostgreSQL cannot infer the type of ${n}; number the placeholders from $1 without gaps";
             }
             return null;
         }
         if (!usesPositional && !usesNamed)
         {
             return positional + named.Count > 0
-                ? $"{positional + named.Count} parameter{(positional + named.Count == 1 ? " is" : "s are")} added to the command, but the SQL has no placeholder"
+                ? $"{positional + named.Count} parameter{(positional + named.Count == 1 ? " is" : "s are")} added to the command, but the SQL has no placeholder: write a placeholder ($1 or @name) for each in the SQL, or do not add any"
                 : null;
         }
         if (usesNamed && positional == 0)
@@ -236,18 +236,18 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
             foreach (var name in text.NamedParameters)
             {
                 if (!named.Contains(name, StringComparer.OrdinalIgnoreCase))
-                    return $"The SQL uses @{name}, but no parameter named '{name}' is added to the command";
+                    return $"The SQL uses @{name}, but no parameter named '{name}' is added to the command: add it, or fix the name";
             }
             foreach (var name in named)
             {
                 if (!text.NamedParameters.Contains(name, StringComparer.OrdinalIgnoreCase))
-                    return $"The parameter '{name}' is added to the command, but the SQL never uses @{name}";
+                    return $"The parameter '{name}' is added to the command, but the SQL never uses @{name}: use it in the SQL, or remove it";
             }
             return null;
         }
         return usesPositional && usesNamed
-            ? "The SQL mixes $n and @name placeholders; Npgsql supports one style per command"
-            : "The SQL and the command's parameters use different placeholder styles ($n against named, or @name against positional)";
+            ? "The SQL mixes $n and @name placeholders: Npgsql supports one style per command; write all of them as $n, or all as @name"
+            : "The SQL and the command's parameters use different placeholder styles ($n against named, or @name against positional): use $n with positional parameters, or @name with named ones";
     }
 
     /// <summary>Dapper: @name placeholders against the members of an anonymous parameter object.</summary>
@@ -269,7 +269,7 @@ public sealed class PlaceholdersDoNotMatchParametersAnalyzer : DiagnosticAnalyze
             if (!members.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptor, sql.Value.Syntax.GetLocation(),
-                    $"The SQL uses @{name}, but the parameter object has no member '{name}'"));
+                    $"The SQL uses @{name}, but the parameter object has no member '{name}': add the member, or fix the name"));
                 return;
             }
         }

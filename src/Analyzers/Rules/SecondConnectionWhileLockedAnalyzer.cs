@@ -14,7 +14,7 @@ public sealed class SecondConnectionWhileLockedAnalyzer : OwnershipRuleAnalyzer
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.SecondConnectionWhileLocked,
         title: "Second connection used while a transaction holds locks",
-        messageFormat: "'{0}' writes through {1} while transaction '{2}' on connection '{3}' holds the locks of '{4}' (line {5}): it can wait forever on those locks, and it does not see the transaction's changes",
+        messageFormat: "'{0}' writes through {1} while transaction '{2}' on connection '{3}' holds the locks of '{4}' (line {5}): it can wait forever on those locks, and it does not see the transaction's changes; run the write on connection '{3}' in transaction '{2}', or commit first",
         category: RuleCategories.Concurrency,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,

@@ -19,7 +19,7 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.SqlBuiltFromNonConstantText,
         title: "SQL built from non-constant text",
-        messageFormat: "The SQL passed to '{0}' is built from '{1}', which is not a constant: pass the value as a parameter ($n) instead",
+        messageFormat: "The SQL passed to '{0}' is built from '{1}', which is not a constant: {2}",
         category: RuleCategories.Sql,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -30,7 +30,7 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
     public static readonly DiagnosticDescriptor AssembledElsewhereDescriptor = new(
         id: RuleIdentifiers.SqlBuiltFromNonConstantText,
         title: "SQL built from non-constant text",
-        messageFormat: "The SQL passed to '{0}' is built in '{1}' from {2}, which is not a constant: pass the value as a parameter ($n) instead",
+        messageFormat: "The SQL passed to '{0}' is built in '{1}' from {2}, which is not a constant: {3}",
         category: RuleCategories.Sql,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -55,10 +55,11 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
         {
             if (piece.Position == SqlHolePosition.Value || (piece.Position == SqlHolePosition.Fragment && piece.Source == SqlPieceSource.Caller))
             {
+                var remedy = piece.Position == SqlHolePosition.Value ? PassAsParameter : ValueOrName;
                 if (piece.Via is SqlVia via)
-                    context.ReportDiagnostic(Diagnostic.Create(AssembledElsewhereDescriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, via.Member, via.From));
+                    context.ReportDiagnostic(Diagnostic.Create(AssembledElsewhereDescriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, via.Member, via.From, remedy));
                 else
-                    Report(context, sql.Sink, piece.Operation);
+                    Report(context, sql.Sink, piece.Operation, remedy);
                 return;
             }
         }
@@ -66,9 +67,17 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
         // PgBorrow's query API: interpolate (each hole becomes a parameter) or pass a constant; a
         // string that is not built here at all is reported (there is no reason to pass one).
         if (sql.ConvertedToPgSql && sql.Pieces.Count == 0)
-            Report(context, sql.Sink, sql.Text);
+            Report(context, sql.Sink, sql.Text, "pass a constant, or an interpolated string whose holes become parameters");
     }
 
-    static void Report(OperationAnalysisContext context, string sink, IOperation piece)
-        => context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Syntax.GetLocation(), sink, Operations.Shorten(piece.Syntax.ToString())));
+    const string PassAsParameter = "pass the value as a parameter ($n) instead";
+
+    /// <summary>
+    /// A fragment (a select list, a function's argument) may be a value or a name: a name cannot be a
+    /// parameter, so the message offers both remedies.
+    /// </summary>
+    const string ValueOrName = "pass a value as a parameter ($n); a table or column name cannot be a parameter: check it against an allow-list of constants, or quote it with NpgsqlCommandBuilder.QuoteIdentifier";
+
+    static void Report(OperationAnalysisContext context, string sink, IOperation piece, string remedy)
+        => context.ReportDiagnostic(Diagnostic.Create(Descriptor, piece.Syntax.GetLocation(), sink, Operations.Shorten(piece.Syntax.ToString()), remedy));
 }

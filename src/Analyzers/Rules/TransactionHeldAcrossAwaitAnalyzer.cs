@@ -15,7 +15,7 @@ public sealed class TransactionHeldAcrossAwaitAnalyzer : OwnershipRuleAnalyzer
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.TransactionHeldAcrossAwait,
         title: "Transaction held open across an unrelated await",
-        messageFormat: "Transaction '{0}' stays open while awaiting '{1}', which is not database work: the session is idle in transaction and its snapshot holds back VACUUM",
+        messageFormat: "Transaction '{0}' stays open while awaiting '{1}', which is not database work: the session is idle in transaction and its snapshot holds back VACUUM; commit or roll back first, or move the call before the transaction begins or after it ends",
         category: RuleCategories.Concurrency,
         defaultSeverity: DiagnosticSeverity.Info,
         isEnabledByDefault: true,

@@ -22,8 +22,8 @@ public sealed class TransactionMayBeLeftOpenAnalyzer : OwnershipRuleAnalyzer
         description: "A transaction left open keeps its snapshot and locks until the connection is closed or returned to the pool. Declare it with 'using' or 'await using' so it rolls back on every path that does not commit.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.TransactionMayBeLeftOpen));
 
-    /// <summary>What a snapshot left undisposed keeps open (shared with PGB002).</summary>
-    internal const string SnapshotLeak = "it is not disposed on that path, so its exporting REPEATABLE READ transaction stays open on a connection of its own and holds back VACUUM";
+    /// <summary>What a snapshot left undisposed keeps open, and the remedy (PgSnapshot is only IAsyncDisposable).</summary>
+    internal const string SnapshotLeak = "it is not disposed on that path, so its exporting REPEATABLE READ transaction stays open on a connection of its own and holds back VACUUM; declare it with 'await using'";
 
     private protected override DiagnosticDescriptor Rule => Descriptor;
 
@@ -32,7 +32,7 @@ public sealed class TransactionMayBeLeftOpenAnalyzer : OwnershipRuleAnalyzer
         foreach (var open in report.OpenAtExit)
         {
             if (open.Resource.Kind == ResourceKind.Transaction)
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, open.ExitLine, "Transaction", "it is neither committed, rolled back nor disposed on that path"));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, open.ExitLine, "Transaction", $"it is neither committed, rolled back nor disposed on that path; declare it with {UsingAdvice.For(open.Resource.Location)} so it rolls back on every path that does not commit"));
             else if (open.Resource.Kind == ResourceKind.Snapshot)
                 context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, open.ExitLine, "Exported snapshot (PgSnapshot)", SnapshotLeak));
         }

@@ -46,7 +46,9 @@ public sealed class TransactionNotRolledBackOnExceptionAnalyzer : OwnershipRuleA
             var snapshot = open.Resource.Kind == ResourceKind.Snapshot;
             context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, open.ThrowingOperation, open.Line,
                 snapshot ? "Exported snapshot (PgSnapshot)" : "Transaction",
-                snapshot ? "no 'await using' or 'finally' disposes it there, so its exporting transaction stays open on a connection of its own" : "no 'using', 'finally' or rolling-back 'catch' covers that point"));
+                snapshot
+                    ? "no 'await using' or 'finally' disposes it there, so its exporting transaction stays open on a connection of its own; declare it with 'await using'"
+                    : $"no 'using', 'finally' or rolling-back 'catch' covers that point; declare it with {UsingAdvice.For(open.Resource.Location)}, or roll it back in a 'catch'"));
         }
     }
 }

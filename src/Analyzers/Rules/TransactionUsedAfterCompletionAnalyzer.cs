@@ -16,7 +16,7 @@ public sealed class TransactionUsedAfterCompletionAnalyzer : OwnershipRuleAnalyz
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.TransactionUsedAfterCompletion,
         title: "Transaction used after it completed",
-        messageFormat: "Transaction '{0}' is used by {1} after it was {2} on line {3}",
+        messageFormat: "Transaction '{0}' is used by {1} after it was {2} on line {3}: {4}",
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -32,13 +32,15 @@ public sealed class TransactionUsedAfterCompletionAnalyzer : OwnershipRuleAnalyz
             if (use.Resource.Kind != ResourceKind.Transaction)
                 continue;
             var completed = Describe(use.Completion);
-            context.ReportDiagnostic(Diagnostic.Create(Descriptor, use.UseLocation, use.Resource.Name, $"'{use.UsedBy}'", completed, use.CompletionLine));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, use.UseLocation, use.Resource.Name, $"'{use.UsedBy}'", completed, use.CompletionLine,
+                "move the use before that, or begin a new transaction for it"));
         }
 
         foreach (var outliving in report.DelegatesOutliving)
         {
             var by = $"{outliving.How} (line {outliving.DelegateLine}) and can still run";
-            context.ReportDiagnostic(Diagnostic.Create(Descriptor, outliving.UseLocation, outliving.Transaction.Name, by, Describe(outliving.Completion), outliving.CompletionLine));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, outliving.UseLocation, outliving.Transaction.Name, by, Describe(outliving.Completion), outliving.CompletionLine,
+                "run the delegate before that, or let it begin a transaction of its own"));
         }
     }
 

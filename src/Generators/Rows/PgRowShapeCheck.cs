@@ -116,13 +116,13 @@ internal sealed class PgRowShapeCheck
         if (_type.Arity > 0)
             yield return "it is generic, and a row type must be one concrete type; declare a non-generic row type for each shape of row";
         if (_type.IsStatic)
-            yield return "it is static, and the generated code must create rows of it";
+            yield return "it is static, and the generated code must create rows of it; remove 'static'";
         else if (_type.IsAbstract)
             yield return "it is abstract, and the generated code must create rows of it; put [PgRow] on a concrete type";
         if (_type.IsRefLikeType)
-            yield return "it is a ref struct, and rows are returned in lists and async streams, where a ref struct cannot go";
+            yield return "it is a ref struct, and rows are returned in lists and async streams, where a ref struct cannot go; make it a struct or a class";
         if (_type.IsFileLocal)
-            yield return "it is a file-local type, which the generated code in another file cannot name";
+            yield return "it is a file-local type, which the generated code in another file cannot name; remove its 'file' modifier";
     }
 
     /// <summary>Every enclosing type must be partial too, since the generated code repeats each one around the row type.</summary>
@@ -184,7 +184,7 @@ internal sealed class PgRowShapeCheck
         {
             (not null, 0) => "its only constructor is private; make the parameterless constructor internal or public",
             (not null, _) => $"its parameterless constructor is private and it has {withParameters.Count} constructors with parameters, so the generator cannot choose; make the parameterless constructor internal or public, or keep one constructor",
-            (null, 0) => "it has no instance constructor",
+            (null, 0) => "it has no instance constructor; add a parameterless one or a primary constructor",
             (null, _) => $"it has {withParameters.Count} constructors with parameters and no parameterless one, so the generator cannot choose; use a primary constructor, keep one constructor, or add a parameterless one",
         };
         return null;

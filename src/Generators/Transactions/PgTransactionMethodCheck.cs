@@ -100,7 +100,7 @@ internal sealed class PgTransactionMethodCheck
             Report(PgTransactionProblemKind.CannotImplement, name, "it already has an implementing declaration; remove it, the generator writes one");
 
         if (declaration.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp9 })
-            Report(PgTransactionProblemKind.CannotImplement, name, "the project's C# version is below 9, which partial methods with a return value and static lambdas need");
+            Report(PgTransactionProblemKind.CannotImplement, name, "the project's C# version is below 9, which partial methods with a return value and static lambdas need; set LangVersion to 9 or later");
         if (Method.IsGenericMethod)
             Report(PgTransactionProblemKind.CannotImplement, name, "it is generic; the generator implements non-generic methods only (a generic type around it is fine)");
         foreach (var parameter in Method.Parameters)
@@ -121,7 +121,7 @@ internal sealed class PgTransactionMethodCheck
         for (var containing = type; containing is not null; containing = containing.ContainingType)
         {
             if (containing.IsFileLocal)
-                Report(PgTransactionProblemKind.CannotImplement, name, $"'{containing.Name}' is file-local, so the generated file cannot add to it");
+                Report(PgTransactionProblemKind.CannotImplement, name, $"'{containing.Name}' is file-local, so the generated file cannot add to it; remove its 'file' modifier");
             if (syntax is null)
                 break;
             if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -274,7 +274,7 @@ internal sealed class PgTransactionMethodCheck
         var location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? declaration.Identifier.GetLocation();
         if (attribute.AttributeConstructor is null)
         {
-            Report(PgTransactionProblemKind.Options, location, "its arguments do not bind to the attribute's constructor and properties");
+            Report(PgTransactionProblemKind.Options, location, "its arguments do not bind to the attribute's constructor and properties; pass the isolation level first, then named properties");
             return;
         }
 
@@ -283,7 +283,7 @@ internal sealed class PgTransactionMethodCheck
         {
             if (attribute.ConstructorArguments[0].Value is not int value)
             {
-                Report(PgTransactionProblemKind.Options, location, "its isolation level is not a constant");
+                Report(PgTransactionProblemKind.Options, location, "its isolation level is not a constant; write the IsolationLevel member itself (IsolationLevel.Serializable)");
                 return;
             }
             isolation = value;
@@ -302,7 +302,7 @@ internal sealed class PgTransactionMethodCheck
                 case ("MaxDelayMilliseconds", int value): maxDelay = value; break;
                 case ("Body", _): break;
                 default:
-                    Report(PgTransactionProblemKind.Options, location, $"its argument '{argument.Key}' is not a constant the generator can read");
+                    Report(PgTransactionProblemKind.Options, location, $"its argument '{argument.Key}' is not a constant the generator can read; write a literal or a const");
                     return;
             }
         }
@@ -312,13 +312,13 @@ internal sealed class PgTransactionMethodCheck
         if (isolationName is null)
             Report(PgTransactionProblemKind.Options, location, $"the isolation level {isolation} is not one PostgreSQL has; use ReadCommitted, RepeatableRead or Serializable");
         if (maxAttempts < 1)
-            Report(PgTransactionProblemKind.Options, location, $"MaxAttempts is {maxAttempts}; it counts the first attempt, so it must be at least 1");
+            Report(PgTransactionProblemKind.Options, location, $"MaxAttempts is {maxAttempts}; it counts the first attempt, so set it to 1 or more");
         if (baseDelay < 0)
-            Report(PgTransactionProblemKind.Options, location, $"BaseDelayMilliseconds is {baseDelay}; a backoff cannot be negative");
+            Report(PgTransactionProblemKind.Options, location, $"BaseDelayMilliseconds is {baseDelay}; a backoff cannot be negative, so set it to 0 or more");
         if (maxDelay < baseDelay)
-            Report(PgTransactionProblemKind.Options, location, $"MaxDelayMilliseconds ({maxDelay}) is less than BaseDelayMilliseconds ({baseDelay})");
+            Report(PgTransactionProblemKind.Options, location, $"MaxDelayMilliseconds ({maxDelay}) is less than BaseDelayMilliseconds ({baseDelay}); make the maximum at least the base");
         if (deferrable && !(readOnly && isolationName == "Serializable"))
-            Report(PgTransactionProblemKind.Options, location, "Deferrable needs ReadOnly = true and IsolationLevel.Serializable; PostgreSQL ignores DEFERRABLE otherwise");
+            Report(PgTransactionProblemKind.Options, location, "Deferrable needs ReadOnly = true and IsolationLevel.Serializable, which PostgreSQL ignores DEFERRABLE without; set both, or remove Deferrable");
         if (_problems.Count == before)
             Options = (isolationName!, readOnly, deferrable, maxAttempts, baseDelay, maxDelay);
     }

@@ -82,7 +82,7 @@ public class ConnectionNotDisposedTests
             VerifyPgb006.AnalyzerAsync(Source.Replace("{|#0:conn|}", "conn")),
             VerifyPgb006.AnalyzerAsync(Source, "dotnet_code_quality.PGB006.exception_paths = true",
                 new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
-                    .WithLocation(0).WithArguments("conn", "disposed when 'Open' throws on line 14")));
+                    .WithLocation(0).WithArguments("conn", "disposed when 'Open' throws on line 14", "declare it with 'using', or dispose it on every path")));
     }
 
     [Fact]
@@ -196,9 +196,9 @@ public class ConnectionNotDisposedTests
             }
             """,
             new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments("npgsqlConnection",
-                "closed when the method returns on line 25, though this method opened it and closes it on other paths (close it in 'finally')"),
+                "closed when the method returns on line 25, though this method opened it and closes it on other paths", "close it in a 'finally'"),
             new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(1).WithArguments("connection",
-                "closed when the method returns on line 39, though this method opened it and closes it on other paths (close it in 'finally')"));
+                "closed when the method returns on line 39, though this method opened it and closes it on other paths", "close it in a 'finally'"));
 
     [Fact]
     public Task Borrowed_connection_opened_and_closed_in_finally_or_left_open_on_purpose_is_fine()

@@ -337,11 +337,11 @@ public class PgRowMisuseTests
             new DiagnosticResult(PgRowMisuseAnalyzer.TypeCannotBeGenerated).WithLocation(1)
                 .WithArguments("Abstract", "it is abstract, and the generated code must create rows of it; put [PgRow] on a concrete type"),
             new DiagnosticResult(PgRowMisuseAnalyzer.TypeCannotBeGenerated).WithLocation(2)
-                .WithArguments("Static", "it is static, and the generated code must create rows of it"),
+                .WithArguments("Static", "it is static, and the generated code must create rows of it; remove 'static'"),
             new DiagnosticResult(PgRowMisuseAnalyzer.TypeCannotBeGenerated).WithLocation(3)
-                .WithArguments("RefStruct", "it is a ref struct, and rows are returned in lists and async streams, where a ref struct cannot go"),
+                .WithArguments("RefStruct", "it is a ref struct, and rows are returned in lists and async streams, where a ref struct cannot go; make it a struct or a class"),
             new DiagnosticResult(PgRowMisuseAnalyzer.TypeCannotBeGenerated).WithLocation(4)
-                .WithArguments("FileLocal", "it is a file-local type, which the generated code in another file cannot name"),
+                .WithArguments("FileLocal", "it is a file-local type, which the generated code in another file cannot name; remove its 'file' modifier"),
             new DiagnosticResult(PgRowMisuseAnalyzer.TypeCannotBeGenerated).WithLocation(5)
                 .WithArguments("IRow", "it is an interface; put [PgRow] on a class, record, struct or record struct"));
 

@@ -15,8 +15,9 @@ namespace PgBorrow.Tests.Rules;
 /// </summary>
 public class Pgb001MatrixTests
 {
-    static DiagnosticResult Pgb001(int location, string name, int exitLine)
-        => new DiagnosticResult("PGB001", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, exitLine, "Transaction", "it is neither committed, rolled back nor disposed on that path");
+    static DiagnosticResult Pgb001(int location, string name, int exitLine, string usingForm = "'using'")
+        => new DiagnosticResult("PGB001", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, exitLine, "Transaction",
+            $"it is neither committed, rolled back nor disposed on that path; declare it with {usingForm} so it rolls back on every path that does not commit");
 
     [Fact]
     public Task Early_return_is_named_as_the_exit_that_leaves_the_transaction_open()
@@ -36,7 +37,7 @@ public class Pgb001MatrixTests
                 }
             }
             """,
-            Pgb001(0, "tx", 17));
+            Pgb001(0, "tx", 17, "'await using'"));
 
     [Fact]
     public Task Bare_return_is_named_as_the_exit_that_leaves_the_transaction_open()

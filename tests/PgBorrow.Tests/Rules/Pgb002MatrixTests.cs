@@ -14,8 +14,9 @@ namespace PgBorrow.Tests.Rules;
 /// </summary>
 public class Pgb002MatrixTests
 {
-    static DiagnosticResult Pgb002(int location, string name, string point, int line)
-        => new DiagnosticResult("PGB002", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, point, line, "Transaction", "no 'using', 'finally' or rolling-back 'catch' covers that point");
+    static DiagnosticResult Pgb002(int location, string name, string point, int line, string usingForm = "'using'")
+        => new DiagnosticResult("PGB002", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, point, line, "Transaction",
+            $"no 'using', 'finally' or rolling-back 'catch' covers that point; declare it with {usingForm}, or roll it back in a 'catch'");
 
     const string Helpers = """
         static class Db
@@ -51,7 +52,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "InsertAsync", 28));
+            Pgb002(0, "tx", "InsertAsync", 28, "'await using'"));
 
     [Fact]
     public Task Await_of_something_that_is_not_a_call_is_named_await()
@@ -66,7 +67,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "await", 14));
+            Pgb002(0, "tx", "await", 14, "'await using'"));
 
     [Fact]
     public Task Commit_or_rollback_as_the_only_point_is_not_an_open_exception_path()
@@ -471,7 +472,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "new NpgsqlCommand", 16));
+            Pgb002(0, "tx", "new NpgsqlCommand", 16, "'await using'"));
 
     [Fact]
     public Task Passing_to_a_helper_that_completes_it_moves_the_transaction_but_a_borrowing_helper_is_a_point()
@@ -638,7 +639,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "ExecuteAsync", 16));
+            Pgb002(0, "tx", "ExecuteAsync", 16, "'await using'"));
 
     [Fact]
     public Task Retry_loop_that_rolls_back_only_serialization_failures_leaves_other_exceptions_uncovered()

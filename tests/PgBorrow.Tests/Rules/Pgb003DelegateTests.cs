@@ -11,7 +11,9 @@ public class Pgb003DelegateTests
 {
     static DiagnosticResult Outlives(int location, string how, int delegateLine, string completion, int completionLine)
         => new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(location)
-            .WithArguments("tx", $"a lambda that {how} (line {delegateLine}) and can still run", completion, completionLine);
+            .WithArguments("tx", $"a lambda that {how} (line {delegateLine}) and can still run", completion, completionLine, RunItBefore);
+
+    const string RunItBefore = "run the delegate before that, or let it begin a transaction of its own";
 
     // --- Reported ---------------------------------------------------------------------------------------
 
@@ -129,7 +131,7 @@ public class Pgb003DelegateTests
             }
             """,
             new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("tx", "the local function 'Write' that runs on the thread pool through 'Run', whose task is discarded (line 14) and can still run", "committed", 15));
+                .WithArguments("tx", "the local function 'Write' that runs on the thread pool through 'Run', whose task is discarded (line 14) and can still run", "committed", 15, RunItBefore));
 
     [Fact]
     public Task Local_function_called_here_is_not_reported()

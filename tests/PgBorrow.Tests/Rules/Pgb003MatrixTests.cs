@@ -15,7 +15,7 @@ namespace PgBorrow.Tests.Rules;
 public class Pgb003MatrixTests
 {
     static DiagnosticResult Pgb003(int location, string name, string use, string how, int line)
-        => new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, $"'{use}'", how, line);
+        => new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, $"'{use}'", how, line, "move the use before that, or begin a new transaction for it");
 
     [Fact]
     public Task Commit_after_rollback_and_after_dispose_name_how_and_where_it_completed()

@@ -16,8 +16,9 @@ public class Pgb006MatrixTests
 {
     const string ExceptionPaths = "dotnet_code_quality.PGB006.exception_paths = true";
 
-    static DiagnosticResult Pgb006(int location, string name, string when)
-        => new DiagnosticResult("PGB006", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, "disposed " + when);
+    static DiagnosticResult Pgb006(int location, string name, string when, string usingForm = "'using'")
+        => new DiagnosticResult("PGB006", DiagnosticSeverity.Warning).WithLocation(location)
+            .WithArguments(name, "disposed " + when, $"declare it with {usingForm}, or dispose it on every path");
 
     [Fact]
     public Task Early_return_is_named_as_the_exit_that_leaks_the_connection()
@@ -37,7 +38,7 @@ public class Pgb006MatrixTests
                 }
             }
             """,
-            Pgb006(0, "conn", "when the method returns on line 18"));
+            Pgb006(0, "conn", "when the method returns on line 18", "'await using'"));
 
     [Fact]
     public Task Every_way_of_creating_or_opening_a_connection_is_owned()
@@ -580,7 +581,7 @@ public class Pgb006MatrixTests
             }
             """,
             ExceptionPaths,
-            Pgb006(0, "conn", "when 'LoadAsync' throws on line 20"));
+            Pgb006(0, "conn", "when 'LoadAsync' throws on line 20", "'await using'"));
 
     [Fact]
     public Task Exception_paths_when_enabled_are_covered_by_finally_catch_all_and_null_checks_but_not_a_typed_catch()

@@ -15,8 +15,14 @@ namespace PgBorrow.Tests.Rules;
 /// </summary>
 public class Pgb007MatrixTests
 {
-    static DiagnosticResult Pgb007(int location, string name, string when)
-        => new DiagnosticResult("PGB007", DiagnosticSeverity.Warning).WithLocation(location).WithArguments("Data reader", name, when);
+    static DiagnosticResult Pgb007(int location, string name, string when, string usingForm = "'using'")
+        => new DiagnosticResult("PGB007", DiagnosticSeverity.Warning).WithLocation(location).WithArguments("Data reader", name, when, Remedy(when, usingForm));
+
+    /// <summary>A reader open at the exit needs a using; one open when another command runs must end before that command.</summary>
+    static string Remedy(string when, string usingForm)
+        => when.StartsWith("when the method returns", System.StringComparison.Ordinal)
+            ? $"declare it with {usingForm}"
+            : $"dispose it before that command (declare it with {usingForm} in a block that ends there)";
 
     [Fact]
     public Task Another_command_names_the_method_the_connection_and_the_line()
@@ -715,7 +721,7 @@ public class Pgb007MatrixTests
             }
             """,
             new DiagnosticResult("PGB007", DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
-                "COPY operation", "importer", "when the method returns on line 14: it is never disposed"),
+                "COPY operation", "importer", "when the method returns on line 14: it is never disposed", Remedy("when the method returns", "'await using'")),
             new DiagnosticResult("PGB007", DiagnosticSeverity.Warning).WithLocation(1).WithArguments(
-                "COPY operation", "importer", "when 'ExecuteNonQueryAsync' runs another command on connection 'conn' on line 23"));
+                "COPY operation", "importer", "when 'ExecuteNonQueryAsync' runs another command on connection 'conn' on line 23", Remedy("when", "'await using'")));
 }

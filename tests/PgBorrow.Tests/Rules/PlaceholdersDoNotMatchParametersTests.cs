@@ -22,7 +22,7 @@ public class PlaceholdersDoNotMatchParametersTests
             }
             """,
             new DiagnosticResult("PGB202", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("The SQL uses $2, but only 1 positional parameter is added to the command"));
+                .WithArguments("The SQL uses $2, but only 1 positional parameter is added to the command: add a parameter for each placeholder"));
 
     [Fact]
     public Task Extra_or_misnamed_parameters_are_reported()
@@ -161,7 +161,7 @@ public class PlaceholdersDoNotMatchParametersTests
             }
             """,
             new DiagnosticResult("PGB202", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("The SQL uses $2, but only 1 positional parameter is added to the command"),
+                .WithArguments("The SQL uses $2, but only 1 positional parameter is added to the command: add a parameter for each placeholder"),
             new DiagnosticResult("PGB202", DiagnosticSeverity.Warning).WithLocation(1)
-                .WithArguments("The SQL uses @id, but the parameter object has no member 'id'"));
+                .WithArguments("The SQL uses @id, but the parameter object has no member 'id': add the member, or fix the name"));
 }

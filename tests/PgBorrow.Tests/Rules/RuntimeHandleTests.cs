@@ -14,7 +14,7 @@ namespace PgBorrow.Tests.Rules;
 /// </summary>
 public class RuntimeHandleTests
 {
-    const string SnapshotLeak = "it is not disposed on that path, so its exporting REPEATABLE READ transaction stays open on a connection of its own and holds back VACUUM";
+    const string SnapshotLeak = "it is not disposed on that path, so its exporting REPEATABLE READ transaction stays open on a connection of its own and holds back VACUUM; declare it with 'await using'";
 
     [Fact]
     public Task Exported_snapshot_not_disposed_is_reported_as_left_open()
@@ -133,7 +133,7 @@ public class RuntimeHandleTests
             }
             """,
             new DiagnosticResult("PGB002", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("snapshot", "ReadAsync", 14, "Exported snapshot (PgSnapshot)", "no 'await using' or 'finally' disposes it there, so its exporting transaction stays open on a connection of its own"));
+                .WithArguments("snapshot", "ReadAsync", 14, "Exported snapshot (PgSnapshot)", "no 'await using' or 'finally' disposes it there, so its exporting transaction stays open on a connection of its own; declare it with 'await using'"));
 
     [Fact]
     public Task Advisory_lock_guard_not_disposed_is_reported()

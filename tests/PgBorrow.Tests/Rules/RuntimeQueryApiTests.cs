@@ -19,6 +19,8 @@ namespace PgBorrow.Tests.Rules;
 /// </summary>
 public class RuntimeQueryApiTests
 {
+    const string MoveTheUseBefore = "move the use before that, or begin a new transaction for it";
+
     const string Row = """
         sealed class Item : IPgRow<Item>
         {
@@ -117,8 +119,8 @@ public class RuntimeQueryApiTests
                 }
             }
             """,
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'ExecuteAsync'", "committed", 23),
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QueryAsync'", "committed", 23));
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'ExecuteAsync'", "committed", 23, MoveTheUseBefore),
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QueryAsync'", "committed", 23, MoveTheUseBefore));
 
     [Fact]
     public Task Dapper_style_methods_on_a_committed_transaction_are_reported_batches_and_options_included()
@@ -136,9 +138,9 @@ public class RuntimeQueryApiTests
                 }
             }
             """,
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'QueryFirstAsync'", "committed", 23),
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QuerySingleOrDefaultAsync'", "committed", 23),
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(2).WithArguments("tx", "'QueryMultipleAsync'", "committed", 23));
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'QueryFirstAsync'", "committed", 23, MoveTheUseBefore),
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QuerySingleOrDefaultAsync'", "committed", 23, MoveTheUseBefore),
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(2).WithArguments("tx", "'QueryMultipleAsync'", "committed", 23, MoveTheUseBefore));
 
     [Fact]
     public Task Dapper_style_methods_before_commit_are_fine()

@@ -13,8 +13,13 @@ namespace PgBorrow.Tests.Rules;
 /// <summary>PGB201 and PGB203 on SQL text assembled in one member (a method, a field, a property) and run in another.</summary>
 public class SqlAcrossMembersTests
 {
-    static DiagnosticResult Pgb201(int location, string sink, string member, string from)
-        => new DiagnosticResult(SqlBuiltFromNonConstantTextAnalyzer.AssembledElsewhereDescriptor).WithLocation(location).WithArguments(sink, member, from);
+    const string PassAsParameter = "pass the value as a parameter ($n) instead";
+
+    /// <summary>A fragment from the caller may be a value or a name: the message gives the remedy for both.</summary>
+    const string ValueOrName = "pass a value as a parameter ($n); a table or column name cannot be a parameter: check it against an allow-list of constants, or quote it with NpgsqlCommandBuilder.QuoteIdentifier";
+
+    static DiagnosticResult Pgb201(int location, string sink, string member, string from, string remedy = PassAsParameter)
+        => new DiagnosticResult(SqlBuiltFromNonConstantTextAnalyzer.AssembledElsewhereDescriptor).WithLocation(location).WithArguments(sink, member, from, remedy);
 
     static DiagnosticResult Pgb203(int location, string sink, string member, string from)
         => new DiagnosticResult(IdentifierFromCallerAnalyzer.AssembledElsewhereDescriptor).WithLocation(location).WithArguments(sink, member, from);
@@ -53,7 +58,7 @@ public class SqlAcrossMembersTests
                 }
             }
             """,
-            Pgb201(0, "CreateCommand", "OrderQueries.Where", "its parameter 'filter', a caller's argument"));
+            Pgb201(0, "CreateCommand", "OrderQueries.Where", "its parameter 'filter', a caller's argument", ValueOrName));
 
     [Fact]
     public Task Field_and_property_assembled_from_a_value_are_reported_where_the_text_runs()

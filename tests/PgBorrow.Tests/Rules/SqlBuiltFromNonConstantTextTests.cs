@@ -17,7 +17,7 @@ public class SqlBuiltFromNonConstantTextTests
                     => new NpgsqlCommand($"SELECT * FROM customers WHERE name = '{{|#0:name|}}'", conn);
             }
             """,
-            new DiagnosticResult("PGB201", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("new NpgsqlCommand", "name"));
+            new DiagnosticResult("PGB201", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("new NpgsqlCommand", "name", "pass the value as a parameter ($n) instead"));
 
     [Fact]
     public Task Concatenation_format_concat_and_command_text_are_reported()

@@ -22,7 +22,7 @@ public class TransactionNotRolledBackOnExceptionTests
             """,
             new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB002", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
                 .WithLocation(0)
-                .WithArguments("tx", "new NpgsqlCommand", 14, "Transaction", "no 'using', 'finally' or rolling-back 'catch' covers that point"));
+                .WithArguments("tx", "new NpgsqlCommand", 14, "Transaction", "no 'using', 'finally' or rolling-back 'catch' covers that point; declare it with 'await using', or roll it back in a 'catch'"));
 
     [Fact]
     public Task Using_declaration_covers_every_throwing_point()

@@ -21,7 +21,7 @@ public class TransactionUsedAfterCompletionTests
                 }
             }
             """,
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'Rollback'", "committed", 14));
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'Rollback'", "committed", 14, "move the use before that, or begin a new transaction for it"));
 
     [Fact]
     public Task Second_commit_is_reported()
