@@ -117,6 +117,11 @@ public sealed class RowErrorTests : IClassFixture<PgDatabaseFixture>, IDisposabl
         Assert.Contains("mark it [PgEnum]", error.Message);
         Assert.Contains("MapEnum", error.Message);
         Assert.DoesNotContain("[PgEnum]", integer.Message); // text is not a PostgreSQL enum: no such hint
+
+        // Writing: the number goes out as an integer, which the server refuses for an enum column.
+        await connection.ExecuteAsync("CREATE TEMP TABLE shade_rows (id integer, shade shade)", Ct);
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => connection.InsertAsync("shade_rows", new ShadeRow(1, Color.Green), Ct));
+        Assert.Equal(Npgsql.PostgresErrorCodes.DatatypeMismatch, refused.SqlState);
     }
 
     [PgFact]
