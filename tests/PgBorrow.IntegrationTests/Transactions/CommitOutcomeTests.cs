@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -51,9 +51,7 @@ public sealed class CommitOutcomeTests(PgDatabaseFixture db) : PgDatabaseTests(d
         var thrown = await Assert.ThrowsAsync<PgConnectionLostException>(() => Db.DataSource.InTransactionAsync(Fast with { MaxAttempts = 3 }, async (tx, ct) =>
         {
             runs++;
-            await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({24}, {"twenty-four"})", ct);
-            await TransactionsDatabase.TerminateAsync(Db.DataSource, await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct));
-            await tx.ExecuteAsync("SELECT 1", ct);
+            await InsertThenLoseTheBackendAsync(tx, 24, ct);
         }, Ct));
 
         Assert.Equal(3, runs);
@@ -76,9 +74,7 @@ public sealed class CommitOutcomeTests(PgDatabaseFixture db) : PgDatabaseTests(d
         var thrown = await Assert.ThrowsAsync<PgConnectionLostException>(() => connection.InTransactionAsync(Fast, async (tx, ct) =>
         {
             runs++;
-            await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({25}, {"twenty-five"})", ct);
-            await TransactionsDatabase.TerminateAsync(Db.DataSource, await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct));
-            await tx.ExecuteAsync("SELECT 1", ct);
+            await InsertThenLoseTheBackendAsync(tx, 25, ct);
         }, Ct));
 
         Assert.Equal(1, runs);
@@ -87,6 +83,14 @@ public sealed class CommitOutcomeTests(PgDatabaseFixture db) : PgDatabaseTests(d
         Assert.Contains("caller's NpgsqlConnection", thrown.Message);
         Assert.Contains("NpgsqlDataSource", thrown.Message);
         Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 25));
+    }
+
+    /// <summary>Inserts tx_items row <paramref name="id"/>, has another session terminate this backend, then runs a statement on it, which fails.</summary>
+    private async Task InsertThenLoseTheBackendAsync(PgTx tx, int id, CancellationToken ct)
+    {
+        await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({id}, {"lost"})", ct);
+        await TransactionsDatabase.TerminateAsync(Db.DataSource, await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct));
+        await tx.ExecuteAsync("SELECT 1", ct);
     }
 
     [PgFact]
