@@ -161,6 +161,50 @@ public sealed class DocumentationTests
         Assert.True(link.IsMatch(readme), $"README.md does not link [{id}](docs/rules/{id}.md).");
     }
 
+    /// <summary>The package README is shown on nuget.org, away from the repository: rules link by absolute URL.</summary>
+    [Theory]
+    [MemberData(nameof(RuleIds))]
+    public void Package_readme_links_the_rule_page_by_absolute_url(string id)
+    {
+        var link = new Regex(@"\[" + id + @"\]\(" + Regex.Escape(RuleIdentifiers.GetHelpUri(id)) + @"\)");
+        Assert.True(link.IsMatch(PackageReadme), $"src/Runtime/README.md does not link [{id}]({RuleIdentifiers.GetHelpUri(id)}).");
+    }
+
+    [Fact]
+    public void Package_readme_names_no_rule_the_analyzers_do_not_have()
+    {
+        var named = Regex.Matches(PackageReadme, @"\bPGB\d{3}\b").Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(named);
+        var unknown = named.Where(id => !Descriptors.ContainsKey(id)).OrderBy(id => id, StringComparer.Ordinal).ToList();
+        Assert.True(unknown.Count == 0, "src/Runtime/README.md names rules no analyzer reports: " + string.Join(", ", unknown));
+    }
+
+    [Fact]
+    public void Package_readme_links_are_absolute_and_those_into_the_repository_resolve()
+    {
+        var repositoryFiles = RuleIdentifiers.HelpLinkBase.Substring(0, RuleIdentifiers.HelpLinkBase.Length - "docs/rules/".Length);
+        var broken = new List<string>();
+        foreach (var target in MarkdownLinks(PackageReadme))
+        {
+            if (!target.Contains("://", StringComparison.Ordinal))
+            {
+                broken.Add($"{target} (relative: it resolves nowhere on nuget.org)");
+                continue;
+            }
+            if (!target.StartsWith(repositoryFiles, StringComparison.Ordinal))
+                continue;
+
+            var hash = target.IndexOf('#');
+            var relative = (hash >= 0 ? target.Substring(0, hash) : target).Substring(repositoryFiles.Length);
+            var file = Path.Combine(Root, relative);
+            if (!File.Exists(file))
+                broken.Add($"{target} (no {relative} in the repository)");
+            else if (hash >= 0 && !Anchors(File.ReadAllText(file)).Contains(target.Substring(hash + 1)))
+                broken.Add($"{target} (no such heading in {relative})");
+        }
+        Assert.True(broken.Count == 0, "Broken links in src/Runtime/README.md:\n" + string.Join("\n", broken));
+    }
+
     [Fact]
     public void Relative_links_in_docs_resolve()
     {
@@ -190,6 +234,8 @@ public sealed class DocumentationTests
 
         Assert.True(broken.Count == 0, "Broken links:\n" + string.Join("\n", broken));
     }
+
+    static string PackageReadme => File.ReadAllText(Path.Combine(Root, "src", "Runtime", "README.md"));
 
     static string RulePage(string id) => Path.Combine(RulesDirectory, id + ".md");
 

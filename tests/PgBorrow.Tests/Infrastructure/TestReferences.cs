@@ -23,16 +23,19 @@ internal static class TestReferences
         MetadataReference.CreateFromFile(typeof(Dapper.SqlMapper).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(PgBorrow.OwnedAttribute).Assembly.Location));
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot { get; } = AssemblyMetadata("RepositoryRoot");
 
-    static string FindRepositoryRoot()
+    /// <summary>The NuGet global packages folder the test project was restored into.</summary>
+    public static string NuGetPackageRoot { get; } = AssemblyMetadata("NuGetPackageRoot");
+
+    static string AssemblyMetadata(string key)
     {
         foreach (var attribute in typeof(TestReferences).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false))
         {
             var metadata = (System.Reflection.AssemblyMetadataAttribute)attribute;
-            if (metadata.Key == "RepositoryRoot" && metadata.Value is not null)
+            if (metadata.Key == key && metadata.Value is not null)
                 return metadata.Value;
         }
-        throw new InvalidOperationException("The test assembly has no RepositoryRoot metadata.");
+        throw new InvalidOperationException($"The test assembly has no {key} metadata.");
     }
 }
