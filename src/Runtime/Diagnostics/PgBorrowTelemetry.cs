@@ -25,6 +25,9 @@ public static class PgBorrowTelemetry
     /// <summary>Counter: serialization failures (40001) and deadlocks (40P01) met by transaction scopes, retried or not. Tags: SQLSTATE, isolation.</summary>
     public const string SerializationFailures = "pgborrow.transaction.serialization_failures";
 
+    /// <summary>Counter: attempts of transaction scopes retried because the connection was lost before COMMIT was sent (the backend was terminated, the server restarted, the network dropped, or no connection could be opened). Tags: SQLSTATE, when the failure had one; isolation.</summary>
+    public const string ConnectionRetries = "pgborrow.transaction.connection_retries";
+
     /// <summary>Counter: finished transaction scopes. Tags: outcome, isolation.</summary>
     public const string TransactionOutcomes = "pgborrow.transaction.outcomes";
 
@@ -63,6 +66,9 @@ public static class PgBorrowTelemetry
 
     internal static readonly Counter<long> Failures = Meter.CreateCounter<long>(
         SerializationFailures, unit: "{failure}", description: "Serialization failures and deadlocks met by PgBorrow transaction scopes.");
+
+    internal static readonly Counter<long> ConnectionRetryCounter = Meter.CreateCounter<long>(
+        ConnectionRetries, unit: "{retry}", description: "Attempts of PgBorrow transaction scopes retried after the connection was lost before COMMIT.");
 
     internal static readonly Counter<long> Outcomes = Meter.CreateCounter<long>(
         TransactionOutcomes, unit: "{transaction}", description: "Finished PgBorrow transaction scopes, by outcome.");

@@ -154,8 +154,29 @@ public sealed class PgRowMap
             PgRowErrorKind.UnreadableType, _rowType, described, postgresType,
             $"Cannot read row type '{_rowType}': column '{described.Column}' of PostgreSQL type {postgresType} "
             + $"cannot be read as member '{described.Member}' ({described.ClrType}). "
-            + $"Change the member's type, or cast the column in the query (for example {described.Column}::<type>). {exception.Message}",
+            + $"Change the member's type, or cast the column in the query (for example {described.Column}::<type>). "
+            + EnumHint(reader, ordinal, described) + exception.Message,
             exception);
+    }
+
+    /// <summary>
+    /// For a column of a PostgreSQL enum type: the generated code reads a C# enum without [PgEnum] as its
+    /// integer value (it does not go through Npgsql's MapEnum), so such a column needs the attribute.
+    /// </summary>
+    private static string EnumHint(NpgsqlDataReader reader, int ordinal, PgRowMember member)
+    {
+        try
+        {
+            if (reader.GetPostgresType(ordinal) is not Npgsql.PostgresTypes.PostgresEnumType)
+                return string.Empty;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IndexOutOfRangeException or NotSupportedException)
+        {
+            return string.Empty;
+        }
+
+        return $"If {member.ClrType} is a C# enum, mark it [PgEnum] to read and write it by label: without the attribute it is read and written as its integer value, "
+            + "and mapping it with MapEnum on the data source does not change that. ";
     }
 
     private PgRowException MissingColumn(NpgsqlDataReader reader, PgRowMember member)

@@ -20,6 +20,11 @@ namespace PgBorrow;
 /// up to <see cref="PgTransactionOptions.MaxAttempts"/> attempts, with jittered exponential backoff in between.
 /// When every attempt fails, <see cref="PgRetriesExhaustedException"/> (an <see cref="NpgsqlException"/> with the
 /// attempt count, the last SQLSTATE and the last <see cref="PostgresException"/> inside) is thrown.</para>
+/// <para>A connection lost before COMMIT was sent (the backend terminated, the server restarting, the network
+/// dropped) rolled the transaction back with its session: on a data source the body is retried on a new
+/// connection, within the same <see cref="PgTransactionOptions.MaxAttempts"/> and backoff, and
+/// <see cref="PgConnectionLostException"/> is thrown when the attempts run out. On a caller's connection it is
+/// not retried (the caller's session state went with it): <see cref="PgConnectionLostException"/> at once.</para>
 /// <para>Any other exception from the body rolls back and propagates unchanged (a failing ROLLBACK never hides it).
 /// A COMMIT whose outcome is unknown throws <see cref="PgCommitOutcomeUnknownException"/> unless
 /// <see cref="PgTransactionOptions.CommitCheck"/> says the commit did not happen (then it is retried) or did (then
@@ -39,6 +44,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task<TResult> InTransactionAsync<TState, TResult>(
         this NpgsqlDataSource dataSource, PgTransactionOptions? options, TState state,
         Func<PgTx, TState, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken = default)
@@ -57,6 +63,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task InTransactionAsync<TState>(
         this NpgsqlDataSource dataSource, PgTransactionOptions? options, TState state,
         Func<PgTx, TState, CancellationToken, Task> body, CancellationToken cancellationToken = default)
@@ -75,6 +82,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task<TResult> InTransactionAsync<TResult>(
         this NpgsqlDataSource dataSource, PgTransactionOptions? options,
         Func<PgTx, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken = default)
@@ -92,6 +100,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task<TResult> InTransactionAsync<TResult>(
         this NpgsqlDataSource dataSource, Func<PgTx, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken = default)
         => dataSource.InTransactionAsync(null, body, cancellationToken);
@@ -105,6 +114,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task InTransactionAsync(
         this NpgsqlDataSource dataSource, PgTransactionOptions? options,
         Func<PgTx, CancellationToken, Task> body, CancellationToken cancellationToken = default)
@@ -122,6 +132,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task InTransactionAsync(
         this NpgsqlDataSource dataSource, Func<PgTx, CancellationToken, Task> body, CancellationToken cancellationToken = default)
         => dataSource.InTransactionAsync(null, body, cancellationToken);
@@ -136,6 +147,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection, or it is not open.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task<TResult> InTransactionAsync<TState, TResult>(
         this NpgsqlConnection connection, PgTransactionOptions? options, TState state,
         Func<PgTx, TState, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken = default)
@@ -154,6 +166,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection, or it is not open.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task InTransactionAsync<TState>(
         this NpgsqlConnection connection, PgTransactionOptions? options, TState state,
         Func<PgTx, TState, CancellationToken, Task> body, CancellationToken cancellationToken = default)
@@ -172,6 +185,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection, or it is not open.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task<TResult> InTransactionAsync<TResult>(
         this NpgsqlConnection connection, PgTransactionOptions? options,
         Func<PgTx, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken = default)
@@ -189,6 +203,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection, or it is not open.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task<TResult> InTransactionAsync<TResult>(
         this NpgsqlConnection connection, Func<PgTx, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken = default)
         => connection.InTransactionAsync(null, body, cancellationToken);
@@ -202,6 +217,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection, or it is not open.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task InTransactionAsync(
         this NpgsqlConnection connection, PgTransactionOptions? options,
         Func<PgTx, CancellationToken, Task> body, CancellationToken cancellationToken = default)
@@ -219,6 +235,7 @@ public static class PgTransactionExtensions
     /// <exception cref="InvalidOperationException">A transaction is already in progress on the connection, or it is not open.</exception>
     /// <exception cref="PgRetriesExhaustedException">Every attempt ended in 40001 or 40P01.</exception>
     /// <exception cref="PgCommitOutcomeUnknownException">COMMIT failed without a definite answer, and no commit check settled it.</exception>
+    /// <exception cref="PgConnectionLostException">The connection was lost before COMMIT was sent in every attempt, or (on a caller's connection) once.</exception>
     public static Task InTransactionAsync(
         this NpgsqlConnection connection, Func<PgTx, CancellationToken, Task> body, CancellationToken cancellationToken = default)
         => connection.InTransactionAsync(null, body, cancellationToken);

@@ -36,7 +36,7 @@ public sealed record PgTransactionOptions
     /// </summary>
     public bool Deferrable { get; init; }
 
-    /// <summary>The most attempts the scope makes, the first included (1 = no retry). Default 5.</summary>
+    /// <summary>The most attempts the scope makes, the first included (1 = no retry). Default 5. Retries of serialization failures, deadlocks and connections lost before COMMIT share this budget.</summary>
     public int MaxAttempts { get; init; } = 5;
 
     /// <summary>The backoff before the first retry; it doubles each retry, up to <see cref="MaxDelay"/>, and is jittered to between half and all of that. Default 10 ms.</summary>

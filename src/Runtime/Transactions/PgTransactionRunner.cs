@@ -21,7 +21,8 @@ internal static class PgTransactionRunner
 
     /// <summary>
     /// Runs <paramref name="body"/> in a transaction on a connection from <paramref name="dataSource"/> (one
-    /// per attempt) or on <paramref name="connection"/>, committing on success and retrying 40001/40P01.
+    /// per attempt) or on <paramref name="connection"/>, committing on success and retrying 40001/40P01 and,
+    /// on a data source, a connection lost before COMMIT was sent.
     /// </summary>
     /// <remarks>
     /// <paramref name="body"/> returns a plain <see cref="Task"/>: a body with a result passes its
@@ -61,6 +62,7 @@ internal static class PgTransactionRunner
                 var attemptActivity = StartActivity(PgBorrowTelemetry.AttemptActivity, options.IsolationName, attempt);
                 var attemptOutcome = Failed;
                 Exception? retryCause = null;
+                var connectionLost = false;
                 var conn = connection;
                 try
                 {
@@ -95,11 +97,18 @@ internal static class PgTransactionRunner
                         {
                             tx.End(PgTxState.RolledBack);
                             await RollbackQuietlyAsync(transaction).ConfigureAwait(false);
-                            sqlState = (failure as PostgresException)?.SqlState;
+                            sqlState = SqlStateOf(failure);
                             if (!IsRetryable(failure))
                             {
-                                attemptOutcome = outcome = RolledBack;
-                                ExceptionDispatchInfo.Throw(failure);
+                                // COMMIT was never sent, so a lost connection lost nothing: retried on a new one.
+                                connectionLost = !cancellationToken.IsCancellationRequested && IsLostConnection(failure, IsBroken(conn!));
+                                if (connectionLost && dataSource is null)
+                                    throw new PgConnectionLostException(attempt, failure, onCallersConnection: true);
+                                if (!connectionLost)
+                                {
+                                    attemptOutcome = outcome = RolledBack;
+                                    ExceptionDispatchInfo.Throw(failure);
+                                }
                             }
 
                             retryCause = failure;
@@ -166,6 +175,14 @@ internal static class PgTransactionRunner
                         }
                     }
                 }
+                catch (Exception openFailure) when (conn is null && !cancellationToken.IsCancellationRequested && openFailure is NpgsqlException { IsTransient: true })
+                {
+                    // The data source could not open a connection (the server is restarting, or out of
+                    // connection slots): no transaction began, so trying again is safe.
+                    connectionLost = true;
+                    sqlState = SqlStateOf(openFailure);
+                    retryCause = openFailure;
+                }
                 finally
                 {
                     if (dataSource is not null && conn is not null)
@@ -181,11 +198,15 @@ internal static class PgTransactionRunner
                 if (attempt >= options.MaxAttempts)
                 {
                     outcome = Failed;
+                    if (connectionLost)
+                        throw new PgConnectionLostException(attempt, retryCause!, onCallersConnection: false);
                     if (retryCause is PostgresException last)
                         throw new PgRetriesExhaustedException(attempt, last);
                     ExceptionDispatchInfo.Throw(retryCause!); // a commit the check says did not happen
                 }
 
+                if (connectionLost)
+                    RecordConnectionRetry(sqlState, options.IsolationName);
                 var delay = Backoff(options, attempt);
                 if (delay > TimeSpan.Zero)
                 {
@@ -207,6 +228,30 @@ internal static class PgTransactionRunner
     /// <summary>40001 (serialization_failure) and 40P01 (deadlock_detected): the only errors a scope retries.</summary>
     internal static bool IsRetryable(Exception exception)
         => exception is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
+
+    /// <summary>
+    /// Whether a failure before COMMIT was sent means the scope's connection was lost: the session, and the
+    /// transaction with it, are gone and nothing was committed. True when the failure broke the connection
+    /// (an I/O error, a FATAL error that ended the session), or the server reported a connection exception
+    /// (class 08) or its own shutdown (57P01 admin_shutdown when the backend was terminated, 57P02
+    /// crash_shutdown, 57P03 cannot_connect_now). An error on a healthy connection is the body's own.
+    /// </summary>
+    internal static bool IsLostConnection(Exception failure, bool connectionBroken) => failure switch
+    {
+        OperationCanceledException => false,
+        // A nested scope's verdict about its own connection, not this one's.
+        PgCommitOutcomeUnknownException or PgRetriesExhaustedException or PgConnectionLostException => false,
+        PostgresException postgres => connectionBroken || IsConnectionFailureState(postgres.SqlState),
+        NpgsqlException => connectionBroken || failure.InnerException is IOException or SocketException,
+        IOException or SocketException => true,
+        _ => false,
+    };
+
+    static bool IsConnectionFailureState(string sqlState)
+        => sqlState.StartsWith("08", StringComparison.Ordinal)
+           || sqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow;
+
+    static string? SqlStateOf(Exception failure) => (failure as NpgsqlException)?.SqlState;
 
     /// <summary>
     /// Whether a failure of COMMIT leaves its outcome unknown. A PostgreSQL error on a healthy connection is a
@@ -360,6 +405,16 @@ internal static class PgTransactionRunner
     {
         if (PgBorrowTelemetry.Failures.Enabled)
             PgBorrowTelemetry.Failures.Add(1, new TagList { { PgBorrowTelemetry.SqlStateTag, sqlState }, { PgBorrowTelemetry.IsolationTag, isolation } });
+    }
+
+    static void RecordConnectionRetry(string? sqlState, string isolation)
+    {
+        if (!PgBorrowTelemetry.ConnectionRetryCounter.Enabled)
+            return;
+        var tags = new TagList { { PgBorrowTelemetry.IsolationTag, isolation } };
+        if (sqlState is not null)
+            tags.Add(PgBorrowTelemetry.SqlStateTag, sqlState);
+        PgBorrowTelemetry.ConnectionRetryCounter.Add(1, tags);
     }
 
     static void RecordScope(long started, string outcome, string isolation)

@@ -93,6 +93,38 @@ public sealed class RowErrorTests : IClassFixture<PgDatabaseFixture>, IDisposabl
     }
 
     [PgFact]
+    public async Task A_postgres_enum_read_into_an_enum_without_PgEnum_names_the_attribute_as_the_fix()
+    {
+        await using (var setup = await _db.DataSource.OpenConnectionAsync(Ct))
+        {
+            await setup.ExecuteAsync("DO $$ BEGIN CREATE TYPE shade AS ENUM ('red', 'green', 'blue'); EXCEPTION WHEN duplicate_object THEN NULL; END $$", Ct);
+            await setup.ReloadTypesAsync(); // the data source learns the new type
+        }
+
+        await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
+
+        var error = await Assert.ThrowsAsync<PgRowException>(
+            () => connection.QueryAsync<ShadeRow>("SELECT 1 AS id, 'green'::shade AS shade", Ct));
+        var integer = await Assert.ThrowsAsync<PgRowException>(
+            () => connection.QueryAsync<ShadeRow>("SELECT 1 AS id, 'green'::text AS shade", Ct));
+
+        Assert.Equal(PgRowErrorKind.UnreadableType, error.Kind);
+        Assert.Equal("Shade", error.Member);
+        Assert.Equal("shade", error.Column);
+        Assert.Equal("Color", error.ClrType);
+        Assert.EndsWith("shade", error.PostgresType);
+        Assert.True(error.Message.Contains("cannot be read as member 'Shade' (Color)") && error.Message.Contains("mark it [PgEnum]"), error.Message);
+        Assert.Contains("mark it [PgEnum]", error.Message);
+        Assert.Contains("MapEnum", error.Message);
+        Assert.DoesNotContain("[PgEnum]", integer.Message); // text is not a PostgreSQL enum: no such hint
+
+        // Writing: the number goes out as an integer, which the server refuses for an enum column.
+        await connection.ExecuteAsync("CREATE TEMP TABLE shade_rows (id integer, shade shade)", Ct);
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => connection.InsertAsync("shade_rows", new ShadeRow(1, Color.Green), Ct));
+        Assert.Equal(Npgsql.PostgresErrorCodes.DatatypeMismatch, refused.SqlState);
+    }
+
+    [PgFact]
     public async Task The_connection_stays_usable_after_a_mapping_error()
     {
         await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);
@@ -128,3 +160,7 @@ public sealed class RowErrorTests : IClassFixture<PgDatabaseFixture>, IDisposabl
         Assert.Equal("first", item.Name);
     }
 }
+
+/// <summary>A C# enum without [PgEnum] (read as its integer value) over a column that may be a PostgreSQL enum.</summary>
+[PgRow]
+public partial record ShadeRow(int Id, Color Shade);

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -18,22 +20,91 @@ public sealed class CommitOutcomeTests(PgDatabaseFixture db) : PgDatabaseTests(d
     }
 
     [PgFact]
-    public async Task A_backend_terminated_mid_body_fails_clearly_is_not_retried_and_leaves_nothing()
+    public async Task A_backend_terminated_mid_body_is_retried_on_a_new_connection_and_commits_once()
+    {
+        var pids = new List<int>();
+
+        var attempt = await Db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
+        {
+            await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({20}, {"twenty"})", ct);
+            var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
+            pids.Add(pid);
+            if (tx.Attempt == 1)
+            {
+                await TransactionsDatabase.TerminateAsync(Db.DataSource, pid);
+                await tx.ExecuteAsync("SELECT 1", ct);
+            }
+
+            return tx.Attempt;
+        }, Ct);
+
+        Assert.Equal(2, attempt);
+        Assert.Equal(2, pids.Distinct().Count()); // the second attempt ran in another session
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 20));
+    }
+
+    [PgFact]
+    public async Task A_backend_terminated_in_every_attempt_gives_up_with_connection_lost_and_leaves_nothing()
     {
         var runs = 0;
 
-        var thrown = await Assert.ThrowsAnyAsync<NpgsqlException>(() => Db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
+        var thrown = await Assert.ThrowsAsync<PgConnectionLostException>(() => Db.DataSource.InTransactionAsync(Fast with { MaxAttempts = 3 }, async (tx, ct) =>
         {
             runs++;
-            await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({20}, {"twenty"})", ct);
-            var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
-            await TransactionsDatabase.TerminateAsync(Db.DataSource, pid);
-            await tx.ExecuteAsync("SELECT 1", ct);
+            await InsertThenLoseTheBackendAsync(tx, 24, ct);
+        }, Ct));
+
+        Assert.Equal(3, runs);
+        Assert.Equal(3, thrown.Attempts);
+        Assert.False(thrown.OnCallersConnection);
+        Assert.Equal(PostgresErrorCodes.AdminShutdown, thrown.SqlState);
+        Assert.Same(thrown.LastFailure, thrown.InnerException);
+        Assert.Contains("before COMMIT was sent", thrown.Message);
+        Assert.Contains("nothing was committed", thrown.Message);
+        Assert.True(thrown.IsTransient);
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 24));
+    }
+
+    [PgFact]
+    public async Task On_a_callers_connection_a_backend_terminated_mid_body_is_not_retried_and_says_so()
+    {
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
+        var runs = 0;
+
+        var thrown = await Assert.ThrowsAsync<PgConnectionLostException>(() => connection.InTransactionAsync(Fast, async (tx, ct) =>
+        {
+            runs++;
+            await InsertThenLoseTheBackendAsync(tx, 25, ct);
         }, Ct));
 
         Assert.Equal(1, runs);
-        Assert.IsNotType<PgCommitOutcomeUnknownException>(thrown); // it failed before COMMIT: known to be rolled back
-        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 20));
+        Assert.Equal(1, thrown.Attempts);
+        Assert.True(thrown.OnCallersConnection);
+        Assert.Contains("caller's NpgsqlConnection", thrown.Message);
+        Assert.Contains("NpgsqlDataSource", thrown.Message);
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 25));
+    }
+
+    /// <summary>Inserts tx_items row <paramref name="id"/>, has another session terminate this backend, then runs a statement on it, which fails.</summary>
+    private async Task InsertThenLoseTheBackendAsync(PgTx tx, int id, CancellationToken ct)
+    {
+        await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({id}, {"lost"})", ct);
+        await TransactionsDatabase.TerminateAsync(Db.DataSource, await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct));
+        await tx.ExecuteAsync("SELECT 1", ct);
+    }
+
+    [PgFact]
+    public async Task A_body_error_on_a_healthy_connection_is_still_not_retried()
+    {
+        var runs = 0;
+
+        await Assert.ThrowsAsync<PostgresException>(() => Db.DataSource.InTransactionAsync(Fast, async (tx, ct) =>
+        {
+            runs++;
+            await tx.ExecuteAsync("DO $$ BEGIN RAISE EXCEPTION 'looks like a lost connection' USING ERRCODE = 'query_canceled'; END $$", ct);
+        }, Ct));
+
+        Assert.Equal(1, runs);
     }
 
     [PgFact]
@@ -156,6 +227,36 @@ public sealed class CommitOutcomeTests(PgDatabaseFixture db) : PgDatabaseTests(d
         var noState = new PgCommitOutcomeUnknownException(1, new IOException("reset"));
         Assert.Null(noState.SqlState);
         Assert.Contains("IOException", noState.Message);
+    }
+
+    [Fact]
+    public void Failures_before_commit_are_classified()
+    {
+        // The session is gone: nothing was committed.
+        Assert.True(PgTransactionRunner.IsLostConnection(Postgres("57P01"), connectionBroken: false)); // terminated
+        Assert.True(PgTransactionRunner.IsLostConnection(Postgres("57P02"), connectionBroken: false));
+        Assert.True(PgTransactionRunner.IsLostConnection(Postgres("57P03"), connectionBroken: false));
+        Assert.True(PgTransactionRunner.IsLostConnection(Postgres("08006"), connectionBroken: false));
+        Assert.True(PgTransactionRunner.IsLostConnection(Postgres("25P03"), connectionBroken: true)); // a FATAL error ended the session
+        Assert.True(PgTransactionRunner.IsLostConnection(new NpgsqlException("Exception while reading from stream", new IOException("reset")), connectionBroken: false));
+        Assert.True(PgTransactionRunner.IsLostConnection(new NpgsqlException("broken"), connectionBroken: true));
+        Assert.True(PgTransactionRunner.IsLostConnection(new IOException("reset"), connectionBroken: false));
+        // The body's own errors on a healthy connection, and cancellation: not a lost connection.
+        Assert.False(PgTransactionRunner.IsLostConnection(Postgres("23505"), connectionBroken: false));
+        Assert.False(PgTransactionRunner.IsLostConnection(Postgres("57014"), connectionBroken: false));
+        Assert.False(PgTransactionRunner.IsLostConnection(new NpgsqlException("timeout", new TimeoutException()), connectionBroken: false));
+        Assert.False(PgTransactionRunner.IsLostConnection(new PgCommitOutcomeUnknownException(1, new IOException("reset")), connectionBroken: false));
+        Assert.False(PgTransactionRunner.IsLostConnection(new OperationCanceledException(), connectionBroken: true));
+        Assert.False(PgTransactionRunner.IsLostConnection(new InvalidTimeZoneException(), connectionBroken: true));
+
+        var gaveUp = new PgConnectionLostException(5, new NpgsqlException("reset", new IOException("reset")), onCallersConnection: false);
+        Assert.Null(gaveUp.SqlState);
+        Assert.Contains("after 5 attempt(s)", gaveUp.Message);
+        Assert.Contains("NpgsqlException", gaveUp.Message);
+        Assert.Contains("MaxAttempts", gaveUp.Message);
+        var terminated = new PgConnectionLostException(1, Postgres("57P01"), onCallersConnection: true);
+        Assert.Equal("57P01", terminated.SqlState);
+        Assert.Contains("SQLSTATE 57P01", terminated.Message);
     }
 
     private static PostgresException Postgres(string sqlState)
