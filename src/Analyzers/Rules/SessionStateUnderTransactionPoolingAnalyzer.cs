@@ -68,8 +68,18 @@ public sealed class SessionStateUnderTransactionPoolingAnalyzer : DiagnosticAnal
                         break;
                 }
             }, OperationKind.Invocation, OperationKind.SimpleAssignment, OperationKind.ObjectCreation);
+            // The runtime's PgQueryOptions.Prepared: the query method prepares the statement.
+            start.RegisterOperationAction(c =>
+            {
+                if (c.Operation is IPropertyReferenceOperation { Property: { Name: "Prepared", IsStatic: true } property }
+                    && IsQueryOptions(property.ContainingType) && IsOn(c.Options, c.Operation.Syntax.SyntaxTree))
+                    new Check(c, symbols).RuntimePreparation(c.Operation, "PgQueryOptions.Prepared");
+            }, OperationKind.PropertyReference);
         });
     }
+
+    static bool IsQueryOptions(INamedTypeSymbol? type)
+        => type is { Name: "PgQueryOptions", ContainingNamespace: { Name: "PgBorrow", ContainingNamespace.IsGlobalNamespace: true } };
 
     static bool IsOn(AnalyzerOptions options, SyntaxTree tree)
         => string.Equals(RuleOptions.Get(options, tree, ConnectionPoolingOption)?.Trim(), "transaction", StringComparison.OrdinalIgnoreCase);
@@ -113,7 +123,7 @@ public sealed class SessionStateUnderTransactionPoolingAnalyzer : DiagnosticAnal
             if (method.Name is "Prepare" or "PrepareAsync" && NpgsqlCalls.Classify(invocation, _symbols) == CallKind.ExecuteCommand && !PreparedStatementsKept)
             {
                 Report(invocation, $"'{method.Name}' creates a server-side prepared statement in the session",
-                    $"run the command unprepared, or on PgBouncer 1.21+ with max_prepared_statements set {PreparedStatementsOption} = true");
+                    PrepareRemedy("run the command unprepared"));
             }
         }
 
@@ -126,13 +136,27 @@ public sealed class SessionStateUnderTransactionPoolingAnalyzer : DiagnosticAnal
             {
                 Report(assignment, $"'MaxAutoPrepare = {count}' makes Npgsql prepare statements in the session automatically", AutoPrepareRemedy);
             }
+            else if (property.Property.Name == "Prepare" && IsQueryOptions(property.Property.ContainingType)
+                && assignment.Value.ConstantValue is { HasValue: true, Value: true })
+            {
+                RuntimePreparation(assignment, "Prepare = true");
+            }
             else if (property.Property.Name == "ConnectionString" && IsConnectionStringOwner(property.Property.ContainingType))
             {
                 ConnectionString(assignment.Value);
             }
         }
 
-        const string AutoPrepareRemedy = "leave automatic preparation off, or on PgBouncer 1.21+ with max_prepared_statements set " + PreparedStatementsOption + " = true";
+        static string AutoPrepareRemedy => PrepareRemedy("leave automatic preparation off");
+
+        public void RuntimePreparation(IOperation at, string setting)
+        {
+            if (!PreparedStatementsKept)
+                Report(at, $"'{setting}' makes the query method prepare the statement in the session", PrepareRemedy("run the query unprepared"));
+        }
+
+        static string PrepareRemedy(string alternative)
+            => alternative + ", or on PgBouncer 1.21+ with max_prepared_statements set " + PreparedStatementsOption + " = true";
 
         public void ConnectionStringArguments(ImmutableArray<IArgumentOperation> arguments)
         {

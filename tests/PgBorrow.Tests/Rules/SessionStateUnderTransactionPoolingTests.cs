@@ -164,6 +164,13 @@ public class SessionStateUnderTransactionPoolingTests
             NpgsqlDataSource Off() => NpgsqlDataSource.Create("Host=pgbouncer;Max Auto Prepare=0");
 
             void Prepare(NpgsqlCommand cmd) => {|#3:cmd.Prepare()|};
+
+            Task<int> Runtime(NpgsqlConnection conn, CancellationToken ct)
+                => conn.ExecuteAsync("UPDATE orders SET seen = true", {|#4:PgQueryOptions.Prepared|}, ct);
+
+            PgQueryOptions Options() => new() { {|#5:Prepare = true|} };
+
+            PgQueryOptions Unprepared() => new() { Prepare = false };
         }
         """;
 
@@ -175,7 +182,9 @@ public class SessionStateUnderTransactionPoolingTests
             Pgb109(0, "'Max Auto Prepare=20' in the connection string makes Npgsql prepare statements in the session automatically", remedy),
             Pgb109(1, "'maxautoprepare = 5' in the connection string makes Npgsql prepare statements in the session automatically", remedy),
             Pgb109(2, "'MaxAutoPrepare = 10' makes Npgsql prepare statements in the session automatically", remedy),
-            Pgb109(3, "'Prepare' creates a server-side prepared statement in the session", "run the command unprepared, or on PgBouncer 1.21+ with max_prepared_statements set pgborrow.pgbouncer_prepared_statements = true"));
+            Pgb109(3, "'Prepare' creates a server-side prepared statement in the session", "run the command unprepared, or on PgBouncer 1.21+ with max_prepared_statements set pgborrow.pgbouncer_prepared_statements = true"),
+            Pgb109(4, "'PgQueryOptions.Prepared' makes the query method prepare the statement in the session", "run the query unprepared, or on PgBouncer 1.21+ with max_prepared_statements set pgborrow.pgbouncer_prepared_statements = true"),
+            Pgb109(5, "'Prepare = true' makes the query method prepare the statement in the session", "run the query unprepared, or on PgBouncer 1.21+ with max_prepared_statements set pgborrow.pgbouncer_prepared_statements = true"));
     }
 
     [Fact]
