@@ -22,6 +22,7 @@ public static class RuleIdentifiers
     public const string SerializableWithoutRetry = "PGB106";
     public const string ReadModifyWriteWithoutLock = "PGB107";
     public const string SideEffectInRetriedBody = "PGB108";
+    public const string SessionStateUnderTransactionPooling = "PGB109";
     public const string ReaderHeldAcrossAwait = "PGB110";
     public const string LockKeyDiffersBetweenProcesses = "PGB111";
     public const string SqlBuiltFromNonConstantText = "PGB201";

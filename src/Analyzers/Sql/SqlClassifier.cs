@@ -110,14 +110,114 @@ internal static class SqlClassifier
                         AddTable(statement.ReadTables, tokens, i + 1 < end ? i + 1 : -1);
                     break;
                 default:
-                    if (i + 1 < end && tokens[i + 1].Kind == SqlTokenKind.OpenParen && AdvisoryLock(token.Value) is AdvisoryLockCall call)
-                        statement.AdvisoryLocks.Add(call);
+                    if (i + 1 < end && tokens[i + 1].Kind == SqlTokenKind.OpenParen)
+                    {
+                        if (AdvisoryLock(token.Value) is AdvisoryLockCall call)
+                            statement.AdvisoryLocks.Add(call);
+                        else if (token.IsWord("pg_export_snapshot"))
+                            statement.SessionState.Add(new SessionStateUse(SessionStateKind.ExportSnapshot, "pg_export_snapshot"));
+                        else if (token.IsWord("set_config") && IsSessionSetConfig(tokens, i + 1, end, out var setting))
+                            statement.SessionState.Add(new SessionStateUse(SessionStateKind.SetConfig, setting));
+                    }
                     break;
             }
         }
         if (statement.Verb.Length == 0 && end > start && tokens[start].Kind == SqlTokenKind.Word)
             statement.Verb = tokens[start].Value.ToUpperInvariant();
+        if (end > start)
+            ReadSessionCommand(tokens, start, end, statement);
         return statement;
+    }
+
+    /// <summary>
+    /// The utility commands whose effect outlives the transaction: SET without LOCAL, LISTEN, PREPARE,
+    /// CREATE TEMP TABLE without ON COMMIT DROP, DECLARE ... WITH HOLD. Read from the statement's first words.
+    /// </summary>
+    static void ReadSessionCommand(List<SqlToken> tokens, int start, int end, SqlStatement statement)
+    {
+        var first = tokens[start];
+        var second = Next(tokens, start, end);
+        if (first.IsWord("SET"))
+        {
+            // SET LOCAL, SET TRANSACTION and SET CONSTRAINTS end with the transaction; SET [SESSION] anything else does not.
+            if (second.IsWord("LOCAL") || second.IsWord("TRANSACTION") || second.IsWord("CONSTRAINTS"))
+                return;
+            var name = second.IsWord("SESSION") ? Next(tokens, start + 1, end) : second;
+            if (name.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
+                statement.SessionState.Add(new SessionStateUse(SessionStateKind.SetParameter, name.Value));
+        }
+        else if (first.IsWord("LISTEN") && second.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
+        {
+            statement.SessionState.Add(new SessionStateUse(SessionStateKind.Listen, second.Value));
+        }
+        else if (first.IsWord("PREPARE") && second.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier && !second.IsWord("TRANSACTION"))
+        {
+            statement.SessionState.Add(new SessionStateUse(SessionStateKind.Prepare, second.Value));
+        }
+        else if (first.IsWord("CREATE"))
+        {
+            ReadTempTable(tokens, start + 1, end, statement);
+        }
+        else if (first.IsWord("DECLARE") && second.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
+        {
+            for (var i = start + 2; i + 1 < end && !tokens[i].IsWord("FOR"); i++)
+            {
+                if (tokens[i].IsWord("WITH") && tokens[i + 1].IsWord("HOLD"))
+                {
+                    statement.SessionState.Add(new SessionStateUse(SessionStateKind.HoldCursor, second.Value));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>CREATE [GLOBAL | LOCAL] {TEMP | TEMPORARY} [UNLOGGED] TABLE [IF NOT EXISTS] name ... without ON COMMIT DROP.</summary>
+    static void ReadTempTable(List<SqlToken> tokens, int i, int end, SqlStatement statement)
+    {
+        if (i < end && (tokens[i].IsWord("GLOBAL") || tokens[i].IsWord("LOCAL")))
+            i++;
+        if (!(i < end && (tokens[i].IsWord("TEMP") || tokens[i].IsWord("TEMPORARY"))))
+            return;
+        i++;
+        if (i < end && tokens[i].IsWord("UNLOGGED"))
+            i++;
+        if (!(i < end && tokens[i].IsWord("TABLE")))
+            return;
+        i++;
+        if (i + 2 < end && tokens[i].IsWord("IF") && tokens[i + 1].IsWord("NOT") && tokens[i + 2].IsWord("EXISTS"))
+            i += 3;
+        for (var j = i; j + 2 < end; j++)
+        {
+            if (tokens[j].IsWord("ON") && tokens[j + 1].IsWord("COMMIT") && tokens[j + 2].IsWord("DROP"))
+                return;
+        }
+        var name = new List<string>();
+        AddTable(name, tokens, i < end ? i : -1);
+        statement.SessionState.Add(new SessionStateUse(SessionStateKind.TempTable, name.Count > 0 ? name[0] : "?"));
+    }
+
+    /// <summary>set_config(setting, value, false): the third argument is the constant false (a session-wide setting).</summary>
+    static bool IsSessionSetConfig(List<SqlToken> tokens, int open, int end, out string setting)
+    {
+        setting = "?";
+        var depth = 0;
+        var argument = 0;
+        for (var i = open; i < end; i++)
+        {
+            var token = tokens[i];
+            if (token.Kind == SqlTokenKind.OpenParen)
+                depth++;
+            else if (token.Kind == SqlTokenKind.CloseParen && --depth == 0)
+                return false;
+            else if (depth == 1 && token.Kind == SqlTokenKind.Comma)
+                argument++;
+            else if (depth == 1 && argument == 0 && token.Kind == SqlTokenKind.String && i == open + 1)
+                setting = token.Value.Trim('\'');
+            else if (depth == 1 && argument == 2 && tokens[i - 1].Kind == SqlTokenKind.Comma)
+                return (token.IsWord("false") || token.IsWord("off"))
+                    && i + 1 < end && tokens[i + 1].Kind == SqlTokenKind.CloseParen;
+        }
+        return false;
     }
 
     static SqlToken Next(List<SqlToken> tokens, int i, int end) => i + 1 < end ? tokens[i + 1] : default;

@@ -15,6 +15,34 @@ public enum RowLockStrength
 /// <summary>A call to one of PostgreSQL's advisory lock functions.</summary>
 internal readonly record struct AdvisoryLockCall(string Function, bool SessionLevel, bool Shared, bool Try, bool Unlock);
 
+/// <summary>Session state a statement leaves on the server connection after its transaction ends.</summary>
+public enum SessionStateKind
+{
+    /// <summary>SET without LOCAL (SET name, SET SESSION ..., SET ROLE): the setting stays for the session.</summary>
+    SetParameter,
+
+    /// <summary>set_config(name, value, false): a session-wide setting.</summary>
+    SetConfig,
+
+    /// <summary>LISTEN channel: the session receives the channel's notifications.</summary>
+    Listen,
+
+    /// <summary>PREPARE name AS ... (not PREPARE TRANSACTION): a named statement in the session.</summary>
+    Prepare,
+
+    /// <summary>CREATE TEMP TABLE without ON COMMIT DROP: the table lives until the session ends.</summary>
+    TempTable,
+
+    /// <summary>DECLARE ... WITH HOLD: a cursor that outlives its transaction.</summary>
+    HoldCursor,
+
+    /// <summary>pg_export_snapshot(): a snapshot other sessions can import while the exporting transaction is open.</summary>
+    ExportSnapshot,
+}
+
+/// <summary>One use of session state, with the word that names it in messages (the setting, channel, table...).</summary>
+public readonly record struct SessionStateUse(SessionStateKind Kind, string Detail);
+
 /// <summary>What one SQL statement does, as far as locks, writes and isolation are concerned.</summary>
 internal sealed class SqlStatement
 {
@@ -52,6 +80,9 @@ internal sealed class SqlStatement
 
     /// <summary>SET TRANSACTION ... DEFERRABLE (a serializable read-only transaction that cannot fail to serialize).</summary>
     public bool Deferrable { get; set; }
+
+    /// <summary>Session state the statement creates beyond advisory locks (those are in <see cref="AdvisoryLocks"/>).</summary>
+    public List<SessionStateUse> SessionState { get; } = new();
 
     /// <summary>Tables read (FROM, JOIN), lower case unless quoted, without schema.</summary>
     public List<string> ReadTables { get; } = new();

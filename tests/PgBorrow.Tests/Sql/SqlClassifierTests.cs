@@ -126,4 +126,42 @@ public class SqlClassifierTests
     [InlineData("((((")]
     public void Fragments_do_not_throw(string sql)
         => Assert.NotNull(SqlClassifier.Classify(sql));
+    [Theory]
+    [InlineData("SET search_path = app, public", SessionStateKind.SetParameter, "search_path")]
+    [InlineData("set session statement_timeout to '5s'", SessionStateKind.SetParameter, "statement_timeout")]
+    [InlineData("SET ROLE reporting", SessionStateKind.SetParameter, "ROLE")]
+    [InlineData("SELECT set_config('app.tenant', $1, false)", SessionStateKind.SetConfig, "app.tenant")]
+    [InlineData("LISTEN orders_changed", SessionStateKind.Listen, "orders_changed")]
+    [InlineData("PREPARE find_order (bigint) AS SELECT * FROM orders WHERE id = $1", SessionStateKind.Prepare, "find_order")]
+    [InlineData("CREATE TEMP TABLE staging (id bigint)", SessionStateKind.TempTable, "staging")]
+    [InlineData("create local temporary table if not exists staging (id bigint) on commit delete rows", SessionStateKind.TempTable, "staging")]
+    [InlineData("DECLARE export_cursor CURSOR WITH HOLD FOR SELECT * FROM orders", SessionStateKind.HoldCursor, "export_cursor")]
+    [InlineData("SELECT pg_export_snapshot()", SessionStateKind.ExportSnapshot, "pg_export_snapshot")]
+    public void Session_state_that_outlives_the_transaction_is_recognised(string sql, SessionStateKind kind, string detail)
+        => Assert.Equal(new SessionStateUse(kind, detail), Assert.Single(Single(sql).SessionState));
+
+    [Theory]
+    [InlineData("SET LOCAL search_path = app")]
+    [InlineData("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")]
+    [InlineData("SET CONSTRAINTS ALL DEFERRED")]
+    [InlineData("SELECT set_config('app.tenant', $1, true)")]
+    [InlineData("SELECT set_config('app.tenant', $1, $2)")]
+    [InlineData("UPDATE t SET a = 1")]
+    [InlineData("PREPARE TRANSACTION 'tx1'")]
+    [InlineData("CREATE TEMP TABLE staging (id bigint) ON COMMIT DROP")]
+    [InlineData("CREATE TABLE staging (id bigint)")]
+    [InlineData("DECLARE c CURSOR WITHOUT HOLD FOR SELECT 1")]
+    [InlineData("DECLARE c CURSOR FOR SELECT 'WITH HOLD'")]
+    [InlineData("SELECT 'LISTEN x; SET a = 1'")]
+    public void Transaction_scoped_and_look_alike_statements_leave_no_session_state(string sql)
+        => Assert.Empty(Single(sql).SessionState);
+
+    [Fact]
+    public void Session_state_is_read_per_statement()
+    {
+        var text = SqlClassifier.Classify("BEGIN; SET LOCAL lock_timeout = '1s'; SET work_mem = '64MB'; COMMIT");
+        Assert.Equal(4, text.Statements.Count);
+        Assert.Empty(text.Statements[1].SessionState);
+        Assert.Equal(new SessionStateUse(SessionStateKind.SetParameter, "work_mem"), Assert.Single(text.Statements[2].SessionState));
+    }
 }
