@@ -37,7 +37,13 @@ public sealed class MessagesTests
     /// code: which using, what to move, which placeholder is missing).
     /// </summary>
     static readonly ImmutableHashSet<string> RemedyFromArgument = ImmutableHashSet.Create(
-        "PGB001", "PGB002", "PGB003", "PGB005", "PGB006", "PGB007", "PGB010", "PGB103", "PGB201", "PGB202");
+        "PGB001", "PGB002", "PGB003", "PGB005", "PGB006", "PGB007", "PGB010", "PGB103", "PGB109", "PGB201", "PGB202");
+
+    /// <summary>
+    /// Rules that stay silent unless the project turns them on (PGB109: <c>pgborrow.connection_pooling = transaction</c>),
+    /// so the Showcase run below cannot show their filled-in messages; their own tests pin each message and its remedy.
+    /// </summary>
+    static readonly ImmutableHashSet<string> OptIn = ImmutableHashSet.Create("PGB109");
 
     static readonly ImmutableArray<DiagnosticDescriptor> WarningsAndSuggestions = VerifyAllRules.CreateAnalyzers()
         .SelectMany(analyzer => analyzer.SupportedDiagnostics)
@@ -105,7 +111,7 @@ public sealed class MessagesTests
             .ToList();
 
         var reported = messages.Select(d => d.Id).ToImmutableHashSet();
-        Assert.Empty(RemedyFromArgument.Except(reported));
+        Assert.Empty(RemedyFromArgument.Except(OptIn).Except(reported));
         var withoutRemedy = messages.Where(d => !RemedyClause.IsMatch(d.GetMessage())).Select(d => $"{d.Id}: {d.GetMessage()}").ToList();
         Assert.True(withoutRemedy.Count == 0, "Messages without a remedy:" + Environment.NewLine + string.Join(Environment.NewLine, withoutRemedy));
     }
