@@ -44,6 +44,7 @@ sealed class ProjectResult
 /// <summary>
 /// The .editorconfig of the run: CA2000 looks at every path, as in the synthetic AnalyzerCost benchmark
 /// (<c>dotnet_code_quality.CA2000.dispose_analysis_kind = AllPaths</c>); its severity is set in the compilation options.
+/// Keys given with <c>--option</c> apply to every file (rules read their options per file).
 /// </summary>
 sealed class RunOptions : AnalyzerConfigOptionsProvider
 {
@@ -54,12 +55,24 @@ sealed class RunOptions : AnalyzerConfigOptionsProvider
         ["dotnet_diagnostic.CA2000.severity"] = "warning",
     });
     static readonly Options Empty = new(new Dictionary<string, string>());
+    static readonly Dictionary<string, string> Extra = new(StringComparer.OrdinalIgnoreCase);
+    static readonly Options PerFile = new(Extra);
+
+    /// <summary>Adds an .editorconfig key for every file and globally; call before the run starts.</summary>
+    public static void Set(string key, string value)
+    {
+        Extra[key] = value;
+        Values.Set(key, value);
+    }
+
     public override AnalyzerConfigOptions GlobalOptions => Values;
-    public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty;
+    public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => PerFile;
     public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Empty;
 
     sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
     {
+        public void Set(string key, string value) => values[key] = value;
+
         public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
     }
 }

@@ -11,9 +11,10 @@ namespace PgBorrow.RealCode;
 /// <summary>
 /// Runs every PgBorrow analyzer over real projects' sources.
 /// <code>
-///   noise  &lt;folder&gt; [--list projects.tsv] [--out findings.tsv] [--include-tests] [--timing] [--pgborrow-only name,...] [--analyzer PgBorrow.Analyzers.dll]
-///   recall &lt;bugs.tsv&gt; &lt;mirrors-folder&gt; [--out recall.tsv] [--keep] [--analyzer ...]
+///   noise  &lt;folder&gt; [--list projects.tsv] [--out findings.tsv] [--include-tests] [--timing] [--pgborrow-only name,...] [--analyzer PgBorrow.Analyzers.dll] [--option key=value]...
+///   recall &lt;bugs.tsv&gt; &lt;mirrors-folder&gt; [--out recall.tsv] [--keep] [--analyzer ...] [--option key=value]...
 /// </code>
+/// <c>--option</c> sets an .editorconfig key for every file of the run (an opt-in rule option, for example).
 /// See docs/benchmarks.md, "Real code".
 /// </summary>
 static class Program
@@ -34,6 +35,17 @@ static class Program
         for (var i = 1; i < args.Length; i++)
         {
             if (args[i] is "--list" or "--out" or "--analyzer" or "--pgborrow-only") { i++; continue; }
+            if (args[i] == "--option" && i + 1 < args.Length)
+            {
+                var pair = args[++i].Split('=', 2, StringSplitOptions.TrimEntries);
+                if (pair.Length != 2)
+                {
+                    Console.Error.WriteLine($"--option wants key=value, not '{args[i]}'");
+                    return 2;
+                }
+                RunOptions.Set(pair[0], pair[1]);
+                continue;
+            }
             if (args[i].StartsWith("--", StringComparison.Ordinal)) continue;
             positional.Add(args[i]);
         }

@@ -13,6 +13,10 @@ namespace PgBorrow.Analyzers.Rules;
 /// results) are the program's own and are not reported; neither is text that went through a quoting
 /// function (<c>NpgsqlCommandBuilder.QuoteIdentifier</c>, or one of this compilation that doubles '"').
 /// Information by default: a library method often takes a name its caller already quoted.
+/// With <c>dotnet_code_quality.PGB203.configured_names = true</c> it also reports names the program itself
+/// configures (an options property, a setting, a member filled at startup) spliced in unquoted: not an injection,
+/// but PostgreSQL folds an unquoted name to lower case, and a reserved word or any character outside
+/// <c>[a-z0-9_]</c> breaks the statement (a configured table name "Logs", a column named "Key").
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
@@ -38,7 +42,21 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
         description: Descriptor.Description.ToString(),
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.IdentifierFromCaller));
 
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor, AssembledElsewhereDescriptor);
+    /// <summary>The opt-in report: a name the program configures, not its caller, spliced in unquoted.</summary>
+    public static readonly DiagnosticDescriptor ConfiguredNameDescriptor = new(
+        id: RuleIdentifiers.IdentifierFromCaller,
+        title: "SQL identifier from the caller, unquoted",
+        messageFormat: "The SQL passed to '{0}' uses '{1}', a name the program configures, as an identifier without quoting it: PostgreSQL folds it to lower case and a reserved word or a character outside [a-z0-9_] breaks the statement; quote it (NpgsqlCommandBuilder.QuoteIdentifier, or a function that doubles '\"')",
+        category: RuleCategories.Sql,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: Descriptor.Description.ToString(),
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.IdentifierFromCaller));
+
+    /// <summary>Turns on <see cref="ConfiguredNameDescriptor"/> for a file.</summary>
+    public const string ConfiguredNamesOption = "dotnet_code_quality.PGB203.configured_names";
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptor, AssembledElsewhereDescriptor, ConfiguredNameDescriptor);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -56,6 +74,17 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(piece.Via is SqlVia via
                     ? Diagnostic.Create(AssembledElsewhereDescriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, via.Member, via.From)
                     : Diagnostic.Create(Descriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, Operations.Shorten(piece.Operation.Syntax.ToString())));
+                return;
+            }
+        }
+        if (!bool.TryParse(RuleOptions.Get(context.Options, context.Operation.Syntax.SyntaxTree, ConfiguredNamesOption), out var configured) || !configured)
+            return;
+        foreach (var piece in sql.Pieces)
+        {
+            if (piece.Position == SqlHolePosition.Identifier && piece.Source == SqlPieceSource.Elsewhere)
+            {
+                var name = piece.Via is SqlVia via ? $"{via.From}, in '{via.Member}'" : Operations.Shorten(piece.Operation.Syntax.ToString());
+                context.ReportDiagnostic(Diagnostic.Create(ConfiguredNameDescriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, name));
                 return;
             }
         }

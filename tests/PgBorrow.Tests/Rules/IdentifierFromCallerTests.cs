@@ -116,4 +116,38 @@ public class IdentifierFromCallerTests
     [InlineData("SELECT 'it''s' AS a, -- a comment with a quote '\nb FROM ", "", "Identifier")]
     public void Position_is_read_from_the_text_around_the_hole(string before, string after, string expected)
         => Assert.Equal(expected, SqlHolePositions.Classify(before, after).ToString());
+
+    // Opt-in (community-extensions-cache-postgres f9e5df6, Dapper.Contrib 87bdbcf): names the program configures,
+    // spliced in unquoted, fold to lower case and break on reserved words.
+    const string ConfiguredNames = """
+        sealed class CacheOptions { public string SchemaName { get; set; } = "Cache"; public string TableName { get; set; } = "Entries"; }
+
+        class DatabaseOperations
+        {
+            readonly CacheOptions _options;
+            readonly string _fixedTable = "entries";
+
+            public DatabaseOperations(CacheOptions options) => _options = options;
+
+            string SchemaName => _options.SchemaName;
+
+            void Create(NpgsqlConnection conn)
+            {
+                using var a = new NpgsqlCommand($"CREATE TABLE IF NOT EXISTS [[SCHEMA]].entries (id text)", conn);
+                using var b = new NpgsqlCommand($"SELECT * FROM \"{NpgsqlCommandBuilderQuote(SchemaName)}\".entries", conn);
+                using var c = new NpgsqlCommand($"SELECT * FROM {_fixedTable}", conn);
+                using var d = new NpgsqlCommand($"SELECT id FROM entries WHERE name = $1", conn);
+            }
+
+            static string NpgsqlCommandBuilderQuote(string name) => name.Replace("\"", "\"\"");
+        }
+        """;
+
+    [Fact]
+    public Task Configured_names_unquoted_are_reported_only_when_the_option_asks()
+        => Task.WhenAll(
+            VerifyPgb203.AnalyzerAsync(ConfiguredNames.Replace("[[SCHEMA]]", "{{|#0:SchemaName|}}"), "dotnet_code_quality.PGB203.configured_names = true",
+                new DiagnosticResult(Analyzers.Rules.IdentifierFromCallerAnalyzer.ConfiguredNameDescriptor).WithLocation(0).WithArguments("new NpgsqlCommand", "SchemaName")),
+            VerifyPgb203.AnalyzerAsync(ConfiguredNames.Replace("[[SCHEMA]]", "{SchemaName}")),
+            VerifyPgb203.AnalyzerAsync(ConfiguredNames.Replace("[[SCHEMA]]", "{SchemaName}"), "dotnet_code_quality.PGB203.configured_names = false"));
 }
