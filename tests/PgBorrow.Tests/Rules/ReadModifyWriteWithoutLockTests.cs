@@ -174,63 +174,52 @@ public class ReadModifyWriteWithoutLockTests
     [InlineData("FOR KEY SHARE")]
     [InlineData("for update skip locked")]
     public Task Reads_that_lock_the_row_are_fine(string lockingClause)
-        => VerifyPgb107.AnalyzerAsync("""
+        => VerifyPgb107.AnalyzerAsync(SellOneItem(lockingClause: " " + lockingClause));
+
+    [Theory]
+    [InlineData("RepeatableRead")]
+    [InlineData("Serializable")]
+    public Task Transactions_that_abort_the_second_writer_are_fine(string isolationLevel)
+        => VerifyPgb107.AnalyzerAsync(SellOneItem(begin: $"conn.BeginTransaction(IsolationLevel.{isolationLevel})"));
+
+    [Fact]
+    public Task Isolation_set_by_set_transaction_is_fine()
+        => VerifyPgb107.AnalyzerAsync(SellOneItem(setUp: """
+            using var level = new NpgsqlCommand("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", conn, tx);
+                    level.ExecuteNonQuery();
+            """));
+
+    [Fact]
+    public Task Explicit_read_committed_is_reported()
+        => VerifyPgb107.AnalyzerAsync(SellOneItem(
+            begin: "conn.BeginTransaction(IsolationLevel.ReadCommitted)",
+            runWrite: "{|PGB107:write.ExecuteNonQuery()|}"));
+
+    /// <summary>
+    /// A method that reads the quantity of one item and writes back a value computed in C#; the
+    /// arguments vary how the transaction begins, what runs first and how the row is read.
+    /// </summary>
+    static string SellOneItem(
+        string begin = "conn.BeginTransaction()",
+        string setUp = "",
+        string lockingClause = "",
+        string runWrite = "write.ExecuteNonQuery()")
+        => $$"""
             class Stock
             {
                 void Sell(NpgsqlConnection conn)
                 {
-                    using var tx = conn.BeginTransaction();
-                    using var read = new NpgsqlCommand("SELECT quantity FROM stock WHERE sku = 'a' LOCKING", conn, tx);
+                    using var tx = {{begin}};
+                    {{setUp}}
+                    using var read = new NpgsqlCommand("SELECT quantity FROM stock WHERE sku = 'a'{{lockingClause}}", conn, tx);
                     var left = (int)read.ExecuteScalar()!;
                     using var write = new NpgsqlCommand("UPDATE stock SET quantity = $1 WHERE sku = 'a'", conn, tx);
                     write.Parameters.AddWithValue(left - 1);
-                    write.ExecuteNonQuery();
+                    {{runWrite}};
                     tx.Commit();
                 }
             }
-            """.Replace("LOCKING", lockingClause));
-
-    [Fact]
-    public Task Repeatable_read_and_set_transaction_isolation_are_fine_read_committed_is_not()
-        => VerifyPgb107.AnalyzerAsync("""
-            class Stock
-            {
-                void RepeatableRead(NpgsqlConnection conn)
-                {
-                    using var tx = conn.BeginTransaction(IsolationLevel.RepeatableRead);
-                    using var read = new NpgsqlCommand("SELECT quantity FROM stock WHERE sku = 'a'", conn, tx);
-                    var left = (int)read.ExecuteScalar()!;
-                    using var write = new NpgsqlCommand("UPDATE stock SET quantity = $1 WHERE sku = 'a'", conn, tx);
-                    write.Parameters.AddWithValue(left - 1);
-                    write.ExecuteNonQuery();
-                    tx.Commit();
-                }
-
-                void SetTransaction(NpgsqlConnection conn)
-                {
-                    using var tx = conn.BeginTransaction();
-                    using var level = new NpgsqlCommand("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", conn, tx);
-                    level.ExecuteNonQuery();
-                    using var read = new NpgsqlCommand("SELECT quantity FROM stock WHERE sku = 'a'", conn, tx);
-                    var left = (int)read.ExecuteScalar()!;
-                    using var write = new NpgsqlCommand("UPDATE stock SET quantity = $1 WHERE sku = 'a'", conn, tx);
-                    write.Parameters.AddWithValue(left - 1);
-                    write.ExecuteNonQuery();
-                    tx.Commit();
-                }
-
-                void ExplicitReadCommitted(NpgsqlConnection conn)
-                {
-                    using var tx = conn.BeginTransaction(IsolationLevel.ReadCommitted);
-                    using var read = new NpgsqlCommand("SELECT quantity FROM stock WHERE sku = 'a'", conn, tx);
-                    var left = (int)read.ExecuteScalar()!;
-                    using var write = new NpgsqlCommand("UPDATE stock SET quantity = $1 WHERE sku = 'a'", conn, tx);
-                    write.Parameters.AddWithValue(left - 1);
-                    {|PGB107:write.ExecuteNonQuery()|};
-                    tx.Commit();
-                }
-            }
-            """);
+            """;
 
     [Fact]
     public Task Table_is_matched_by_unqualified_name_case_insensitively()
