@@ -65,6 +65,15 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start => BuiltSqlFinder.Register(start, Analyze));
     }
 
+    /// <summary>
+    /// A member whose name says the text is already quoted or normalised (Dotmim.Sync's <c>TableQuotedFullName</c>,
+    /// a parser's <c>NormalizedFullName</c>, <c>QuotedName</c>, <c>DelimitedSchema</c>): the program quoted it where it
+    /// configured it.
+    /// </summary>
+    static bool NamedAsQuoted(string text)
+        => text.IndexOf("Quoted", System.StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("Delimited", System.StringComparison.OrdinalIgnoreCase) >= 0
+            || text.IndexOf("Escaped", System.StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("Normalized", System.StringComparison.OrdinalIgnoreCase) >= 0;
+
     static void Analyze(OperationAnalysisContext context, BuiltSql sql)
     {
         foreach (var piece in sql.Pieces)
@@ -81,7 +90,8 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
             return;
         foreach (var piece in sql.Pieces)
         {
-            if (piece.Position == SqlHolePosition.Identifier && piece.Source == SqlPieceSource.Elsewhere)
+            if (piece.Position == SqlHolePosition.Identifier && piece.Source == SqlPieceSource.Elsewhere
+                && !NamedAsQuoted(piece.Operation.Syntax.ToString()) && !(piece.Via is SqlVia quoted && NamedAsQuoted(quoted.From)))
             {
                 var name = piece.Via is SqlVia via ? $"{via.From}, in '{via.Member}'" : Operations.Shorten(piece.Operation.Syntax.ToString());
                 context.ReportDiagnostic(Diagnostic.Create(ConfiguredNameDescriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, name));

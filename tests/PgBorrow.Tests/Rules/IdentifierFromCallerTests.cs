@@ -130,6 +130,7 @@ public class IdentifierFromCallerTests
             public DatabaseOperations(CacheOptions options) => _options = options;
 
             string SchemaName => _options.SchemaName;
+            string QuotedTableName => "\"" + _options.TableName.Replace("\"", "\"\"") + "\"";
 
             void Create(NpgsqlConnection conn)
             {
@@ -137,6 +138,7 @@ public class IdentifierFromCallerTests
                 using var b = new NpgsqlCommand($"SELECT * FROM \"{NpgsqlCommandBuilderQuote(SchemaName)}\".entries", conn);
                 using var c = new NpgsqlCommand($"SELECT * FROM {_fixedTable}", conn);
                 using var d = new NpgsqlCommand($"SELECT id FROM entries WHERE name = $1", conn);
+                using var e = new NpgsqlCommand($"SELECT * FROM {QuotedTableName}", conn);
             }
 
             static string NpgsqlCommandBuilderQuote(string name) => name.Replace("\"", "\"\"");
