@@ -411,19 +411,16 @@ internal sealed class OwnershipTakingMethods
             return false;
         if (MentionsDatabase(definition))
             return true;
-        if (IsDispatched(definition))
-        {
-            var implementations = ImplementationsOf(definition);
-            if (implementations.Count == 0)
-                return false;
-            foreach (var implementation in implementations)
-            {
-                if (!BodyMentionsDatabase(implementation, budget))
-                    return false;
-            }
-            return true;
-        }
-        return BodyMentionsDatabase(definition, budget);
+        return IsDispatched(definition)
+            ? EveryImplementation(definition, implementation => BodyMentionsDatabase(implementation, budget))
+            : BodyMentionsDatabase(definition, budget);
+    }
+
+    /// <summary>Whether the dispatched method has implementations in this compilation and each passes the test.</summary>
+    bool EveryImplementation(IMethodSymbol definition, System.Func<IMethodSymbol, bool> test)
+    {
+        var implementations = ImplementationsOf(definition);
+        return implementations.Count > 0 && implementations.All(test);
     }
 
     bool BodyMentionsDatabase(IMethodSymbol method, int budget)
@@ -481,31 +478,25 @@ internal sealed class OwnershipTakingMethods
             || _symbols.KindOfVariableType(definition.Parameters[ordinal].Type) is not (ResourceKind.Transaction or ResourceKind.Connection))
             return false;
         if (IsDispatched(definition) && (definition.IsAbstract || definition.ContainingType?.TypeKind == TypeKind.Interface))
+            return EveryImplementation(definition, implementation => RunsStatementOn(implementation, ordinal, depth + 1));
+        // Only the answer read with the whole budget is kept: one cut short by the depth of an inner question would
+        // otherwise stand for the method at every depth, and which came first would decide the result.
+        if (depth == 0 && _runsStatementOn.TryGetValue((definition, ordinal), out var known))
+            return known;
+        var inProgress = _inProgress.Value!;
+        if (!inProgress.Add(definition))
+            return false;
+        try
         {
-            var implementations = ImplementationsOf(definition);
-            if (implementations.Count == 0)
-                return false;
-            foreach (var implementation in implementations)
-            {
-                if (!RunsStatementOn(implementation, ordinal, depth + 1))
-                    return false;
-            }
-            return true;
+            var runs = BodyRunsStatementOn(definition, definition.Parameters[ordinal], depth);
+            if (depth == 0)
+                _runsStatementOn.TryAdd((definition, ordinal), runs);
+            return runs;
         }
-        return _runsStatementOn.GetOrAdd((definition, ordinal), key =>
+        finally
         {
-            var inProgress = _inProgress.Value!;
-            if (!inProgress.Add(key.Item1))
-                return false;
-            try
-            {
-                return BodyRunsStatementOn(key.Item1, key.Item1.Parameters[key.Item2], depth);
-            }
-            finally
-            {
-                inProgress.Remove(key.Item1);
-            }
-        });
+            inProgress.Remove(definition);
+        }
     }
 
     bool BodyRunsStatementOn(IMethodSymbol method, IParameterSymbol parameter, int depth)
