@@ -65,6 +65,13 @@ internal enum TransactionActivity : byte
     /// </summary>
     UsedByEscapedDelegate = 4,
 
+    /// <summary>
+    /// Not server activity either: the value on this path is the one the caller passed in, in a method that
+    /// replaces a missing one with a transaction it begins itself (<c>if (transaction == null) transaction =
+    /// connection.BeginTransaction();</c>). Completing it on such a path ends the caller's transaction.
+    /// </summary>
+    CallersValue = 8,
+
     /// <summary>What the transaction has made the server do.</summary>
     OnServer = StatementRun | HoldsLocks,
 }
@@ -133,6 +140,8 @@ internal sealed class FlowState : IEquatable<FlowState>
     public void AddActivity(int index, TransactionActivity activity) => _facts[_valueCount + index] |= (byte)activity;
 
     public void ClearActivity(int index) => _facts[_valueCount + index] = (byte)TransactionActivity.None;
+
+    public void RemoveActivity(int index, TransactionActivity activity) => _facts[_valueCount + index] &= (byte)~activity;
 
     public BoolValue GetBool(int index) => (BoolValue)_facts[(2 * _valueCount) + index];
 

@@ -42,6 +42,7 @@ internal sealed class MethodScope
             var tree = new List<IOperation>(Graph.OriginalOperation.Descendants());
             CollectOwnershipFlags(tree);
             CollectNullFlags(tree);
+            CollectParametersBegunInto(tree);
         }
         CollectInitializedCommands();
         CollectAdvisoryLocks();
@@ -474,6 +475,99 @@ internal sealed class MethodScope
             else
                 creations[local] = decided;
         }
+    }
+
+    /// <summary>
+    /// Borrowed transaction parameters the method replaces with a transaction it begins itself
+    /// (<c>if (transaction == null) transaction = connection.BeginTransaction();</c>): on some paths the value is
+    /// the caller's, on others the method's own, and only the own one is the method's to complete.
+    /// </summary>
+    public HashSet<IParameterSymbol> ParametersBegunInto { get; } = new(SymbolEqualityComparer.Default);
+
+    /// <summary>
+    /// Bool locals that are true only where the method began its own transaction into a parameter: every
+    /// assignment is a constant, and each <c>true</c> sits in a block that also begins into that parameter
+    /// (<c>var owned = false; if (transaction == null) { transaction = connection.BeginTransaction(); owned = true; }</c>).
+    /// Where such a flag tests true, the parameter holds the method's own transaction.
+    /// </summary>
+    public Dictionary<ILocalSymbol, IParameterSymbol> BegunHereFlags { get; } = new(SymbolEqualityComparer.Default);
+
+    void CollectParametersBegunInto(List<IOperation> tree)
+    {
+        Dictionary<IOperation, IParameterSymbol>? beginBlocks = null;
+        foreach (var operation in tree)
+        {
+            if (operation is ISimpleAssignmentOperation { Target: IParameterReferenceOperation target } assignment
+                && Resource(target.Parameter) is { Kind: ResourceKind.Transaction, IsOwned: false }
+                && NpgsqlCalls.UnwrapAwaited(assignment.Value) is IInvocationOperation begin
+                && NpgsqlCalls.Classify(begin, Symbols) == CallKind.BeginTransaction)
+            {
+                ParametersBegunInto.Add(target.Parameter);
+                if (StatementBlock(assignment) is IOperation block)
+                    (beginBlocks ??= new Dictionary<IOperation, IParameterSymbol>())[block] = target.Parameter;
+            }
+        }
+        if (beginBlocks is null)
+            return;
+
+        // Per flag: the parameter its `true` assignments begin into (null while only `false` was seen).
+        var candidates = new Dictionary<ILocalSymbol, IParameterSymbol?>(SymbolEqualityComparer.Default);
+        var ruledOut = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        foreach (var operation in tree)
+        {
+            var (flag, value) = operation switch
+            {
+                IVariableDeclaratorOperation { Symbol.Type.SpecialType: SpecialType.System_Boolean } declarator => (declarator.Symbol, declarator.Initializer?.Value),
+                ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } target } assigned => (target.Local, assigned.Value),
+                IAssignmentOperation { Target: ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } target } => (target.Local, null),
+                _ => (null, null),
+            };
+            if (flag is null || ruledOut.Contains(flag))
+                continue;
+            // `bool owned;` starts unassigned: as good as false for this purpose.
+            bool? constant = value is null ? (operation is IVariableDeclaratorOperation ? false : null)
+                : Unwrap(value) is { ConstantValue: { HasValue: true, Value: bool truth } } ? truth : null;
+            candidates.TryGetValue(flag, out var parameter);
+            if (constant == false)
+            {
+                candidates[flag] = parameter;
+                continue;
+            }
+            if (constant == true && StatementBlock(operation) is IOperation block && beginBlocks.TryGetValue(block, out var begunInto)
+                && (parameter is null || SymbolEqualityComparer.Default.Equals(parameter, begunInto)))
+            {
+                candidates[flag] = begunInto;
+                continue;
+            }
+            ruledOut.Add(flag);
+        }
+        foreach (var pair in candidates)
+        {
+            if (pair.Value is not null && !ruledOut.Contains(pair.Key))
+                BegunHereFlags[pair.Key] = pair.Value;
+        }
+    }
+
+    /// <summary>The block whose statement list holds the statement of <paramref name="operation"/>.</summary>
+    static IOperation? StatementBlock(IOperation operation)
+    {
+        var statement = operation;
+        while (statement.Parent is not null and not IBlockOperation)
+        {
+            if (statement.Parent is IVariableDeclarationGroupOperation or IVariableDeclarationOperation or IExpressionStatementOperation
+                || statement is IVariableDeclaratorOperation or IVariableDeclarationOperation)
+            {
+                statement = statement.Parent;
+                continue;
+            }
+            if (statement.Parent is IAssignmentOperation or IConversionOperation or IParenthesizedOperation)
+            {
+                statement = statement.Parent;
+                continue;
+            }
+            return null;
+        }
+        return statement.Parent;
     }
 
     /// <summary>

@@ -548,10 +548,41 @@ internal sealed partial class OwnershipAnalysis
             // A second Commit or Rollback is itself a use after completion: CheckUse reported it.
         }
         if (resource.Kind == ResourceKind.Transaction)
+        {
             CheckOutlivingDelegates(resource, how, CompletionLineOf(operation), state);
+            CheckCallersValueCompleted(resource, how, operation, state);
+        }
         state.Complete(resource.Index, how, CompletionLineOf(operation));
         if (resource.IsCaptured)
             _touchedCaptures.Add(resource.Symbol!);
+    }
+
+    /// <summary>Per parameter, the index of its report: one per parameter, at the completion earliest in the source.</summary>
+    readonly Dictionary<TrackedResource, int> _reportedCallersValues = new();
+
+    /// <summary>
+    /// A method that begins its own transaction when the caller gives none must complete only that one: on a path
+    /// where the parameter still holds the caller's transaction, a Commit, Rollback or Dispose here ends it under
+    /// the caller, whose own Commit then throws (or whose later commands run outside any transaction).
+    /// </summary>
+    void CheckCallersValueCompleted(TrackedResource resource, ValueFlags how, IOperation operation, FlowState state)
+    {
+        if (!_reporting || _exceptionalFinallyRuns > 0 || resource.IsOwned || resource.Symbol is not IParameterSymbol
+            || (state.Activity(resource.Index) & TransactionActivity.CallersValue) == 0 || (state[resource.Index] & ValueFlags.Open) == 0)
+            return;
+        var completion = how == ValueFlags.Committed ? CompletionKind.Committed
+            : how == ValueFlags.RolledBack ? CompletionKind.RolledBack
+            : CompletionKind.Disposed;
+        var found = new CallersTransactionCompleted(resource, operation.Syntax.GetLocation(), completion, CompletionLineOf(operation));
+        if (!_reportedCallersValues.TryGetValue(resource, out var index))
+        {
+            _reportedCallersValues[resource] = _report.CallersTransactionsCompleted.Count;
+            _report.CallersTransactionsCompleted.Add(found);
+        }
+        else if (found.Location.SourceSpan.Start < _report.CallersTransactionsCompleted[index].Location.SourceSpan.Start)
+        {
+            _report.CallersTransactionsCompleted[index] = found;
+        }
     }
 
     /// <summary>
@@ -733,6 +764,12 @@ internal sealed partial class OwnershipAnalysis
             return true;
         }
 
+        // A flag set only where the method began its own transaction into a parameter: where it is true, the
+        // parameter no longer holds the caller's transaction.
+        if (MethodScope.FlagOf(condition) is (ILocalSymbol begunHere, bool begunPolarity)
+            && _scope.BegunHereFlags.TryGetValue(begunHere, out var begunInto) && _scope.Resource(begunInto) is TrackedResource own)
+            (jumpWhenTrue == begunPolarity ? conditional : fallThrough).RemoveActivity(own.Index, TransactionActivity.CallersValue);
+
         var negated = false;
         condition = MethodScope.Unwrap(condition)!;
         while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
@@ -813,6 +850,7 @@ internal sealed partial class OwnershipAnalysis
                 _report.NestedBegins.Add(new NestedBegin(location, connection?.Name ?? "the connection", borrowed, 0));
         }
         state[borrowed.Index] = ValueFlags.Open;
+        state.RemoveActivity(borrowed.Index, TransactionActivity.CallersValue);
         return true;
     }
 

@@ -190,8 +190,12 @@ internal sealed partial class OwnershipAnalysis
     {
         var state = new FlowState(_scope.Resources.Count, _scope.BoolCount);
         foreach (var resource in _scope.Resources)
+        {
             state[resource.Index] = resource.OpenedHere ? ValueFlags.Unset
                 : resource.Symbol is IParameterSymbol || !resource.IsOwned ? ValueFlags.Open : ValueFlags.Unset;
+            if (resource.Symbol is IParameterSymbol parameter && _scope.ParametersBegunInto.Contains(parameter))
+                state.AddActivity(resource.Index, TransactionActivity.CallersValue);
+        }
         return state;
     }
 

@@ -97,6 +97,12 @@ internal readonly record struct OpenOnException(TrackedResource Resource, string
 /// <summary>A use of a value after it was committed, rolled back or disposed on every path that reaches the use.</summary>
 internal readonly record struct UseAfterCompletion(TrackedResource Resource, Location UseLocation, string UsedBy, CompletionKind Completion, int CompletionLine);
 
+/// <summary>
+/// A transaction parameter completed on a path where it still holds the caller's transaction, in a method that
+/// begins one of its own when none is given (PGB003: the caller's later Commit or command finds it completed).
+/// </summary>
+internal readonly record struct CallersTransactionCompleted(TrackedResource Parameter, Location Location, CompletionKind Completion, int Line);
+
 /// <summary>BeginTransaction on a connection whose transaction begun in this method is still open.</summary>
 internal readonly record struct NestedBegin(Location BeginLocation, string ConnectionName, TrackedResource OpenTransaction, int OpenTransactionLine);
 
@@ -166,6 +172,8 @@ internal sealed class OwnershipReport
 
     public List<UseAfterCompletion> UsesAfterCompletion { get; } = new();
 
+    public List<CallersTransactionCompleted> CallersTransactionsCompleted { get; } = new();
+
     public List<NestedBegin> NestedBegins { get; } = new();
 
     public List<ReaderStillOpen> ReadersStillOpen { get; } = new();
@@ -203,5 +211,5 @@ internal sealed class OwnershipReport
         => OpenAtExit.Count + OpenOnException.Count + UsesAfterCompletion.Count + NestedBegins.Count + ReadersStillOpen.Count
             + AwaitsWhileOpen.Count + BegunTransactions.Count + SecondConnectionWrites.Count + ReadModifyWrites.Count
             + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count + NeverCommitted.Count
-            + DelegatesOutliving.Count + BlockingWaits.Count == 0;
+            + DelegatesOutliving.Count + BlockingWaits.Count + CallersTransactionsCompleted.Count == 0;
 }

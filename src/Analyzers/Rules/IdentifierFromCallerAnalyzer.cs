@@ -74,6 +74,12 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
         => text.IndexOf("Quoted", System.StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("Delimited", System.StringComparison.OrdinalIgnoreCase) >= 0
             || text.IndexOf("Escaped", System.StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("Normalized", System.StringComparison.OrdinalIgnoreCase) >= 0;
 
+    /// <summary>An origin that is only a quoted expression (<c>'this.tableName'</c>) without its quotes: the message quotes it.</summary>
+    static string Unquoted(string origin)
+        => origin.Length > 2 && origin[0] == '\'' && origin[origin.Length - 1] == '\'' && origin.IndexOf('\'', 1) == origin.Length - 1
+            ? origin.Substring(1, origin.Length - 2)
+            : origin;
+
     static void Analyze(OperationAnalysisContext context, BuiltSql sql)
     {
         foreach (var piece in sql.Pieces)
@@ -90,10 +96,10 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
             return;
         foreach (var piece in sql.Pieces)
         {
-            if (piece.Position == SqlHolePosition.Identifier && piece.Source == SqlPieceSource.Elsewhere
+            if (piece.Position == SqlHolePosition.Identifier && piece.Source is SqlPieceSource.Elsewhere or SqlPieceSource.Configuration
                 && !NamedAsQuoted(piece.Operation.Syntax.ToString()) && !(piece.Via is SqlVia quoted && NamedAsQuoted(quoted.From)))
             {
-                var name = piece.Via is SqlVia via ? $"{via.From}, in '{via.Member}'" : Operations.Shorten(piece.Operation.Syntax.ToString());
+                var name = piece.Via is SqlVia via ? $"{Unquoted(via.From)}, assembled in {via.Member}" : Operations.Shorten(piece.Operation.Syntax.ToString());
                 context.ReportDiagnostic(Diagnostic.Create(ConfiguredNameDescriptor, piece.Operation.Syntax.GetLocation(), sql.Sink, name));
                 return;
             }

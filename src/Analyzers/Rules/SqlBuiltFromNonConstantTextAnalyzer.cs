@@ -51,8 +51,13 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
         // A value position is reported whatever the text's source. A fragment (a clause, a list) only
         // when the caller hands it in: built here from configuration it is the program's own SQL.
         // Identifier positions are PGB203's.
+        // Readonly configuration fields are pieces only for PGB203's opt-in; this rule trusts them.
+        var untrusted = 0;
         foreach (var piece in sql.Pieces)
         {
+            if (piece.Source == SqlPieceSource.Configuration)
+                continue;
+            untrusted++;
             if (piece.Position == SqlHolePosition.Value || (piece.Position == SqlHolePosition.Fragment && piece.Source == SqlPieceSource.Caller))
             {
                 var remedy = piece.Position == SqlHolePosition.Value ? PassAsParameter : ValueOrName;
@@ -66,7 +71,7 @@ public sealed class SqlBuiltFromNonConstantTextAnalyzer : DiagnosticAnalyzer
 
         // PgBorrow's query API: interpolate (each hole becomes a parameter) or pass a constant; a
         // string that is not built here at all is reported (there is no reason to pass one).
-        if (sql.ConvertedToPgSql && sql.Pieces.Count == 0)
+        if (sql.ConvertedToPgSql && untrusted == 0)
             Report(context, sql.Sink, sql.Text, "pass a constant, or an interpolated string whose holes become parameters");
     }
 

@@ -36,6 +36,12 @@ public sealed class TransactionUsedAfterCompletionAnalyzer : OwnershipRuleAnalyz
                 "move the use before that, or begin a new transaction for it"));
         }
 
+        foreach (var completed in report.CallersTransactionsCompleted)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, completed.Location, completed.Parameter.Name, "the caller that passed it in", Describe(completed.Completion), completed.Line,
+                "this method begins a transaction of its own only when none is given, so complete only that one (test a flag set where it begins it)"));
+        }
+
         foreach (var outliving in report.DelegatesOutliving)
         {
             var by = $"{outliving.How} (line {outliving.DelegateLine}) and can still run";

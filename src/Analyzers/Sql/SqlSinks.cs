@@ -11,7 +11,7 @@ namespace PgBorrow.Analyzers.Sql;
 /// <summary>
 /// Where command text enters Npgsql (or the ADO.NET abstractions over it: <c>DbCommand</c>,
 /// <c>IDbCommand</c>, <c>DbBatchCommand</c>): the command and batch-command constructors, <c>CommandText</c>,
-/// <c>NpgsqlDataSource.CreateCommand</c>, Dapper's <c>sql</c> argument, and the sinks a team names
+/// <c>NpgsqlDataSource.CreateCommand</c>, the COPY starters of a connection (<c>BeginBinaryImport</c>...), Dapper's <c>sql</c> argument, and the sinks a team names
 /// in <c>.editorconfig</c> (<c>dotnet_code_quality.PGB201.additional_sinks</c>).
 /// </summary>
 internal sealed class SqlSinks
@@ -90,16 +90,30 @@ internal sealed class SqlSinks
         if (method.Name == "CreateCommand" && NpgsqlSymbols.IsOrDerives(container, _symbols.NpgsqlDataSource))
             return Argument(invocation, "commandText", method.Name);
 
+        // COPY runs the text it is given as a statement, like a command (the table and columns it names).
+        if (IsCopyStart(method.Name) && NpgsqlSymbols.IsOrDerives(container, _symbols.NpgsqlConnection))
+            return FirstText(invocation, method.Name);
+
         if (method.IsExtensionMethod && container.ContainingNamespace is { Name: "Dapper", ContainingNamespace.IsGlobalNamespace: true })
             return Argument(invocation, "sql", method.Name);
 
         if (additionalSinks.Count > 0 && MemberList.Matches(MemberList.NameOf(method), additionalSinks))
+            return FirstText(invocation, method.Name);
+        return null;
+    }
+
+    static bool IsCopyStart(string name)
+        => name is "BeginBinaryImport" or "BeginBinaryImportAsync" or "BeginTextImport" or "BeginTextImportAsync"
+            or "BeginBinaryExport" or "BeginBinaryExportAsync" or "BeginTextExport" or "BeginTextExportAsync"
+            or "BeginRawBinaryCopy" or "BeginRawBinaryCopyAsync";
+
+    /// <summary>The first text argument the call passes (a sink whose SQL parameter has no fixed name).</summary>
+    static (IOperation, string)? FirstText(IInvocationOperation invocation, string sink)
+    {
+        foreach (var argument in invocation.Arguments)
         {
-            foreach (var argument in invocation.Arguments)
-            {
-                if (argument.Parameter is { Type.SpecialType: SpecialType.System_String } && argument.ArgumentKind != ArgumentKind.DefaultValue)
-                    return (argument.Value, method.Name);
-            }
+            if (argument.Parameter is { Type.SpecialType: SpecialType.System_String } && argument.ArgumentKind != ArgumentKind.DefaultValue)
+                return (argument.Value, sink);
         }
         return null;
     }

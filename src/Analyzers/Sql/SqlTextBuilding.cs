@@ -14,6 +14,12 @@ internal enum SqlPieceSource
 
     /// <summary>Anything else: a property, a field, a method's result, an element. Configuration or computed here.</summary>
     Elsewhere,
+
+    /// <summary>
+    /// A readonly field: configuration the object was given once, when it was built (a schema or table name).
+    /// Trusted by every rule; only PGB203's configured-names option reports it.
+    /// </summary>
+    Configuration,
 }
 
 /// <summary>
@@ -274,7 +280,7 @@ internal sealed class SqlTextBuilding
                 into.Add(new Segment { Member = operation, MemberPieces = memberPieces });
             return;
         }
-        if (IsSafe(operation))
+        if (IsSafe(operation) && !IsReadonlyText(operation))
             Text(into, IsInteger(operation.Type) ? SqlHolePositions.IntegerPlaceholder : SqlHolePositions.Placeholder);
         else
             Hole(into, operation);
@@ -659,9 +665,30 @@ internal sealed class SqlTextBuilding
         return text.ToString();
     }
 
+    /// <summary>
+    /// A readonly text field: a piece of its own (<see cref="SqlPieceSource.Configuration"/>), so that the
+    /// configured-names option can see it, while every rule by default trusts it as before.
+    /// </summary>
+    /// <remarks>
+    /// Only a field of this compilation whose value is not written down beside it: one initialized with a literal
+    /// (<c>readonly string _table = "entries";</c>) is fixed text, not configuration.
+    /// </remarks>
+    static bool IsReadonlyText(IOperation operation)
+    {
+        if (operation is not IFieldReferenceOperation { Field: { IsReadOnly: true, IsConst: false } field } || !IsText(field.Type)
+            || field.DeclaringSyntaxReferences.Length == 0)
+            return false;
+        return field.DeclaringSyntaxReferences[0].GetSyntax() is not Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax
+        {
+            Initializer.Value: Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.InterpolatedStringExpressionSyntax,
+        };
+    }
+
     /// <summary>A parameter (directly, or through locals assigned only from parameters) comes from the caller.</summary>
     SqlPieceSource SourceOf(IOperation operation)
     {
+        if (IsReadonlyText(MethodScope.Unwrap(operation)!))
+            return SqlPieceSource.Configuration;
         var visiting = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
         return FromCaller(operation, visiting, 0) ? SqlPieceSource.Caller : SqlPieceSource.Elsewhere;
     }

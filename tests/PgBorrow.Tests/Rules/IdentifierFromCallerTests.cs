@@ -152,4 +152,59 @@ public class IdentifierFromCallerTests
                 new DiagnosticResult(Analyzers.Rules.IdentifierFromCallerAnalyzer.ConfiguredNameDescriptor).WithLocation(0).WithArguments("new NpgsqlCommand", "SchemaName")),
             VerifyPgb203.AnalyzerAsync(ConfiguredNames.Replace("[[SCHEMA]]", "{SchemaName}")),
             VerifyPgb203.AnalyzerAsync(ConfiguredNames.Replace("[[SCHEMA]]", "{SchemaName}"), "dotnet_code_quality.PGB203.configured_names = false"));
+
+    // Opt-in (Serilog.Sinks.Postgresql.Alternative 8c66cb6): the table name the sink's constructor keeps in a
+    // readonly field, interpolated unquoted into the COPY and INSERT text a helper builds.
+    const string ReadonlyConfiguredName = """
+        class PostgreSqlSink
+        {
+            readonly string tableName;
+            readonly string quotedTableName;
+
+            public PostgreSqlSink(string tableName)
+            {
+                this.tableName = tableName;
+                quotedTableName = "\"" + tableName.Replace("\"", "\"\"") + "\"";
+            }
+
+            string GetCopyCommand() => $"COPY [[TABLE]](message, level) FROM STDIN BINARY;";
+            string GetQuotedInsert() => $"INSERT INTO {quotedTableName}(message) VALUES ($1)";
+            string GetValueInsert() => $"INSERT INTO logs(message) VALUES ('{tableName}')";
+
+            void Write(NpgsqlConnection conn)
+            {
+                using var importer = conn.BeginBinaryImport(GetCopyCommand());
+                using var insert = new NpgsqlCommand(GetQuotedInsert(), conn);
+                using var value = new NpgsqlCommand(GetValueInsert(), conn);
+            }
+        }
+        """;
+
+    [Fact]
+    public Task Readonly_configured_name_is_reported_only_when_the_option_asks()
+        => Task.WhenAll(
+            VerifyPgb203.AnalyzerAsync(ReadonlyConfiguredName.Replace("[[TABLE]]", "{this.tableName}").Replace("GetCopyCommand())", "{|#0:GetCopyCommand()|})"),
+                "dotnet_code_quality.PGB203.configured_names = true",
+                new DiagnosticResult(Analyzers.Rules.IdentifierFromCallerAnalyzer.ConfiguredNameDescriptor).WithLocation(0).WithArguments("BeginBinaryImport", "this.tableName, assembled in PostgreSqlSink.GetCopyCommand")),
+            VerifyPgb203.AnalyzerAsync(ReadonlyConfiguredName.Replace("[[TABLE]]", "{this.tableName}")));
+
+    [Fact]
+    public Task Caller_table_name_in_a_COPY_statement_is_reported()
+        => VerifyPgb203.AnalyzerAsync("""
+            class Import
+            {
+                async Task CopyAsync(NpgsqlConnection conn, string table, CancellationToken ct)
+                {
+                    await using var importer = await conn.BeginBinaryImportAsync($"COPY {{|#0:table|}} (id) FROM STDIN (FORMAT BINARY)", ct);
+                    using var reader = conn.BeginTextExport($"COPY {{|#1:table|}} TO STDOUT");
+                    using var quoted = conn.BeginTextExport($"COPY \"{table.Replace("\"", "\"\"")}\" TO STDOUT");
+                }
+            }
+            """,
+            new DiagnosticResult("PGB203", DiagnosticSeverity.Info).WithLocation(0).WithArguments("BeginBinaryImportAsync", "table"),
+            new DiagnosticResult("PGB203", DiagnosticSeverity.Info).WithLocation(1).WithArguments("BeginTextExport", "table"));
+
+    [Fact]
+    public Task Readonly_configured_text_in_a_value_position_stays_trusted_by_PGB201()
+        => Infrastructure.Verify<Analyzers.Rules.SqlBuiltFromNonConstantTextAnalyzer>.AnalyzerAsync(ReadonlyConfiguredName.Replace("[[TABLE]]", "{this.tableName}"));
 }
