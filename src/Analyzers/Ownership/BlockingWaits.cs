@@ -10,7 +10,7 @@ internal enum BlockingWaitKind
     /// <summary><c>Thread.Sleep</c>.</summary>
     Sleep,
 
-    /// <summary><c>WaitHandle.WaitOne</c>, <c>WaitAll</c>, <c>WaitAny</c>.</summary>
+    /// <summary><c>WaitHandle.WaitOne</c>, <c>WaitAll</c>, <c>WaitAny</c>, and the slim primitives' <c>Wait</c>.</summary>
     WaitHandle,
 
     /// <summary><c>task.Wait()</c>, <c>task.Result</c>, <c>task.GetAwaiter().GetResult()</c>: <see cref="BlockingWait.Task"/> is the task.</summary>
@@ -22,7 +22,8 @@ internal readonly record struct BlockingWait(BlockingWaitKind Kind, string Name,
 
 /// <summary>
 /// The thread-blocking waits PGB005 reports while a transaction is open: <c>Thread.Sleep</c>, a wait
-/// handle's <c>WaitOne</c>/<c>WaitAll</c>/<c>WaitAny</c>, and a task's <c>Wait()</c>, <c>Result</c> or
+/// handle's <c>WaitOne</c>/<c>WaitAll</c>/<c>WaitAny</c>, <c>SemaphoreSlim</c>/<c>ManualResetEventSlim</c>/
+/// <c>CountdownEvent</c>'s <c>Wait</c>, and a task's <c>Wait()</c>, <c>Result</c> or
 /// <c>GetAwaiter().GetResult()</c>. A zero timeout polls and does not block: not a wait.
 /// </summary>
 internal static class BlockingWaits
@@ -43,6 +44,8 @@ internal static class BlockingWaits
                         return new BlockingWait(BlockingWaitKind.Sleep, "Thread.Sleep", null);
                     case "WaitOne" or "WaitAll" or "WaitAny" when DerivesFromWaitHandle(method.ContainingType) && !PollsOnly(invocation):
                         return new BlockingWait(BlockingWaitKind.WaitHandle, method.Name, null);
+                    case "Wait" when !method.IsStatic && IsSlimWait(method.ContainingType) && !PollsOnly(invocation):
+                        return new BlockingWait(BlockingWaitKind.WaitHandle, method.ContainingType!.Name + ".Wait", null);
                     case "Wait" when !method.IsStatic && invocation.Instance is { } task && IsTaskType(method.ContainingType) && !PollsOnly(invocation):
                         return new BlockingWait(BlockingWaitKind.Task, "Wait", TaskOperand(task));
                     case "GetResult" when method.ContainingType?.Name.EndsWith("Awaiter", System.StringComparison.Ordinal) == true
@@ -86,6 +89,10 @@ internal static class BlockingWaits
 
     static bool IsSystemThreading(INamedTypeSymbol? type, string name)
         => type is { ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } && type.Name == name;
+
+    /// <summary>The slim primitives, which block on <c>Wait</c> without being wait handles.</summary>
+    static bool IsSlimWait(INamedTypeSymbol? type)
+        => IsSystemThreading(type, "SemaphoreSlim") || IsSystemThreading(type, "ManualResetEventSlim") || IsSystemThreading(type, "CountdownEvent");
 
     static bool DerivesFromWaitHandle(INamedTypeSymbol? type)
     {

@@ -45,6 +45,32 @@ public class BlockingWaitInTransactionTests
             Pgb005(2, "'Thread.Sleep'", "transaction 'tx' is open on the server (its snapshot and connection are held) while the thread sleeps; await 'Task.Delay' instead, or sleep after the commit"));
 
     [Fact]
+    public Task Slim_primitives_waited_on_in_an_open_transaction_are_reported()
+        => VerifyPgb005.AnalyzerAsync("""
+            class Stock
+            {
+                readonly SemaphoreSlim _gate = new(1);
+                readonly ManualResetEventSlim _warm = new();
+
+                async Task ReserveAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using var update = new NpgsqlCommand("UPDATE stock SET reserved = reserved + 1", conn, tx);
+                    await update.ExecuteNonQueryAsync(ct);
+                    {|#0:_gate.Wait(ct)|};
+                    if (_gate.Wait(0))
+                        _gate.Release();
+                    {|#1:_warm.Wait()|};
+                    await _gate.WaitAsync(ct);
+                    await tx.CommitAsync(ct);
+                    _gate.Wait();
+                }
+            }
+            """,
+            Pgb005(0, "'SemaphoreSlim.Wait'", "transaction 'tx' is open and holds the locks of 'UPDATE stock' (line 18) while the thread waits; wait asynchronously (for example 'SemaphoreSlim.WaitAsync') or after the commit"),
+            Pgb005(1, "'ManualResetEventSlim.Wait'", "transaction 'tx' is open and holds the locks of 'UPDATE stock' (line 18) while the thread waits; wait asynchronously (for example 'SemaphoreSlim.WaitAsync') or after the commit"));
+
+    [Fact]
     public Task Blocking_on_a_database_task_in_an_open_transaction_is_reported()
         => VerifyPgb005.AnalyzerAsync("""
             class Orders
