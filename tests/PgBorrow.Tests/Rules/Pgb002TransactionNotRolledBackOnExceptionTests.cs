@@ -9,8 +9,9 @@ using VerifyPgb002 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rul
 namespace PgBorrow.Tests.Rules;
 
 /// <summary>
-/// PGB002 (transaction not rolled back when an exception is thrown) across the shapes the issue lists.
-/// Expectations follow docs/rules/PGB002.md and docs/ownership-model.md#exception-paths.
+/// PGB002 (transaction not rolled back when an exception is thrown) on reported and clean code across the
+/// control-flow and ownership shapes it must follow. Expectations follow docs/rules/PGB002.md and
+/// docs/ownership-model.md#exception-paths.
 /// </summary>
 public class Pgb002TransactionNotRolledBackOnExceptionTests
 {

@@ -9,8 +9,8 @@ using VerifyPgb003 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rul
 namespace PgBorrow.Tests.Rules;
 
 /// <summary>
-/// PGB003 (transaction used after it completed) across the shapes the issue lists. Expectations follow
-/// docs/rules/PGB003.md.
+/// PGB003 (transaction used after it completed) on reported and clean code across the control-flow and
+/// ownership shapes it must follow. Expectations follow docs/rules/PGB003.md.
 /// </summary>
 public class Pgb003TransactionUsedAfterCompletionTests
 {

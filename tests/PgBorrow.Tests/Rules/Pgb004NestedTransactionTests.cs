@@ -9,9 +9,10 @@ using VerifyPgb004 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rul
 namespace PgBorrow.Tests.Rules;
 
 /// <summary>
-/// PGB004 (nested transaction on one connection) across the shapes the issue lists. Expectations follow
-/// docs/rules/PGB004.md: reported on the second Begin invocation only when the first transaction, begun by this
-/// method into a local on the same connection, is open on every path.
+/// PGB004 (nested transaction on one connection) on reported and clean code across the control-flow and
+/// ownership shapes it must follow. Expectations follow docs/rules/PGB004.md: reported on the second Begin
+/// invocation only when the first transaction, begun by this method into a local on the same connection, is
+/// open on every path.
 /// </summary>
 public class Pgb004NestedTransactionTests
 {

@@ -6,7 +6,7 @@ using VerifyPgb005 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rul
 namespace PgBorrow.Tests.Rules;
 
 /// <summary>
-/// PGB005 (blocking Npgsql call in async code) across the shapes the issue lists where they make sense for a
+/// PGB005 (blocking Npgsql call in async code) across the shapes of the ownership rules that make sense for a
 /// rule that is not about ownership: every listed method, sync <c>using</c> forms, lambdas and local functions,
 /// try/catch/finally and loops, ADO.NET declarations, what is deliberately not reported, half-written code and
 /// very large methods. Expectations follow docs/rules/PGB005.md.

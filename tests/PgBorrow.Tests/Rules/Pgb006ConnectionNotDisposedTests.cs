@@ -9,8 +9,8 @@ using VerifyPgb006 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rul
 namespace PgBorrow.Tests.Rules;
 
 /// <summary>
-/// PGB006 (connection not disposed) across the shapes the issue lists. Expectations follow docs/rules/PGB006.md
-/// and docs/ownership-model.md.
+/// PGB006 (connection not disposed) on reported and clean code across the control-flow and ownership shapes it
+/// must follow. Expectations follow docs/rules/PGB006.md and docs/ownership-model.md.
 /// </summary>
 public class Pgb006ConnectionNotDisposedTests
 {
