@@ -3,15 +3,16 @@ using System.Threading;
 using Npgsql;
 using PgBorrow.Samples.Showcase;
 
-// PgBorrow showcase. Wrong/ holds one canonical bug per rule, PGB001 to PGB007, PGB201 and PGB202,
-// which the analyzers flag at build time; Right/ holds the fixed code, which this program runs
-// against PostgreSQL.
+// PgBorrow showcase. Wrong/ holds one canonical bug per rule, PGB001 to PGB011, PGB101 to PGB111,
+// PGB201 and PGB202, in a file named after the rule (Pgb001_TransactionMayBeLeftOpen.cs), which the
+// analyzers flag at build time; Right/ holds the fixed code under the same name, which this program
+// runs against PostgreSQL.
 
 var connectionString = Environment.GetEnvironmentVariable("PG_CONNECTION_STRING");
 if (string.IsNullOrWhiteSpace(connectionString))
 {
     Console.WriteLine("""
-        PgBorrow showcase: the bugs PGB001-PGB007, PGB101-PGB107, PGB201 and PGB202 (Wrong/) and their fixes (Right/).
+        PgBorrow showcase: the bugs PGB001-PGB011, PGB101-PGB111, PGB201 and PGB202 (Wrong/) and their fixes (Right/).
 
         Set PG_CONNECTION_STRING to an Npgsql connection string to run the fixed scenarios, e.g.
             PG_CONNECTION_STRING="Host=127.0.0.1;Port=5432;Username=postgres;Password=...;Database=postgres" \

@@ -32,10 +32,11 @@ internal static class Verify<TAnalyzer>
 
     public static async Task AnalyzerAsync(string source, string? editorConfig, params DiagnosticResult[] expected)
     {
-        var test = new AnalyzerTest { TestCode = Usings + source };
+        var testCode = Usings + source;
+        var test = new AnalyzerTest { TestCode = testCode };
         if (editorConfig is not null)
             test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*]\n" + editorConfig));
-        test.ExpectedDiagnostics.AddRange(expected);
+        test.ExpectedDiagnostics.AddRange(MarkupLines.Resolve(testCode, expected));
         await test.RunAsync();
     }
 

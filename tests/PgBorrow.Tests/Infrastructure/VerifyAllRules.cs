@@ -19,8 +19,9 @@ internal static class VerifyAllRules
 
     public static async Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
     {
-        var test = new Test { TestCode = Verify<PgBorrow.Analyzers.Rules.TransactionMayBeLeftOpenAnalyzer>.Usings + source };
-        test.ExpectedDiagnostics.AddRange(expected);
+        var testCode = Verify<PgBorrow.Analyzers.Rules.TransactionMayBeLeftOpenAnalyzer>.Usings + source;
+        var test = new Test { TestCode = testCode };
+        test.ExpectedDiagnostics.AddRange(MarkupLines.Resolve(testCode, expected));
         await test.RunAsync();
     }
 

@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb005 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.BlockingCallInAsyncAnalyzer>;
 
 namespace PgBorrow.Tests.Rules;
@@ -24,7 +25,7 @@ public class BlockingWaitInTransactionTests
                     await using var tx = await conn.BeginTransactionAsync(ct);
                     await using var select = new NpgsqlCommand("SELECT status FROM orders WHERE id = $1 FOR UPDATE", conn, tx);
                     select.Parameters.AddWithValue(id);
-                    await select.ExecuteScalarAsync(ct);
+                    {|#3:await select.ExecuteScalarAsync(ct);|}
                     {|#0:Thread.Sleep(500)|};
                     {|#1:_ready.WaitOne()|};
                     await tx.CommitAsync(ct);
@@ -40,8 +41,8 @@ public class BlockingWaitInTransactionTests
                 }
             }
             """,
-            Pgb005(0, "'Thread.Sleep'", "transaction 'tx' is open and holds the locks of 'SELECT ... FOR UPDATE on orders' (line 18) while the thread sleeps; await 'Task.Delay' instead, or sleep after the commit"),
-            Pgb005(1, "'WaitOne'", "transaction 'tx' is open and holds the locks of 'SELECT ... FOR UPDATE on orders' (line 18) while the thread waits; wait asynchronously (for example 'SemaphoreSlim.WaitAsync') or after the commit"),
+            Pgb005(0, "'Thread.Sleep'", $"transaction 'tx' is open and holds the locks of 'SELECT ... FOR UPDATE on orders' (line {LineOf(3)}) while the thread sleeps; await 'Task.Delay' instead, or sleep after the commit"),
+            Pgb005(1, "'WaitOne'", $"transaction 'tx' is open and holds the locks of 'SELECT ... FOR UPDATE on orders' (line {LineOf(3)}) while the thread waits; wait asynchronously (for example 'SemaphoreSlim.WaitAsync') or after the commit"),
             Pgb005(2, "'Thread.Sleep'", "transaction 'tx' is open on the server (its snapshot and connection are held) while the thread sleeps; await 'Task.Delay' instead, or sleep after the commit"));
 
     [Fact]
@@ -98,10 +99,10 @@ public class BlockingWaitInTransactionTests
                 }
             }
             """,
-            Pgb005(0, "'.Result'", "transaction 'tx' is open and holds the locks of 'UPDATE orders' (line 16) while the thread waits for 'ExecuteNonQueryAsync'; await it instead"),
-            Pgb005(1, "'.Result'", "transaction 'tx' is open and holds the locks of 'UPDATE orders' (line 16) while the thread waits for 'ExecuteScalarAsync'; await it instead"),
-            Pgb005(2, "'Wait'", "transaction 'tx' is open and holds the locks of 'UPDATE orders' (line 16) while the thread waits for 'LogAsync'; await it instead"),
-            Pgb005(3, "'GetResult'", "transaction 'tx' is open and holds the locks of 'UPDATE orders' (line 16) while the thread waits for 'ExecuteScalarAsync'; await it instead"));
+            Pgb005(0, "'.Result'", $"transaction 'tx' is open and holds the locks of 'UPDATE orders' (line {LineOf(0)}) while the thread waits for 'ExecuteNonQueryAsync'; await it instead"),
+            Pgb005(1, "'.Result'", $"transaction 'tx' is open and holds the locks of 'UPDATE orders' (line {LineOf(0)}) while the thread waits for 'ExecuteScalarAsync'; await it instead"),
+            Pgb005(2, "'Wait'", $"transaction 'tx' is open and holds the locks of 'UPDATE orders' (line {LineOf(0)}) while the thread waits for 'LogAsync'; await it instead"),
+            Pgb005(3, "'GetResult'", $"transaction 'tx' is open and holds the locks of 'UPDATE orders' (line {LineOf(0)}) while the thread waits for 'ExecuteScalarAsync'; await it instead"));
 
     [Fact]
     public Task Awaited_tasks_polls_completed_transactions_and_code_without_a_transaction_are_fine()
@@ -191,7 +192,7 @@ public class BlockingWaitInTransactionTests
                 Task HoldAsync(NpgsqlDataSource dataSource, long key, CancellationToken ct)
                     => dataSource.InTransactionAsync(async (tx, token) =>
                     {
-                        await tx.AdvisoryXactLockAsync(key, token);
+                        {|#1:await tx.AdvisoryXactLockAsync(key, token);|}
                         {|#0:Thread.Sleep(1000)|};
                     }, ct);
 
@@ -207,5 +208,5 @@ public class BlockingWaitInTransactionTests
             }
             """,
             new DiagnosticResult("PGB005", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("'Thread.Sleep'",
-                "transaction 'tx' is open and holds the locks of 'pg_advisory_xact_lock' (line 14) while the thread sleeps; await 'Task.Delay' instead, or sleep after the commit"));
+                $"transaction 'tx' is open and holds the locks of 'pg_advisory_xact_lock' (line {LineOf(1)}) while the thread sleeps; await 'Task.Delay' instead, or sleep after the commit"));
 }

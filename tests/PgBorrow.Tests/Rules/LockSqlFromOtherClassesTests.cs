@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb101 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.LocksHeldAcrossAwaitAnalyzer>;
 using VerifyPgb102 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.TransactionHeldAcrossAwaitAnalyzer>;
 using VerifyPgb106 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.SerializableWithoutRetryAnalyzer>;
@@ -24,7 +25,7 @@ public class LockSqlFromOtherClassesTests
 
         """;
 
-    static DiagnosticResult Pgb101(int location, string statement, int line)
+    static DiagnosticResult Pgb101(int location, string statement, string line)
         => new DiagnosticResult("PGB101", DiagnosticSeverity.Warning).WithLocation(location).WithArguments("tx", statement, line, "Task.Delay");
 
     [Fact]
@@ -37,7 +38,7 @@ public class LockSqlFromOtherClassesTests
                     await using var tx = await conn.BeginTransactionAsync(ct);
                     await using var select = new NpgsqlCommand(Queries.LockOrder, conn, tx);
                     select.Parameters.AddWithValue(id);
-                    await select.ExecuteScalarAsync(ct);
+                    {|#3:await select.ExecuteScalarAsync(ct);|}
                     {|#0:await Task.Delay(100, ct)|};
                     await tx.CommitAsync(ct);
                 }
@@ -47,7 +48,7 @@ public class LockSqlFromOtherClassesTests
                     await using var tx = await conn.BeginTransactionAsync(ct);
                     await using var cmd = conn.CreateCommand();
                     cmd.CommandText = Queries.LockStock;
-                    await cmd.ExecuteNonQueryAsync(ct);
+                    {|#4:await cmd.ExecuteNonQueryAsync(ct);|}
                     {|#1:await Task.Delay(100, ct)|};
                     await tx.CommitAsync(ct);
                 }
@@ -58,15 +59,15 @@ public class LockSqlFromOtherClassesTests
                     var sql = Queries.TakeXactLock;
                     await using var cmd = new NpgsqlCommand(sql, conn, tx);
                     cmd.Parameters.AddWithValue(key);
-                    await cmd.ExecuteNonQueryAsync(ct);
+                    {|#5:await cmd.ExecuteNonQueryAsync(ct);|}
                     {|#2:await Task.Delay(100, ct)|};
                     await tx.CommitAsync(ct);
                 }
             }
             """,
-            Pgb101(0, "SELECT ... FOR UPDATE on orders", 25),
-            Pgb101(1, "LOCK TABLE stock", 35),
-            Pgb101(2, "pg_advisory_xact_lock", 46));
+            Pgb101(0, "SELECT ... FOR UPDATE on orders", LineOf(3)),
+            Pgb101(1, "LOCK TABLE stock", LineOf(4)),
+            Pgb101(2, "pg_advisory_xact_lock", LineOf(5)));
 
     [Fact]
     public Task A_static_readonly_field_in_another_partial_part_is_read()

@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb101 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.LocksHeldAcrossAwaitAnalyzer>;
 using VerifyPgb102 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.TransactionHeldAcrossAwaitAnalyzer>;
 
@@ -25,14 +26,14 @@ public class LocksHeldAcrossAwaitTests
                     await using var tx = await conn.BeginTransactionAsync(ct);
                     await using var select = new NpgsqlCommand("SELECT status FROM orders WHERE id = $1 FOR UPDATE", conn, tx);
                     select.Parameters.AddWithValue(id);
-                    await select.ExecuteScalarAsync(ct);
+                    {|#1:await select.ExecuteScalarAsync(ct);|}
                     var label = {|#0:await shipping.BookAsync(id, ct)|};
                     await tx.CommitAsync(ct);
                 }
             }
             """,
             new DiagnosticResult("PGB101", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("tx", "SELECT ... FOR UPDATE on orders", 18, "IShippingApi.BookAsync"));
+                .WithArguments("tx", "SELECT ... FOR UPDATE on orders", LineOf(1), "IShippingApi.BookAsync"));
 
     [Fact]
     public Task Update_then_task_delay_is_reported_and_lock_sql_can_come_from_a_const_field()
@@ -185,14 +186,14 @@ public class LocksHeldAcrossAwaitTests
                 Task PayAsync(NpgsqlDataSource dataSource, int id, CancellationToken ct)
                     => dataSource.InTransactionAsync(async (tx, token) =>
                     {
-                        var accounts = await tx.QueryAsync<Account>($"SELECT * FROM accounts WHERE id = {id} FOR UPDATE", token);
+                        {|#1:var accounts = await tx.QueryAsync<Account>($"SELECT * FROM accounts WHERE id = {id} FOR UPDATE", token);|}
                         var rate = {|#0:await _http.GetStringAsync("https://rates.example/eur", token)|};
                         await tx.ExecuteAsync($"UPDATE accounts SET note = {rate} WHERE id = {id}", token);
                     }, ct);
             }
             """,
             new DiagnosticResult("PGB101", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("tx", "SELECT ... FOR UPDATE on accounts", 24, "HttpClient.GetStringAsync"));
+                .WithArguments("tx", "SELECT ... FOR UPDATE on accounts", LineOf(1), "HttpClient.GetStringAsync"));
 
     [Fact]
     public Task Scope_body_advisory_xact_lock_then_delay_is_reported_with_the_state_passing_overload()
@@ -202,14 +203,14 @@ public class LocksHeldAcrossAwaitTests
                 Task RunAsync(NpgsqlDataSource dataSource, long key, CancellationToken ct)
                     => dataSource.InTransactionAsync(null, key, async (tx, lockKey, token) =>
                     {
-                        await tx.AdvisoryXactLockAsync(lockKey, token);
+                        {|#1:await tx.AdvisoryXactLockAsync(lockKey, token);|}
                         {|#0:await Task.Delay(100, token)|};
                         await tx.ExecuteAsync($"UPDATE jobs SET runs = runs + 1 WHERE key = {lockKey}", token);
                     }, ct);
             }
             """,
             new DiagnosticResult("PGB101", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("tx", "pg_advisory_xact_lock", 14, "Task.Delay"));
+                .WithArguments("tx", "pg_advisory_xact_lock", LineOf(1), "Task.Delay"));
 
     [Fact]
     public Task PgTransaction_bodies_and_method_group_bodies_are_scope_bodies_but_helpers_taking_a_PgTx_are_not()

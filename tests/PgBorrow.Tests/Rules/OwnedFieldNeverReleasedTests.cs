@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb010 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.OwnedFieldNeverReleasedAnalyzer>;
 
 namespace PgBorrow.Tests.Rules;
@@ -15,7 +16,7 @@ public class OwnedFieldNeverReleasedTests
             {
                 readonly NpgsqlConnection {|#0:_connection|};
 
-                public OrderRepository(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+                {|#2:public OrderRepository(string connectionString) => _connection = new NpgsqlConnection(connectionString);|}
 
                 public async Task<long> CountAsync(CancellationToken ct)
                 {
@@ -32,16 +33,16 @@ public class OwnedFieldNeverReleasedTests
 
                 public UnitOfWork(NpgsqlConnection connection) => _connection = connection;
 
-                public async Task BeginAsync(CancellationToken ct) => Transaction = await _connection.BeginTransactionAsync(ct);
+                {|#3:public async Task BeginAsync(CancellationToken ct) => Transaction = await _connection.BeginTransactionAsync(ct);|}
 
                 public Task CommitAsync(CancellationToken ct) => Transaction!.CommitAsync(ct);
 
                 public ValueTask DisposeAsync() => ValueTask.CompletedTask;
             }
             """,
-            new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Field", "_connection", "connection", "OrderRepository", 13,
+            new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Field", "_connection", "connection", "OrderRepository", LineOf(2),
                 "and nothing in 'OrderRepository' ever disposes it", "it stays out of the pool until the garbage collector finalizes it; make 'OrderRepository' disposable (IAsyncDisposable) and dispose it there"),
-            new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("Property", "Transaction", "transaction", "UnitOfWork", 30,
+            new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("Property", "Transaction", "transaction", "UnitOfWork", LineOf(3),
                 "and 'CommitAsync' completes it but nothing in 'UnitOfWork' disposes it",
                 "an uncommitted one stays open on its connection, holding its locks; dispose it in 'UnitOfWork''s DisposeAsync"));
 
@@ -98,7 +99,7 @@ public class OwnedFieldNeverReleasedTests
             {
                 readonly NpgsqlConnection {|#0:_connection|};
 
-                public ReportSession(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+                {|#3:public ReportSession(string connectionString) => _connection = new NpgsqlConnection(connectionString);|}
 
                 public void Open() => _connection.Open();
 
@@ -114,7 +115,7 @@ public class OwnedFieldNeverReleasedTests
 
                 public TransactionWrapper(NpgsqlConnection connection) => _connection = connection;
 
-                public async Task BeginAsync() => _transaction = await _connection.BeginTransactionAsync();
+                {|#4:public async Task BeginAsync() => _transaction = await _connection.BeginTransactionAsync();|}
 
                 public async Task CommitAsync()
                 {
@@ -129,7 +130,7 @@ public class OwnedFieldNeverReleasedTests
             {
                 NpgsqlConnection? {|#2:_connection|};
 
-                public void Open(NpgsqlDataSource source) => _connection = source.OpenConnection();
+                {|#5:public void Open(NpgsqlDataSource source) => _connection = source.OpenConnection();|}
 
                 public void Close() => _connection?.Dispose();
 
@@ -138,11 +139,11 @@ public class OwnedFieldNeverReleasedTests
                 public ValueTask DisposeAsync() => default;
             }
             """,
-            Result(0, "Field", "_connection", "connection", "ReportSession", 13, "but 'ReportSession.Dispose' does not release it",
+            Result(0, "Field", "_connection", "connection", "ReportSession", LineOf(3), "but 'ReportSession.Dispose' does not release it",
                 "it stays out of the pool until the garbage collector finalizes it; dispose it in 'ReportSession''s Dispose"),
-            Result(1, "Field", "_transaction", "transaction", "TransactionWrapper", 29, "but 'TransactionWrapper.DisposeAsync' does not release it",
+            Result(1, "Field", "_transaction", "transaction", "TransactionWrapper", LineOf(4), "but 'TransactionWrapper.DisposeAsync' does not release it",
                 "an uncommitted one stays open on its connection, holding its locks; dispose it in 'TransactionWrapper''s DisposeAsync"),
-            Result(2, "Field", "_connection", "connection", "BothWays", 44, "but neither 'BothWays.Dispose' nor 'BothWays.DisposeAsync' releases it",
+            Result(2, "Field", "_connection", "connection", "BothWays", LineOf(5), "but neither 'BothWays.Dispose' nor 'BothWays.DisposeAsync' releases it",
                 "it stays out of the pool until the garbage collector finalizes it; dispose it in 'BothWays''s Dispose or DisposeAsync"));
 
     [Fact]
@@ -167,7 +168,7 @@ public class OwnedFieldNeverReleasedTests
 
                 public ImportJob(NpgsqlCommand command) => _command = command;
 
-                public void Read() => _reader = _command.ExecuteReader();
+                {|#1:public void Read() => _reader = _command.ExecuteReader();|}
 
                 public void Reset()
                 {
@@ -183,7 +184,7 @@ public class OwnedFieldNeverReleasedTests
                 }
             }
             """,
-            Result(0, "Field", "_reader", "data reader", "ImportJob", 28, "but 'ImportJob.Dispose(bool)' does not release it",
+            Result(0, "Field", "_reader", "data reader", "ImportJob", LineOf(1), "but 'ImportJob.Dispose(bool)' does not release it",
                 "its connection stays busy ('A command is already in progress'); dispose it in 'ImportJob''s Dispose(bool)"));
 
     [Fact]
@@ -199,7 +200,7 @@ public class OwnedFieldNeverReleasedTests
 
                 public CommittedOnly(NpgsqlConnection connection) => _connection = connection;
 
-                public void Begin() => _transaction = _connection.BeginTransaction();
+                {|#2:public void Begin() => _transaction = _connection.BeginTransaction();|}
 
                 public void Commit()
                 {
@@ -218,15 +219,15 @@ public class OwnedFieldNeverReleasedTests
             {
                 readonly DbConnection {|#1:_connection|};
 
-                public WrongCast(string connectionString) => _connection = new NpgsqlConnection(connectionString);
+                {|#3:public WrongCast(string connectionString) => _connection = new NpgsqlConnection(connectionString);|}
 
                 public void Dispose() => (_connection as IResettable)?.Dispose();
             }
             """,
-            Result(0, "Field", "_transaction", "transaction", "CommittedOnly", 19,
+            Result(0, "Field", "_transaction", "transaction", "CommittedOnly", LineOf(2),
                 "but 'CommittedOnly.Dispose' releases it only when '_committed' is set, which 'CommittedOnly' sets when it completes it",
                 "an uncommitted one stays open on its connection, holding its locks; dispose it in 'CommittedOnly''s Dispose"),
-            Result(1, "Field", "_connection", "connection", "WrongCast", 38,
+            Result(1, "Field", "_connection", "connection", "WrongCast", LineOf(3),
                 "but 'WrongCast.Dispose' tries it as 'IResettable', which a NpgsqlConnection never is, so the release is skipped",
                 "it stays out of the pool until the garbage collector finalizes it; dispose it in 'WrongCast''s Dispose"));
 
@@ -487,7 +488,7 @@ public class OwnedFieldNeverReleasedTests
 
                 public DapperUnitOfWork(IDbConnection connection) => _connection = connection;
 
-                public void Begin() => _transaction = _connection.BeginTransaction();
+                {|#2:public void Begin() => _transaction = _connection.BeginTransaction();|}
 
                 public void Commit() => _transaction?.Commit();
 
@@ -503,7 +504,7 @@ public class OwnedFieldNeverReleasedTests
 
                 public RollbackFirst(NpgsqlConnection connection) => _connection = connection;
 
-                public void Begin() => _transaction = _connection.BeginTransaction();
+                {|#3:public void Begin() => _transaction = _connection.BeginTransaction();|}
 
                 public void Rollback() => _transaction?.Rollback();
 
@@ -549,10 +550,10 @@ public class OwnedFieldNeverReleasedTests
                 }
             }
             """,
-            Result(0, "Field", "_transaction", "transaction", "DapperUnitOfWork", 16,
+            Result(0, "Field", "_transaction", "transaction", "DapperUnitOfWork", LineOf(2),
                 "and 'Commit' completes it but nothing in 'DapperUnitOfWork' disposes it",
                 "an uncommitted one stays open on its connection, holding its locks; dispose it in 'DapperUnitOfWork''s Dispose"),
-            Result(1, "Field", "_transaction", "transaction", "RollbackFirst", 32,
+            Result(1, "Field", "_transaction", "transaction", "RollbackFirst", LineOf(3),
                 "and 'Rollback' completes it but nothing in 'RollbackFirst' disposes it",
                 "an uncommitted one stays open on its connection, holding its locks; dispose it in 'RollbackFirst''s Dispose"));
 
@@ -566,7 +567,7 @@ public class OwnedFieldNeverReleasedTests
                 readonly NpgsqlConnection {|#0:_connection|};
 
                 public Repository(string connectionString, NpgsqlConnection? shared = null)
-                    => _connection = shared ?? new NpgsqlConnection(connectionString);
+                    {|#3:=> _connection = shared ?? new NpgsqlConnection(connectionString);|}
 
                 public void Dispose() { }
             }
@@ -578,7 +579,7 @@ public class OwnedFieldNeverReleasedTests
 
                 public Executor(string connectionString)
                 {
-                    _connection = new NpgsqlConnection(connectionString);
+                    {|#4:_connection = new NpgsqlConnection(connectionString);|}
                     _ownsConnection = true;
                 }
 
@@ -601,17 +602,17 @@ public class OwnedFieldNeverReleasedTests
                 public Exporter(NpgsqlConnection? connection, string connectionString, bool leaveOpen)
                 {
                     _leaveOpen = leaveOpen;
-                    _connection = connection is null ? new NpgsqlConnection(connectionString) : connection;
+                    {|#5:_connection = connection is null ? new NpgsqlConnection(connectionString) : connection;|}
                 }
             }
             """,
-            Result(0, "Field", "_connection", "connection", "Repository", 14,
+            Result(0, "Field", "_connection", "connection", "Repository", LineOf(3),
                 "and nothing in 'Repository' ever disposes it, not even the one it creates itself",
                 "it stays out of the pool until the garbage collector finalizes it; dispose it in 'Repository''s Dispose"),
-            Result(1, "Field", "_connection", "connection", "Executor", 26,
+            Result(1, "Field", "_connection", "connection", "Executor", LineOf(4),
                 "but 'Executor.DisposeAsync' does not release it, not even when '_ownsConnection' says it owns it",
                 "it stays out of the pool until the garbage collector finalizes it; dispose it in 'Executor''s DisposeAsync"),
-            Result(2, "Field", "_connection", "connection", "Exporter", 49,
+            Result(2, "Field", "_connection", "connection", "Exporter", LineOf(5),
                 "and nothing in 'Exporter' ever disposes it, not even when '_leaveOpen' says it owns it",
                 "it stays out of the pool until the garbage collector finalizes it; make 'Exporter' disposable (IAsyncDisposable) and dispose it there"));
 
@@ -754,7 +755,7 @@ public class OwnedFieldNeverReleasedTests
                 {
                     if (!_transactional)
                     {
-                        _connection = _provider.Create();
+                        {|#1:_connection = _provider.Create();|}
                         await _connection.OpenAsync(ct);
                     }
                     else
@@ -795,7 +796,7 @@ public class OwnedFieldNeverReleasedTests
                 }
             }
             """,
-            Result(0, "Field", "_connection", "connection", "UserStore", 31,
+            Result(0, "Field", "_connection", "connection", "UserStore", LineOf(1),
                 "and nothing in 'UserStore' ever disposes it, not even the one it creates itself",
                 "it stays out of the pool until the garbage collector finalizes it; dispose it in 'UserStore''s Dispose"));
 
@@ -810,7 +811,7 @@ public class OwnedFieldNeverReleasedTests
 
                 public Session(NpgsqlConnection connection) => _connection = connection;
 
-                public NpgsqlTransaction Transaction => _transaction ??= _connection.BeginTransaction();
+                {|#1:public NpgsqlTransaction Transaction => _transaction ??= _connection.BeginTransaction();|}
 
                 public void Commit() => _transaction?.Commit();
             }
@@ -828,7 +829,7 @@ public class OwnedFieldNeverReleasedTests
                 public NpgsqlTransaction? Current => _transaction;
             }
             """,
-            Result(0, "Field", "_transaction", "transaction", "Session", 16,
+            Result(0, "Field", "_transaction", "transaction", "Session", LineOf(1),
                 "and 'Commit' completes it but nothing in 'Session' disposes it",
                 "an uncommitted one stays open on its connection, holding its locks; make 'Session' disposable (IAsyncDisposable) and dispose it there"));
 
@@ -866,7 +867,7 @@ public class OwnedFieldNeverReleasedTests
 
                 public async Task TryLeadAsync(CancellationToken ct)
                 {
-                    _lockConnection = await _connections.OpenAsync(ct);
+                    {|#1:_lockConnection = await _connections.OpenAsync(ct);|}
                     await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(1)", _lockConnection);
                     await cmd.ExecuteScalarAsync(ct);
                 }
@@ -883,5 +884,5 @@ public class OwnedFieldNeverReleasedTests
             }
             """,
             new DiagnosticResult("PGB010", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("Field", "_lockConnection", "connection", "Election", 37, "and nothing in 'Election' ever disposes it", "it stays out of the pool until the garbage collector finalizes it; make 'Election' disposable (IAsyncDisposable) and dispose it there"));
+                .WithArguments("Field", "_lockConnection", "connection", "Election", LineOf(1), "and nothing in 'Election' ever disposes it", "it stays out of the pool until the garbage collector finalizes it; make 'Election' disposable (IAsyncDisposable) and dispose it there"));
 }

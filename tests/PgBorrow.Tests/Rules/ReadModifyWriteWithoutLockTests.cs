@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb107 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.ReadModifyWriteWithoutLockAnalyzer>;
 
 namespace PgBorrow.Tests.Rules;
@@ -18,7 +19,7 @@ public class ReadModifyWriteWithoutLockTests
                     await using var tx = await conn.BeginTransactionAsync(ct);
                     await using var read = new NpgsqlCommand("SELECT quantity FROM stock WHERE sku = $1", conn, tx);
                     read.Parameters.AddWithValue(sku);
-                    var left = (int)(await read.ExecuteScalarAsync(ct))!;
+                    {|#1:var left = (int)(await read.ExecuteScalarAsync(ct))!;|}
                     await using var write = new NpgsqlCommand("UPDATE stock SET quantity = $2 WHERE sku = $1", conn, tx);
                     write.Parameters.AddWithValue(sku);
                     write.Parameters.AddWithValue(left - quantity);
@@ -27,7 +28,7 @@ public class ReadModifyWriteWithoutLockTests
                 }
             }
             """,
-            new DiagnosticResult("PGB107", DiagnosticSeverity.Info).WithLocation(0).WithArguments("tx", "stock", 16));
+            new DiagnosticResult("PGB107", DiagnosticSeverity.Info).WithLocation(0).WithArguments("tx", "stock", LineOf(1)));
 
     [Fact]
     public Task For_update_atomic_updates_other_tables_and_serializable_are_fine()
@@ -230,7 +231,7 @@ public class ReadModifyWriteWithoutLockTests
                 {
                     using var tx = conn.BeginTransaction();
                     using var read = new NpgsqlCommand("SELECT quantity FROM public.Stock WHERE sku = 'a'", conn, tx);
-                    var left = (int)read.ExecuteScalar()!;
+                    {|#1:var left = (int)read.ExecuteScalar()!;|}
                     using var write = new NpgsqlCommand("UPDATE STOCK SET quantity = $1 WHERE sku = 'b'", conn, tx);
                     write.Parameters.AddWithValue(left - 1);
                     {|#0:write.ExecuteNonQuery()|};
@@ -238,7 +239,7 @@ public class ReadModifyWriteWithoutLockTests
                 }
             }
             """,
-            new DiagnosticResult("PGB107", DiagnosticSeverity.Info).WithLocation(0).WithArguments("tx", "stock", 15));
+            new DiagnosticResult("PGB107", DiagnosticSeverity.Info).WithLocation(0).WithArguments("tx", "stock", LineOf(1)));
 
     [Fact]
     public Task Read_and_update_in_different_methods_or_outside_a_transaction_are_fine()

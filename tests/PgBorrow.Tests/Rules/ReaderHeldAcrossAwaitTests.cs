@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb110 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.ReaderHeldAcrossAwaitAnalyzer>;
 
 namespace PgBorrow.Tests.Rules;
@@ -51,7 +52,7 @@ public class ReaderHeldAcrossAwaitTests
 
                 async Task PushAsync(NpgsqlConnection conn, CancellationToken ct)
                 {
-                    await foreach (var item in conn.QueryStreamAsync<Item>($"SELECT * FROM items").WithCancellation(ct).ConfigureAwait(false))
+                    {|#3:await foreach (var item in conn.QueryStreamAsync<Item>($"SELECT * FROM items").WithCancellation(ct).ConfigureAwait(false))|}
                     {
                         {|#0:await _http.PostAsync($"https://search.example/items/{item.Id}", null, ct).ConfigureAwait(false)|};
                     }
@@ -59,7 +60,7 @@ public class ReaderHeldAcrossAwaitTests
 
                 async Task FromALocalAsync(NpgsqlDataSource dataSource, CancellationToken ct)
                 {
-                    var items = dataSource.QueryStreamAsync<Item>($"SELECT * FROM items", ct);
+                    {|#4:var items = dataSource.QueryStreamAsync<Item>($"SELECT * FROM items", ct);|}
                     await foreach (var item in items)
                     {
                         if (item.Id > 0)
@@ -70,18 +71,18 @@ public class ReaderHeldAcrossAwaitTests
                 async Task InATransactionAsync(NpgsqlConnection conn, CancellationToken ct)
                 {
                     await using var tx = await conn.BeginTransactionAsync(ct);
-                    await foreach (var item in tx.QueryStreamAsync<Item>($"SELECT * FROM items", ct))
+                    {|#5:await foreach (var item in tx.QueryStreamAsync<Item>($"SELECT * FROM items", ct))|}
                         {|#2:await _http.PostAsync($"https://search.example/items/{item.Id}", null, ct)|};
                     await tx.CommitAsync(ct);
                 }
             }
             """,
             new DiagnosticResult("PGB110", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("The stream of 'QueryStreamAsync' (line 24)", "HttpClient.PostAsync"),
+                .WithArguments($"The stream of 'QueryStreamAsync' (line {LineOf(3)})", "HttpClient.PostAsync"),
             new DiagnosticResult("PGB110", DiagnosticSeverity.Warning).WithLocation(1)
-                .WithArguments("The stream of 'QueryStreamAsync' (line 32)", "Task.Delay"),
+                .WithArguments($"The stream of 'QueryStreamAsync' (line {LineOf(4)})", "Task.Delay"),
             new DiagnosticResult("PGB110", DiagnosticSeverity.Warning).WithLocation(2)
-                .WithArguments("The stream of 'QueryStreamAsync' (line 43)", "HttpClient.PostAsync"));
+                .WithArguments($"The stream of 'QueryStreamAsync' (line {LineOf(5)})", "HttpClient.PostAsync"));
 
     [Fact]
     public Task Reader_read_again_after_the_await_and_ado_net_readers_are_reported()

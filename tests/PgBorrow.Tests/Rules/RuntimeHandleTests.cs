@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb001 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.TransactionMayBeLeftOpenAnalyzer>;
 using VerifyPgb002 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.TransactionNotRolledBackOnExceptionAnalyzer>;
 using VerifyPgb103 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.SessionAdvisoryLockNotReleasedAnalyzer>;
@@ -24,12 +25,12 @@ public class RuntimeHandleTests
                 async Task<long> CountAsync(NpgsqlDataSource dataSource, CancellationToken ct)
                 {
                     var {|#0:snapshot|} = await dataSource.ExportSnapshotAsync(ct);
-                    return await snapshot.ReadAsync((tx, token) => tx.ExecuteScalarAsync<long>("SELECT count(*) FROM orders", token), ct);
+                    {|#1:return await snapshot.ReadAsync((tx, token) => tx.ExecuteScalarAsync<long>("SELECT count(*) FROM orders", token), ct);|}
                 }
             }
             """,
             new DiagnosticResult("PGB001", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("snapshot", 14, "Exported snapshot (PgSnapshot)", SnapshotLeak));
+                .WithArguments("snapshot", LineOf(1), "Exported snapshot (PgSnapshot)", SnapshotLeak));
 
     [Fact]
     public Task Exported_snapshot_disposed_only_on_one_branch_is_reported()
@@ -113,7 +114,7 @@ public class RuntimeHandleTests
                 async Task<long> CountAsync(NpgsqlDataSource dataSource, CancellationToken ct)
                 {
                     var {|#0:snapshot|} = await dataSource.ExportSnapshotAsync(ct);
-                    var count = await snapshot.ReadAsync((tx, token) => tx.ExecuteScalarAsync<long>("SELECT count(*) FROM orders", token), ct);
+                    {|#1:var count = await snapshot.ReadAsync((tx, token) => tx.ExecuteScalarAsync<long>("SELECT count(*) FROM orders", token), ct);|}
                     await snapshot.DisposeAsync();
                     return count;
                 }
@@ -133,7 +134,7 @@ public class RuntimeHandleTests
             }
             """,
             new DiagnosticResult("PGB002", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("snapshot", "ReadAsync", 14, "Exported snapshot (PgSnapshot)", "no 'await using' or 'finally' disposes it there, so its exporting transaction stays open on a connection of its own; declare it with 'await using'"));
+                .WithArguments("snapshot", "ReadAsync", LineOf(1), "Exported snapshot (PgSnapshot)", "no 'await using' or 'finally' disposes it there, so its exporting transaction stays open on a connection of its own; declare it with 'await using'"));
 
     [Fact]
     public Task Advisory_lock_guard_not_disposed_is_reported()
@@ -144,11 +145,11 @@ public class RuntimeHandleTests
                 {
                     var {|#0:guard|} = await conn.AdvisoryLockAsync(key, ct);
                     await conn.ExecuteAsync($"UPDATE jobs SET runs = runs + 1 WHERE key = {key}", ct);
-                }
+                {|#1:}|}
             }
             """,
             new DiagnosticResult("PGB103", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("AdvisoryLockAsync", "conn", "when the method returns on line 15", "dispose the PgAdvisoryLock guard 'guard' with 'await using'"));
+                .WithArguments("AdvisoryLockAsync", "conn", $"when the method returns on line {LineOf(1)}", "dispose the PgAdvisoryLock guard 'guard' with 'await using'"));
 
     [Fact]
     public Task Advisory_lock_guard_released_outside_a_finally_is_reported_at_the_first_throwing_point()
@@ -158,13 +159,13 @@ public class RuntimeHandleTests
                 async Task RunAsync(NpgsqlConnection conn, long key, Func<Task> work, CancellationToken ct)
                 {
                     var {|#0:guard|} = await conn.AdvisoryLockAsync(key, ct);
-                    await work();
+                    {|#1:await work();|}
                     await guard.ReleaseAsync(ct);
                 }
             }
             """,
             new DiagnosticResult("PGB103", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("AdvisoryLockAsync", "conn", "when 'work' throws on line 14", "dispose the PgAdvisoryLock guard 'guard' with 'await using'"));
+                .WithArguments("AdvisoryLockAsync", "conn", $"when 'work' throws on line {LineOf(1)}", "dispose the PgAdvisoryLock guard 'guard' with 'await using'"));
 
     [Fact]
     public Task Try_lock_guard_that_is_not_disposed_when_taken_is_reported()

@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb003 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.TransactionUsedAfterCompletionAnalyzer>;
 using VerifyPgb101 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.LocksHeldAcrossAwaitAnalyzer>;
 using VerifyPgb102 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.TransactionHeldAcrossAwaitAnalyzer>;
@@ -43,14 +44,14 @@ public class RuntimeQueryApiTests
                 async Task RenameAsync(NpgsqlConnection conn, int id, string name, CancellationToken ct)
                 {
                     await using var tx = await conn.BeginTransactionAsync(ct);
-                    await tx.ExecuteAsync($"UPDATE items SET name = {name} WHERE id = {id}", ct);
+                    {|#1:await tx.ExecuteAsync($"UPDATE items SET name = {name} WHERE id = {id}", ct);|}
                     {|#0:await _http.PostAsync("https://search.example/reindex", null, ct)|};
                     await tx.CommitAsync(ct);
                 }
             }
             """,
             new DiagnosticResult("PGB101", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("tx", "UPDATE items", 16, "HttpClient.PostAsync"));
+                .WithArguments("tx", "UPDATE items", LineOf(1), "HttpClient.PostAsync"));
 
     [Fact]
     public Task For_update_through_the_connection_inside_its_transaction_then_http_call_is_reported()
@@ -63,7 +64,7 @@ public class RuntimeQueryApiTests
                 {
                     await using var conn = await dataSource.OpenConnectionAsync(ct);
                     await using var tx = await conn.BeginTransactionAsync(ct);
-                    var item = await conn.QuerySingleAsync<Item>($"SELECT * FROM items WHERE id = {id} FOR UPDATE", ct);
+                    {|#1:var item = await conn.QuerySingleAsync<Item>($"SELECT * FROM items WHERE id = {id} FOR UPDATE", ct);|}
                     {|#0:await _http.GetStringAsync("https://stock.example/check", ct)|};
                     await conn.ExecuteAsync($"UPDATE items SET reserved = true WHERE id = {id}", ct);
                     await tx.CommitAsync(ct);
@@ -71,7 +72,7 @@ public class RuntimeQueryApiTests
             }
             """,
             new DiagnosticResult("PGB101", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("tx", "SELECT ... FOR UPDATE on items", 25, "HttpClient.GetStringAsync"));
+                .WithArguments("tx", "SELECT ... FOR UPDATE on items", LineOf(1), "HttpClient.GetStringAsync"));
 
     [Fact]
     public Task Scalar_read_in_a_repeatable_read_transaction_then_http_call_is_reported_like_a_raw_command()
@@ -113,14 +114,14 @@ public class RuntimeQueryApiTests
                 {
                     await using var tx = await conn.BeginTransactionAsync(ct);
                     await tx.ExecuteAsync($"UPDATE items SET archived = true WHERE id = {id}", ct);
-                    await tx.CommitAsync(ct);
+                    {|#2:await tx.CommitAsync(ct);|}
                     await {|#0:tx|}.ExecuteAsync($"INSERT INTO audit (item_id) VALUES ({id})", ct);
                     var rows = await {|#1:tx|}.QueryAsync<Item>($"SELECT * FROM items WHERE id = {id}", ct);
                 }
             }
             """,
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'ExecuteAsync'", "committed", 23, MoveTheUseBefore),
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QueryAsync'", "committed", 23, MoveTheUseBefore));
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'ExecuteAsync'", "committed", LineOf(2), MoveTheUseBefore),
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QueryAsync'", "committed", LineOf(2), MoveTheUseBefore));
 
     [Fact]
     public Task Dapper_style_methods_on_a_committed_transaction_are_reported_batches_and_options_included()
@@ -131,16 +132,16 @@ public class RuntimeQueryApiTests
                 {
                     await using var tx = await conn.BeginTransactionAsync(ct);
                     await tx.ExecuteAsync($"UPDATE items SET archived = true WHERE id = {id}", PgQueryOptions.Prepared, ct);
-                    await tx.CommitAsync(ct);
+                    {|#3:await tx.CommitAsync(ct);|}
                     var first = await {|#0:tx|}.QueryFirstAsync<Item>($"SELECT * FROM items WHERE id = {id}", ct);
                     var single = await {|#1:tx|}.QuerySingleOrDefaultAsync<Item>($"SELECT * FROM items WHERE id = {id}", new PgQueryOptions { CommandTimeout = TimeSpan.FromSeconds(5) }, ct);
                     await using var results = await {|#2:tx|}.QueryMultipleAsync(new PgBatch { $"SELECT * FROM items WHERE id = {id}", "SELECT count(*) FROM items" }, ct);
                 }
             }
             """,
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'QueryFirstAsync'", "committed", 23, MoveTheUseBefore),
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QuerySingleOrDefaultAsync'", "committed", 23, MoveTheUseBefore),
-            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(2).WithArguments("tx", "'QueryMultipleAsync'", "committed", 23, MoveTheUseBefore));
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'QueryFirstAsync'", "committed", LineOf(3), MoveTheUseBefore),
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("tx", "'QuerySingleOrDefaultAsync'", "committed", LineOf(3), MoveTheUseBefore),
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(2).WithArguments("tx", "'QueryMultipleAsync'", "committed", LineOf(3), MoveTheUseBefore));
 
     [Fact]
     public Task Dapper_style_methods_before_commit_are_fine()
@@ -171,14 +172,14 @@ public class RuntimeQueryApiTests
                 async Task ClaimAsync(NpgsqlConnection conn, CancellationToken ct)
                 {
                     await using var tx = await conn.BeginTransactionAsync(ct);
-                    var item = await tx.QueryFirstAsync<Item>("SELECT * FROM items ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED", PgQueryOptions.Prepared, ct);
+                    {|#1:var item = await tx.QueryFirstAsync<Item>("SELECT * FROM items ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED", PgQueryOptions.Prepared, ct);|}
                     {|#0:await _http.PostAsync("https://worker.example/claimed", null, ct)|};
                     await tx.CommitAsync(ct);
                 }
             }
             """,
             new DiagnosticResult("PGB101", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("tx", "SELECT ... FOR UPDATE on items", 24, "HttpClient.PostAsync"));
+                .WithArguments("tx", "SELECT ... FOR UPDATE on items", LineOf(1), "HttpClient.PostAsync"));
 
     [Fact]
     public Task Every_query_method_is_a_statement_streams_and_row_writers_included()

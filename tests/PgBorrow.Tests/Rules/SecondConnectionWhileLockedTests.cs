@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb105 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.SecondConnectionWhileLockedAnalyzer>;
 
 namespace PgBorrow.Tests.Rules;
@@ -19,7 +20,7 @@ public class SecondConnectionWhileLockedTests
                     await using var tx = await conn.BeginTransactionAsync(ct);
                     await using var pay = new NpgsqlCommand("UPDATE orders SET paid = true WHERE id = $1", conn, tx);
                     pay.Parameters.AddWithValue(id);
-                    await pay.ExecuteNonQueryAsync(ct);
+                    {|#1:await pay.ExecuteNonQueryAsync(ct);|}
 
                     await using var audit = await dataSource.OpenConnectionAsync(ct);
                     await using var log = new NpgsqlCommand("INSERT INTO audit (order_id) VALUES ($1)", audit);
@@ -30,7 +31,7 @@ public class SecondConnectionWhileLockedTests
             }
             """,
             new DiagnosticResult("PGB105", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("ExecuteNonQueryAsync", "connection 'audit'", "tx", "conn", "UPDATE orders", 17));
+                .WithArguments("ExecuteNonQueryAsync", "connection 'audit'", "tx", "conn", "UPDATE orders", LineOf(1)));
 
     [Fact]
     public Task Data_source_command_and_Dapper_on_another_connection_are_reported()

@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb103 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.SessionAdvisoryLockNotReleasedAnalyzer>;
 
 namespace PgBorrow.Tests.Rules;
@@ -18,13 +19,13 @@ public class SessionAdvisoryLockNotReleasedTests
                     await using var acquire = new NpgsqlCommand("SELECT pg_advisory_lock(42)", conn);
                     await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(42)", conn);
                     await {|#0:acquire.ExecuteNonQueryAsync(ct)|};
-                    await work();
+                    {|#1:await work();|}
                     await release.ExecuteNonQueryAsync(ct);
                 }
             }
             """,
             new DiagnosticResult("PGB103", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("pg_advisory_lock", "conn", "when 'work' throws on line 16", "unlock in a 'finally'"));
+                .WithArguments("pg_advisory_lock", "conn", $"when 'work' throws on line {LineOf(1)}", "unlock in a 'finally'"));
 
     [Fact]
     public Task Lock_never_released_on_an_early_return_is_reported()

@@ -2,13 +2,14 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb009 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.TransactionNeverCommittedAnalyzer>;
 
 namespace PgBorrow.Tests.Rules;
 
 public class TransactionNeverCommittedTests
 {
-    static DiagnosticResult Pgb009(int location, string name, string work, int workLine, int disposeLine)
+    static DiagnosticResult Pgb009(int location, string name, string work, string workLine, string disposeLine)
         => new DiagnosticResult("PGB009", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, work, workLine, disposeLine);
 
     // NServiceBus.Persistence.Sql ceea8c5c: the installer ran every script in a transaction that a using
@@ -25,8 +26,8 @@ public class TransactionNeverCommittedTests
                         await connection.OpenAsync();
                         using (var {|#0:transaction|} = connection.BeginTransaction())
                         {
-                            await installAction(connection, transaction);
-                        }
+                            {|#2:await installAction(connection, transaction);|}
+                        {|#3:}|}
                     }
                 }
 
@@ -34,12 +35,12 @@ public class TransactionNeverCommittedTests
                 {
                     await using var {|#1:tx|} = await conn.BeginTransactionAsync(ct);
                     await using var cmd = new NpgsqlCommand("INSERT INTO orders (id) VALUES (1)", conn, tx);
-                    await cmd.ExecuteNonQueryAsync(ct);
-                }
+                    {|#4:await cmd.ExecuteNonQueryAsync(ct);|}
+                {|#5:}|}
             }
             """,
-            Pgb009(0, "transaction", "'installAction'", 18, 19),
-            Pgb009(1, "tx", "a statement that writes", 27, 28));
+            Pgb009(0, "transaction", "'installAction'", LineOf(2), LineOf(3)),
+            Pgb009(1, "tx", "a statement that writes", LineOf(4), LineOf(5)));
 
     [Fact]
     public Task Committed_rolled_back_read_only_or_handed_on_transactions_are_fine()

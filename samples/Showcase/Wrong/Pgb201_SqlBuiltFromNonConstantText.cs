@@ -17,7 +17,7 @@ namespace PgBorrow.Samples.Showcase.Wrong;
 // account in the table to someone who knew no owner name at all. Npgsql also splits command text on
 // semicolons and runs every statement, so "x'; UPDATE accounts SET balance = 0; --" runs an UPDATE.
 //
-// Fixed version: Right/Pgb201_SqlBuiltFromText.cs
+// Fixed version: Right/Pgb201_SqlBuiltFromNonConstantText.cs
 public sealed class AccountSearch
 {
     private readonly NpgsqlDataSource _dataSource;

@@ -3,22 +3,349 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb006 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.ConnectionNotDisposedAnalyzer>;
 
 namespace PgBorrow.Tests.Rules;
 
 /// <summary>
-/// PGB006 (connection not disposed) across the shapes the issue lists. Expectations follow
-/// docs/rules/PGB006.md and docs/ownership-model.md. Source line N is reported as line N + 8 (the
-/// verifier prepends eight usings).
+/// PGB006 (connection not disposed) on reported and clean code across the control-flow and ownership shapes it
+/// must follow. Expectations follow docs/rules/PGB006.md and docs/ownership-model.md.
 /// </summary>
-public class Pgb006MatrixTests
+public class Pgb006ConnectionNotDisposedTests
 {
     const string ExceptionPaths = "dotnet_code_quality.PGB006.exception_paths = true";
 
     static DiagnosticResult Pgb006(int location, string name, string when, string usingForm = "'using'")
         => new DiagnosticResult("PGB006", DiagnosticSeverity.Warning).WithLocation(location)
             .WithArguments(name, "disposed " + when, $"declare it with {usingForm}, or dispose it on every path");
+
+    [Fact]
+    public Task Connection_created_and_never_disposed_is_reported()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Orders
+            {
+                int Count(string connectionString)
+                {
+                    var {|PGB006:conn|} = new NpgsqlConnection(connectionString);
+                    conn.Open();
+                    using var cmd = new NpgsqlCommand("SELECT count(*) FROM orders", conn);
+                    return (int)(long)cmd.ExecuteScalar()!;
+                }
+
+                async Task<long> CountAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                {
+                    var {|PGB006:conn|} = await dataSource.OpenConnectionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("SELECT count(*) FROM orders", conn);
+                    return (long)(await cmd.ExecuteScalarAsync(ct))!;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Using_close_return_and_field_store_are_fine()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Repository
+            {
+                NpgsqlConnection? _connection;
+
+                async Task UsingAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                {
+                    await using var conn = await dataSource.OpenConnectionAsync(ct);
+                    using (var second = dataSource.CreateConnection()) { }
+                }
+
+                void Close(string connectionString)
+                {
+                    var conn = new NpgsqlConnection(connectionString);
+                    conn.Open();
+                    conn.Close();
+                }
+
+                NpgsqlConnection Open(NpgsqlDataSource dataSource) => Return(dataSource);
+
+                NpgsqlConnection Return(NpgsqlDataSource dataSource)
+                {
+                    var conn = dataSource.OpenConnection();
+                    return conn;
+                }
+
+                void Keep(NpgsqlDataSource dataSource)
+                {
+                    var conn = dataSource.OpenConnection();
+                    _connection = conn;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Exception_paths_are_reported_only_when_configured()
+    {
+        const string Source = """
+            class Orders
+            {
+                void Insert(string connectionString)
+                {
+                    var {|#0:conn|} = new NpgsqlConnection(connectionString);
+                    {|#1:conn.Open();|}
+                    conn.Dispose();
+                }
+            }
+            """;
+        return Task.WhenAll(
+            VerifyPgb006.AnalyzerAsync(Source.Replace("{|#0:conn|}", "conn")),
+            VerifyPgb006.AnalyzerAsync(Source, "dotnet_code_quality.PGB006.exception_paths = true",
+                new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
+                    .WithLocation(0).WithArguments("conn", $"disposed when 'Open' throws on line {LineOf(1)}", "declare it with 'using', or dispose it on every path")));
+    }
+
+    [Fact]
+    public Task Connection_passed_to_an_owning_constructor_is_moved()
+        => VerifyPgb006.AnalyzerAsync("""
+            sealed class UnitOfWork : IDisposable
+            {
+                readonly NpgsqlConnection _connection;
+
+                public UnitOfWork(NpgsqlConnection connection) => _connection = connection;
+
+                public void Dispose() => _connection.Dispose();
+            }
+
+            class Factory
+            {
+                UnitOfWork Create(NpgsqlDataSource dataSource) => new UnitOfWork(dataSource.OpenConnection());
+
+                UnitOfWork CreateWithLocal(NpgsqlDataSource dataSource)
+                {
+                    var conn = dataSource.OpenConnection();
+                    return new UnitOfWork(conn);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Loops_local_functions_and_lambdas()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Orders
+            {
+                void Loop(NpgsqlDataSource dataSource, int[] ids)
+                {
+                    foreach (var id in ids)
+                    {
+                        var {|PGB006:conn|} = dataSource.OpenConnection();
+                        if (id == 0)
+                            break;
+                        conn.Dispose();
+                    }
+                }
+
+                void LocalFunction(NpgsqlDataSource dataSource)
+                {
+                    var conn = dataSource.OpenConnection();
+                    Close();
+
+                    void Close() => conn.Dispose();
+                }
+
+                Func<Task> Lambda(NpgsqlDataSource dataSource)
+                    => async () =>
+                    {
+                        var {|PGB006:conn|} = await dataSource.OpenConnectionAsync();
+                        await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+                        await cmd.ExecuteNonQueryAsync();
+                    };
+            }
+            """);
+
+    [Fact]
+    public Task Half_written_method_still_gets_its_diagnostic()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Orders
+            {
+                void Insert(string connectionString)
+                {
+                    var {|PGB006:conn|} = new NpgsqlConnection(connectionString);
+                    conn.Open();
+                    conn.{|CS1001:|}{|CS1002:|}
+                }
+            }
+            """);
+
+    // efcore.pg 01c91036: CreateTables opened the context's connection to reload types and closed it only
+    // in 'catch'; when nothing threw the connection stayed open.
+    [Fact]
+    public Task Borrowed_connection_opened_here_and_closed_only_in_catch_is_reported()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Creator
+            {
+                void ReloadTypes(System.Data.Common.DbConnection dbConnection, bool reload)
+                {
+                    if (reload && dbConnection is NpgsqlConnection {|#0:npgsqlConnection|})
+                    {
+                        npgsqlConnection.Open();
+                        try
+                        {
+                            npgsqlConnection.ReloadTypes();
+                        }
+                        catch
+                        {
+                            npgsqlConnection.Close();
+                        }
+                    }
+                {|#2:}|}
+
+                async Task ReloadTypesAsync(NpgsqlConnection {|#1:connection|}, CancellationToken ct)
+                {
+                    await connection.OpenAsync(ct);
+                    try
+                    {
+                        await connection.ReloadTypesAsync(ct);
+                    }
+                    catch
+                    {
+                        await connection.CloseAsync();
+                        throw;
+                    }
+                {|#3:}|}
+            }
+            """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments("npgsqlConnection",
+                $"closed when the method returns on line {LineOf(2)}, though this method opened it and closes it on other paths", "close it in a 'finally'"),
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(1).WithArguments("connection",
+                $"closed when the method returns on line {LineOf(3)}, though this method opened it and closes it on other paths", "close it in a 'finally'"));
+
+    [Fact]
+    public Task Borrowed_connection_opened_and_closed_in_finally_or_left_open_on_purpose_is_fine()
+        => VerifyPgb006.AnalyzerAsync("""
+            class Creator
+            {
+                // Closed on every path.
+                async Task ReloadAsync(NpgsqlConnection connection, CancellationToken ct)
+                {
+                    await connection.OpenAsync(ct);
+                    try
+                    {
+                        await connection.ReloadTypesAsync(ct);
+                    }
+                    finally
+                    {
+                        await connection.CloseAsync();
+                    }
+                }
+
+                // Opened if it was closed, closed after use: the Close has no condition of its own.
+                int Count(NpgsqlConnection connection)
+                {
+                    if (connection.State != System.Data.ConnectionState.Open)
+                        connection.Open();
+                    try
+                    {
+                        using var cmd = new NpgsqlCommand("SELECT 1", connection);
+                        return (int)cmd.ExecuteScalar()!;
+                    }
+                    finally
+                    {
+                        connection.Close();
+                    }
+                }
+
+                // Opened if it was closed and closed again under the same flag: a correlation the
+                // analysis does not follow, so it says nothing.
+                int CountKeepingState(NpgsqlConnection connection)
+                {
+                    var wasClosed = connection.State == System.Data.ConnectionState.Closed;
+                    if (wasClosed)
+                        connection.Open();
+                    using var cmd = new NpgsqlCommand("SELECT 1", connection);
+                    var count = (int)cmd.ExecuteScalar()!;
+                    if (wasClosed)
+                        connection.Close();
+                    return count;
+                }
+
+                // Serenity SqlHelper: after clearing the pools, close and open again (a reconnect, not a leak).
+                static bool Reconnect(System.Data.IDbConnection connection)
+                {
+                    connection.Close();
+                    connection.Open();
+                    return true;
+                }
+
+                // An ensure-open helper: it never closes, its contract is to return the connection open.
+                static async Task EnsureOpenAsync(NpgsqlConnection connection, CancellationToken ct)
+                {
+                    if (connection.State == System.Data.ConnectionState.Closed)
+                        await connection.OpenAsync(ct);
+                }
+            }
+            """);
+
+    // Identity.Dapper aa05ac53: IConnectionProvider.Create() is implemented in other projects (one per database);
+    // the name is the only promise left, and Create promises a new connection.
+    [Fact]
+    public Task Connection_from_a_factory_implemented_elsewhere_is_owned_when_its_name_says_it_creates()
+        => VerifyPgb006.AnalyzerAsync("""
+            public interface IConnectionProvider
+            {
+                System.Data.Common.DbConnection Create();
+                System.Data.Common.DbConnection GetConnection();
+                System.Data.Common.DbConnection CreateOrGetConnection();
+            }
+
+            class Store
+            {
+                readonly IConnectionProvider _provider;
+
+                public Store(IConnectionProvider provider) => _provider = provider;
+
+                async Task CreatedAsync(CancellationToken ct)
+                {
+                    var {|PGB006:connection|} = _provider.Create();
+                    await connection.OpenAsync(ct);
+                }
+
+                async Task DisposedAsync(CancellationToken ct)
+                {
+                    await using var connection = _provider.Create();
+                    await connection.OpenAsync(ct);
+                }
+
+                async Task SharedAsync(CancellationToken ct)
+                {
+                    var connection = _provider.GetConnection();
+                    await connection.OpenAsync(ct);
+                    var other = _provider.CreateOrGetConnection();
+                    await other.OpenAsync(ct);
+                }
+            }
+            """);
+
+    // A delegate is not a factory we can read, whatever its name: FreeSql's connectionFactory may be `() => conn`
+    // (its pool tests whether two calls return the same connection). Only the caller that made it knows.
+    [Fact]
+    public Task Connection_from_a_delegate_is_not_owned()
+        => VerifyPgb006.AnalyzerAsync("""
+            sealed class Pool
+            {
+                readonly Func<System.Data.Common.DbConnection> _connectionFactory;
+
+                public Pool(Func<System.Data.Common.DbConnection> connectionFactory) => _connectionFactory = connectionFactory;
+
+                public bool IsSingleton()
+                {
+                    var first = _connectionFactory();
+                    var second = _connectionFactory();
+                    return first == second;
+                }
+
+                public async Task<System.Data.Common.DbConnection> OpenConnection(Func<System.Data.Common.DbConnection> connectionBuilder)
+                {
+                    var connection = connectionBuilder();
+                    await connection.OpenAsync().ConfigureAwait(false);
+                    return connection;
+                }
+            }
+            """, "dotnet_code_quality.PGB006.exception_paths = true");
 
     [Fact]
     public Task Early_return_is_named_as_the_exit_that_leaks_the_connection()
@@ -32,13 +359,13 @@ public class Pgb006MatrixTests
                     cmd.Parameters.AddWithValue(id);
                     var name = await cmd.ExecuteScalarAsync(ct) as string;
                     if (name is null)
-                        return null;
+                        {|#1:return null;|}
                     await conn.DisposeAsync();
                     return name;
                 }
             }
             """,
-            Pgb006(0, "conn", "when the method returns on line 18", "'await using'"));
+            Pgb006(0, "conn", $"when the method returns on line {LineOf(1)}", "'await using'"));
 
     [Fact]
     public Task Every_way_of_creating_or_opening_a_connection_is_owned()
@@ -128,12 +455,12 @@ public class Pgb006MatrixTests
                 {
                     var {|#0:conn|} = dataSource.OpenConnection();
                     if (quick)
-                        return;
+                        {|#1:return;|}
                     conn.Dispose();
                 }
             }
             """,
-            Pgb006(0, "conn", "when the method returns on line 15"));
+            Pgb006(0, "conn", $"when the method returns on line {LineOf(1)}"));
 
     [Fact]
     public Task Dispose_in_one_branch_and_close_in_the_other_is_fine_and_reopening_after_close_is_reported()
@@ -179,7 +506,7 @@ public class Pgb006MatrixTests
                             conn.Dispose();
                             return "none";
                         case 1:
-                            return "one";
+                            {|#1:return "one";|}
                         default:
                             conn.Close();
                             return "many";
@@ -187,7 +514,7 @@ public class Pgb006MatrixTests
                 }
             }
             """,
-            Pgb006(0, "conn", "when the method returns on line 20"));
+            Pgb006(0, "conn", $"when the method returns on line {LineOf(1)}"));
 
     [Fact]
     public Task Loops_with_continue_and_return_from_inside_are_followed()
@@ -478,7 +805,7 @@ public class Pgb006MatrixTests
                 bool Owned([Owned] NpgsqlConnection {|#0:conn|}, bool ok)
                 {
                     if (!ok)
-                        return false;
+                        {|#1:return false;|}
                     conn.Dispose();
                     return true;
                 }
@@ -500,7 +827,7 @@ public class Pgb006MatrixTests
                 }
             }
             """,
-            Pgb006(0, "conn", "when the method returns on line 17"));
+            Pgb006(0, "conn", $"when the method returns on line {LineOf(1)}"));
 
     [Fact]
     public Task Assigning_to_another_local_moves_the_check_to_that_local()
@@ -574,14 +901,14 @@ public class Pgb006MatrixTests
                 async Task<long> CountAsync(NpgsqlDataSource dataSource)
                 {
                     var {|#0:conn|} = await dataSource.OpenConnectionAsync();
-                    var count = await LoadAsync(conn);
+                    {|#1:var count = await LoadAsync(conn);|}
                     await conn.DisposeAsync();
                     return count;
                 }
             }
             """,
             ExceptionPaths,
-            Pgb006(0, "conn", "when 'LoadAsync' throws on line 20", "'await using'"));
+            Pgb006(0, "conn", $"when 'LoadAsync' throws on line {LineOf(1)}", "'await using'"));
 
     [Fact]
     public Task Exception_paths_when_enabled_are_covered_by_finally_catch_all_and_null_checks_but_not_a_typed_catch()
@@ -670,14 +997,14 @@ public class Pgb006MatrixTests
                     var {|#0:conn|} = dataSource.OpenConnection();
                     Console.WriteLine(conn.State);
                     if (ok)
-                        return 0;
+                        {|#1:return 0;|}
                     conn.Dispose();
                     return 1;
                 }
             }
             """,
             ExceptionPaths,
-            Pgb006(0, "conn", "when the method returns on line 16"));
+            Pgb006(0, "conn", $"when the method returns on line {LineOf(1)}"));
 
     [Fact]
     public Task Unit_of_work_that_stores_an_owned_connection_is_clean_with_exception_paths_enabled()

@@ -10,7 +10,7 @@ namespace PgBorrow.Samples.Showcase.Right;
 // Bind message, as a text value it never parses as SQL: "Conor O'Brien" finds account 2, and
 // "x' OR '1'='1" finds nothing, because no owner is called that.
 //
-// The bug: Wrong/Pgb201_SqlBuiltFromText.cs
+// The bug: Wrong/Pgb201_SqlBuiltFromNonConstantText.cs
 public sealed class AccountSearch
 {
     private readonly NpgsqlDataSource _dataSource;

@@ -9,7 +9,7 @@ namespace PgBorrow.Samples.Showcase.Right;
 // and each one sees the balance the previous one committed: nothing is lost, and no separate read
 // is needed at all.
 //
-// The bug: Wrong/Pgb107_ReadModifyWrite.cs
+// The bug: Wrong/Pgb107_ReadModifyWriteWithoutLock.cs
 public sealed class CashWithdrawalService
 {
     private readonly NpgsqlDataSource _dataSource;

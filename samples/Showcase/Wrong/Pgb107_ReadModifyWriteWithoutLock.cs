@@ -15,7 +15,7 @@ namespace PgBorrow.Samples.Showcase.Wrong;
 // What PostgreSQL does at run time: nothing stops it. The second UPDATE waits for the first one's
 // row lock, then overwrites the row with the value it computed from the stale read.
 //
-// Fixed version: Right/Pgb107_ReadModifyWrite.cs
+// Fixed version: Right/Pgb107_ReadModifyWriteWithoutLock.cs
 public sealed class CashWithdrawalService
 {
     private readonly NpgsqlDataSource _dataSource;

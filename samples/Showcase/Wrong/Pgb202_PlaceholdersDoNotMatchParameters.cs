@@ -17,7 +17,7 @@ namespace PgBorrow.Samples.Showcase.Wrong;
 // protocol violation as fatal and closes the physical connection. Nothing is renamed, on every call.
 // (psql, which sends plain text, would report 42P02 "there is no parameter $3" instead.)
 //
-// Fixed version: Right/Pgb202_PlaceholdersDoNotMatch.cs
+// Fixed version: Right/Pgb202_PlaceholdersDoNotMatchParameters.cs
 public sealed class AccountOwnerService
 {
     private readonly NpgsqlDataSource _dataSource;

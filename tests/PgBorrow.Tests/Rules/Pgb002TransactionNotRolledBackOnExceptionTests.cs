@@ -3,18 +3,19 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb002 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.TransactionNotRolledBackOnExceptionAnalyzer>;
 
 namespace PgBorrow.Tests.Rules;
 
 /// <summary>
-/// PGB002 (transaction not rolled back when an exception is thrown) across the shapes the issue
-/// lists. Expectations follow docs/rules/PGB002.md and docs/ownership-model.md#exception-paths.
-/// Source line N is reported as line N + 8 (the verifier prepends eight usings).
+/// PGB002 (transaction not rolled back when an exception is thrown) on reported and clean code across the
+/// control-flow and ownership shapes it must follow. Expectations follow docs/rules/PGB002.md and
+/// docs/ownership-model.md#exception-paths.
 /// </summary>
-public class Pgb002MatrixTests
+public class Pgb002TransactionNotRolledBackOnExceptionTests
 {
-    static DiagnosticResult Pgb002(int location, string name, string point, int line, string usingForm = "'using'")
+    static DiagnosticResult Pgb002(int location, string name, string point, string line, string usingForm = "'using'")
         => new DiagnosticResult("PGB002", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, point, line, "Transaction",
             $"no 'using', 'finally' or rolling-back 'catch' covers that point; declare it with {usingForm}, or roll it back in a 'catch'");
 
@@ -36,7 +37,185 @@ public class Pgb002MatrixTests
 
         """;
 
-    // Helpers is 14 lines long: source line N after it is reported as line N + 22.
+    [Fact]
+    public Task Exception_between_begin_and_commit_is_reported()
+        => VerifyPgb002.AnalyzerAsync("""
+            class Orders
+            {
+                async Task PlaceAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    var {|#0:tx|} = await conn.BeginTransactionAsync(ct);
+                    {|#1:await using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);|}
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """,
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB002", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
+                .WithLocation(0)
+                .WithArguments("tx", "new NpgsqlCommand", LineOf(1), "Transaction", "no 'using', 'finally' or rolling-back 'catch' covers that point; declare it with 'await using', or roll it back in a 'catch'"));
+
+    [Fact]
+    public Task Using_declaration_covers_every_throwing_point()
+        => VerifyPgb002.AnalyzerAsync("""
+            class Orders
+            {
+                async Task PlaceAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Rollback_in_catch_or_dispose_in_finally_covers_it()
+        => VerifyPgb002.AnalyzerAsync("""
+            class Orders
+            {
+                void Catch(NpgsqlConnection conn)
+                {
+                    var tx = conn.BeginTransaction();
+                    try
+                    {
+                        using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                        cmd.ExecuteNonQuery();
+                        tx.Commit();
+                    }
+                    catch (Exception)
+                    {
+                        tx.Rollback();
+                        throw;
+                    }
+                }
+
+                void Finally(NpgsqlConnection conn)
+                {
+                    var tx = conn.BeginTransaction();
+                    try
+                    {
+                        using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                        cmd.ExecuteNonQuery();
+                        tx.Commit();
+                    }
+                    finally
+                    {
+                        tx.Dispose();
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Catch_of_one_exception_type_leaves_the_others_uncovered()
+        => VerifyPgb002.AnalyzerAsync("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn)
+                {
+                    var {|PGB002:tx|} = conn.BeginTransaction();
+                    try
+                    {
+                        using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                        cmd.ExecuteNonQuery();
+                        tx.Commit();
+                    }
+                    catch (PostgresException)
+                    {
+                        tx.Rollback();
+                        throw;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Connection_disposed_by_using_rolls_the_transaction_back()
+        => VerifyPgb002.AnalyzerAsync("""
+            class Orders
+            {
+                async Task PlaceAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+                {
+                    await using var conn = await dataSource.OpenConnectionAsync(ct);
+                    var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task A_transaction_leaked_on_a_normal_path_is_left_to_PGB001()
+        => VerifyPgb002.AnalyzerAsync("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn)
+                {
+                    var tx = conn.BeginTransaction();
+                    using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                    cmd.ExecuteNonQuery();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Throw_statement_before_commit_is_reported()
+        => VerifyPgb002.AnalyzerAsync("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn, int quantity)
+                {
+                    var {|PGB002:tx|} = conn.BeginTransaction();
+                    if (quantity < 0)
+                        throw new ArgumentOutOfRangeException(nameof(quantity));
+                    tx.Commit();
+                }
+            }
+            """);
+
+    // EFCore.BulkExtensions PostgreSqlAdapter: one flag says whether the transaction is the caller's or begun
+    // here and whether it is committed. The normal paths are right (no PGB001); a throwing command leaves
+    // the begun one open.
+    [Fact]
+    public Task Flag_that_decides_between_borrowed_and_begun_is_followed()
+        => VerifyPgb002.AnalyzerAsync("""
+            class Counter
+            {
+                static async Task<long> CountAsync(NpgsqlConnection connection, NpgsqlTransaction? current, CancellationToken ct)
+                {
+                    bool external = current != null;
+                    var {|PGB002:transaction|} = external ? current : connection.BeginTransaction();
+                    using var command = new NpgsqlCommand("SELECT count(*) FROM t", connection, transaction);
+                    var count = (long?)await command.ExecuteScalarAsync(ct) ?? 0;
+                    if (!external)
+                        await transaction!.CommitAsync(ct);
+                    return count;
+                }
+
+                static async Task<long> CountSafelyAsync(NpgsqlConnection connection, NpgsqlTransaction? current, CancellationToken ct)
+                {
+                    bool external = current != null;
+                    var transaction = external ? current : connection.BeginTransaction();
+                    try
+                    {
+                        using var command = new NpgsqlCommand("SELECT count(*) FROM t", connection, transaction);
+                        var count = (long?)await command.ExecuteScalarAsync(ct) ?? 0;
+                        if (!external)
+                            await transaction!.CommitAsync(ct);
+                        return count;
+                    }
+                    catch
+                    {
+                        if (!external)
+                            await transaction!.RollbackAsync(ct);
+                        throw;
+                    }
+                }
+            }
+            """);
 
     [Fact]
     public Task Call_between_begin_and_commit_is_named_with_its_line()
@@ -46,13 +225,13 @@ public class Pgb002MatrixTests
                 async Task RecordAsync(NpgsqlConnection conn, CancellationToken ct)
                 {
                     var {|#0:tx|} = await conn.BeginTransactionAsync(ct);
-                    await Db.InsertAsync(conn, tx, ct);
+                    {|#1:await Db.InsertAsync(conn, tx, ct);|}
                     await tx.CommitAsync(ct);
                     await tx.DisposeAsync();
                 }
             }
             """,
-            Pgb002(0, "tx", "InsertAsync", 28, "'await using'"));
+            Pgb002(0, "tx", "InsertAsync", LineOf(1), "'await using'"));
 
     [Fact]
     public Task Await_of_something_that_is_not_a_call_is_named_await()
@@ -62,12 +241,12 @@ public class Pgb002MatrixTests
                 async Task RecordAsync(NpgsqlConnection conn, Task pendingAudit)
                 {
                     var {|#0:tx|} = await conn.BeginTransactionAsync();
-                    await pendingAudit;
+                    {|#1:await pendingAudit;|}
                     await tx.CommitAsync();
                 }
             }
             """,
-            Pgb002(0, "tx", "await", 14, "'await using'"));
+            Pgb002(0, "tx", "await", LineOf(1), "'await using'"));
 
     [Fact]
     public Task Commit_or_rollback_as_the_only_point_is_not_an_open_exception_path()
@@ -138,7 +317,7 @@ public class Pgb002MatrixTests
                 void Record(NpgsqlConnection conn)
                 {
                     var {|#0:tx|} = conn.BeginTransaction();
-                    Console.WriteLine("begun");
+                    {|#1:Console.WriteLine("begun");|}
                     using (tx)
                     {
                         tx.Commit();
@@ -146,7 +325,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "WriteLine", 14));
+            Pgb002(0, "tx", "WriteLine", LineOf(1)));
 
     [Fact]
     public Task Early_return_that_rolls_back_does_not_cover_the_later_points()
@@ -161,7 +340,7 @@ public class Pgb002MatrixTests
                         tx.Rollback();
                         return;
                     }
-                    Db.Insert(conn, tx);
+                    {|#1:Db.Insert(conn, tx);|}
                     tx.Commit();
                 }
 
@@ -182,7 +361,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "Insert", 33));
+            Pgb002(0, "tx", "Insert", LineOf(1)));
 
     [Fact]
     public Task Catch_with_a_when_filter_or_a_catch_that_does_not_roll_back_leaves_exceptions_uncovered()
@@ -270,14 +449,14 @@ public class Pgb002MatrixTests
                     }
                     catch (Exception e)
                     {
-                        Console.WriteLine(e.Message);
+                        {|#1:Console.WriteLine(e.Message);|}
                         tx.Rollback();
                         throw;
                     }
                 }
             }
             """,
-            Pgb002(0, "tx", "WriteLine", 35));
+            Pgb002(0, "tx", "WriteLine", LineOf(1)));
 
     [Fact]
     public Task Catch_that_swallows_and_continues_to_a_rollback_covers_the_point()
@@ -317,7 +496,7 @@ public class Pgb002MatrixTests
                     var {|#0:tx|} = conn.BeginTransaction();
                     if (ok)
                     {
-                        Db.Insert(conn, tx);
+                        {|#1:Db.Insert(conn, tx);|}
                         tx.Commit();
                     }
                     else
@@ -327,7 +506,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "Insert", 30));
+            Pgb002(0, "tx", "Insert", LineOf(1)));
 
     [Fact]
     public Task Transaction_per_loop_iteration_needs_its_own_cover()
@@ -388,7 +567,7 @@ public class Pgb002MatrixTests
                 void Bad(NpgsqlConnection conn)
                 {
                     var {|#0:tx|} = conn.BeginTransaction();
-                    Insert();
+                    {|#1:Insert();|}
                     tx.Commit();
 
                     void Insert() => Db.Insert(conn, tx);
@@ -412,7 +591,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "Insert", 28));
+            Pgb002(0, "tx", "Insert", LineOf(1)));
 
     [Fact]
     public Task Delegate_call_is_a_point_and_a_lambda_body_is_analysed_on_its_own()
@@ -452,7 +631,7 @@ public class Pgb002MatrixTests
                 async Task<NpgsqlTransaction> BeginAsync(NpgsqlConnection conn, CancellationToken ct)
                 {
                     var {|#0:tx|} = await conn.BeginTransactionAsync(ct);
-                    await using var cmd = new NpgsqlCommand("SET LOCAL lock_timeout = '2s'", conn, tx);
+                    {|#1:await using var cmd = new NpgsqlCommand("SET LOCAL lock_timeout = '2s'", conn, tx);|}
                     await cmd.ExecuteNonQueryAsync(ct);
                     return tx;
                 }
@@ -472,7 +651,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "new NpgsqlCommand", 16, "'await using'"));
+            Pgb002(0, "tx", "new NpgsqlCommand", LineOf(1), "'await using'"));
 
     [Fact]
     public Task Passing_to_a_helper_that_completes_it_moves_the_transaction_but_a_borrowing_helper_is_a_point()
@@ -512,7 +691,7 @@ public class Pgb002MatrixTests
             {
                 void Owned(NpgsqlConnection conn, [Owned] NpgsqlTransaction {|#0:tx|})
                 {
-                    Db.Insert(conn, tx);
+                    {|#1:Db.Insert(conn, tx);|}
                     tx.Commit();
                 }
 
@@ -532,7 +711,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "Insert", 27));
+            Pgb002(0, "tx", "Insert", LineOf(1)));
 
     [Fact]
     public Task Assigning_to_another_local_moves_the_check_to_that_local()
@@ -633,13 +812,13 @@ public class Pgb002MatrixTests
                 async Task TransferAsync(NpgsqlConnection conn, int from, int to, decimal amount, CancellationToken ct)
                 {
                     var {|#0:tx|} = await conn.BeginTransactionAsync(ct);
-                    await conn.ExecuteAsync("UPDATE accounts SET balance = balance - @amount WHERE id = @from", new { amount, from }, transaction: tx);
+                    {|#1:await conn.ExecuteAsync("UPDATE accounts SET balance = balance - @amount WHERE id = @from", new { amount, from }, transaction: tx);|}
                     await conn.ExecuteAsync("UPDATE accounts SET balance = balance + @amount WHERE id = @to", new { amount, to }, transaction: tx);
                     await tx.CommitAsync(ct);
                 }
             }
             """,
-            Pgb002(0, "tx", "ExecuteAsync", 16, "'await using'"));
+            Pgb002(0, "tx", "ExecuteAsync", LineOf(1), "'await using'"));
 
     [Fact]
     public Task Retry_loop_that_rolls_back_only_serialization_failures_leaves_other_exceptions_uncovered()
@@ -717,7 +896,7 @@ public class Pgb002MatrixTests
                 void Record(NpgsqlConnection conn)
                 {
                     var {|#0:tx|} = conn.BeginTransaction();
-                    using (var cmd = new NpgsqlCommand("INSERT INTO payments DEFAULT VALUES", conn, tx))
+                    {|#1:using (var cmd = new NpgsqlCommand("INSERT INTO payments DEFAULT VALUES", conn, tx))|}
                     {
                         cmd.ExecuteNonQuery();
                     }
@@ -725,7 +904,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "new NpgsqlCommand", 14));
+            Pgb002(0, "tx", "new NpgsqlCommand", LineOf(1)));
 
     [Fact]
     public Task Null_conditional_dispose_and_is_not_null_rollback_cover_the_points()
@@ -825,7 +1004,7 @@ public class Pgb002MatrixTests
                             tx.Rollback();
                             break;
                         default:
-                            Db.Insert(conn, tx);
+                            {|#1:Db.Insert(conn, tx);|}
                             tx.Commit();
                             break;
                     }
@@ -850,7 +1029,7 @@ public class Pgb002MatrixTests
                 }
             }
             """,
-            Pgb002(0, "tx", "Insert", 34));
+            Pgb002(0, "tx", "Insert", LineOf(1)));
 
     [Fact]
     public Task Code_with_a_missing_semicolon_still_reports_the_uncovered_point()
@@ -881,12 +1060,12 @@ public class Pgb002MatrixTests
                     var {|#0:tx|} = conn.BeginTransaction();
                     var total = 0;
             {{branches}}
-                    Db.Insert(conn, tx);
+                    {|#1:Db.Insert(conn, tx);|}
                     tx.Commit();
                     return total;
                 }
             }
             """,
-            Pgb002(0, "tx", "Insert", 22 + 607));
+            Pgb002(0, "tx", "Insert", LineOf(1)));
     }
 }

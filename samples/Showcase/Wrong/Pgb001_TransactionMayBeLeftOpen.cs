@@ -15,7 +15,7 @@ namespace PgBorrow.Samples.Showcase.Wrong;
 // transaction, and its next BeginTransaction throws "A transaction is already in progress".
 // Only closing the connection finally rolls everything back.
 //
-// Fixed version: Right/Pgb001_TransactionLeftOpen.cs
+// Fixed version: Right/Pgb001_TransactionMayBeLeftOpen.cs
 public sealed class WithdrawalService
 {
     /// <summary>Withdraws <paramref name="amount"/> if the balance covers it. The caller owns the connection.</summary>

@@ -9,7 +9,7 @@ namespace PgBorrow.Samples.Showcase.Right;
 // re-runs both with the new attempt's PgTx. The PgTx never leaves the body: what the caller needs
 // (here, how many attempts it took) is returned as a value.
 //
-// The bug: Wrong/Pgb008_TransactionHandleEscapes.cs
+// The bug: Wrong/Pgb008_BorrowedTransactionEscapes.cs
 public sealed class OrderShippingService
 {
     private readonly NpgsqlDataSource _dataSource;

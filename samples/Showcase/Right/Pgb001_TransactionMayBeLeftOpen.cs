@@ -9,7 +9,7 @@ namespace PgBorrow.Samples.Showcase.Right;
 // rolls it back. The FOR UPDATE row lock is released the moment the method returns, and the
 // caller's connection is back to "idle", outside any transaction.
 //
-// The bug: Wrong/Pgb001_TransactionLeftOpen.cs
+// The bug: Wrong/Pgb001_TransactionMayBeLeftOpen.cs
 public sealed class WithdrawalService
 {
     /// <summary>Withdraws <paramref name="amount"/> if the balance covers it. The caller owns the connection.</summary>

@@ -8,7 +8,7 @@ namespace PgBorrow.Samples.Showcase.Right;
 // owner, $3 the owner the caller expects). The names are values, so quotes in them need no escaping.
 // If someone renamed the account in the meantime, "owner = $3" matches no row and the method says so.
 //
-// The bug: Wrong/Pgb202_PlaceholdersDoNotMatch.cs
+// The bug: Wrong/Pgb202_PlaceholdersDoNotMatchParameters.cs
 public sealed class AccountOwnerService
 {
     private readonly NpgsqlDataSource _dataSource;

@@ -3,19 +3,178 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
+using static PgBorrow.Tests.Infrastructure.MarkupLines;
 using VerifyPgb003 = PgBorrow.Tests.Infrastructure.Verify<PgBorrow.Analyzers.Rules.TransactionUsedAfterCompletionAnalyzer>;
 
 namespace PgBorrow.Tests.Rules;
 
 /// <summary>
-/// PGB003 (transaction used after it completed) across the shapes the issue lists. Expectations
-/// follow docs/rules/PGB003.md. Source line N is reported as line N + 8 (the verifier prepends
-/// eight usings).
+/// PGB003 (transaction used after it completed) on reported and clean code across the control-flow and
+/// ownership shapes it must follow. Expectations follow docs/rules/PGB003.md.
 /// </summary>
-public class Pgb003MatrixTests
+public class Pgb003TransactionUsedAfterCompletionTests
 {
-    static DiagnosticResult Pgb003(int location, string name, string use, string how, int line)
+    static DiagnosticResult Pgb003(int location, string name, string use, string how, string line)
         => new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, $"'{use}'", how, line, "move the use before that, or begin a new transaction for it");
+
+    static DiagnosticResult Outlives(int location, string how, string delegateLine, string completion, string completionLine)
+        => new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(location)
+            .WithArguments("tx", $"a lambda that {how} (line {delegateLine}) and can still run", completion, completionLine, RunItBefore);
+
+    const string RunItBefore = "run the delegate before that, or let it begin a transaction of its own";
+
+    [Fact]
+    public Task Rollback_after_commit_is_reported_with_the_commit_line()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    {|#1:tx.Commit();|}
+                    {|#0:tx|}.Rollback();
+                }
+            }
+            """,
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tx", "'Rollback'", "committed", LineOf(1), "move the use before that, or begin a new transaction for it"));
+
+    [Fact]
+    public Task Second_commit_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                async Task PlaceAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await tx.CommitAsync(ct);
+                    await {|PGB003:tx|}.CommitAsync(ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Command_executed_with_a_committed_transaction_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    using var cmd = new NpgsqlCommand("INSERT INTO orders DEFAULT VALUES", conn, tx);
+                    cmd.ExecuteNonQuery();
+                    tx.Commit();
+                    {|PGB003:cmd|}.ExecuteNonQuery();
+                    using var late = new NpgsqlCommand("SELECT 1", conn, {|PGB003:tx|});
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Use_after_using_block_disposed_it_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn)
+                {
+                    var tx = conn.BeginTransaction();
+                    using (tx)
+                    {
+                        tx.Commit();
+                    }
+                    {|PGB003:tx|}.Rollback();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Dispose_after_commit_and_uses_on_some_paths_only_are_fine()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn, bool early)
+                {
+                    var tx = conn.BeginTransaction();
+                    if (early)
+                        tx.Commit();
+                    using var cmd = new NpgsqlCommand("SELECT 1", conn, tx);
+                    tx.Dispose();
+                }
+
+                void Flag(NpgsqlConnection conn)
+                {
+                    var tx = conn.BeginTransaction();
+                    var committed = false;
+                    try
+                    {
+                        tx.Commit();
+                        committed = true;
+                    }
+                    finally
+                    {
+                        if (!committed)
+                            tx.Rollback();
+                        tx.Dispose();
+                    }
+                }
+
+                void Catch(NpgsqlConnection conn)
+                {
+                    var tx = conn.BeginTransaction();
+                    try
+                    {
+                        tx.Commit();
+                    }
+                    catch
+                    {
+                        tx.Rollback();
+                        throw;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Borrowed_parameter_committed_twice_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                void Finish(NpgsqlTransaction tx)
+                {
+                    tx.Commit();
+                    {|PGB003:tx|}.Commit();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Use_after_commit_inside_a_lambda_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                Func<NpgsqlTransaction, Task> Work = async tx =>
+                {
+                    await tx.CommitAsync();
+                    await {|PGB003:tx|}.RollbackAsync();
+                };
+            }
+            """);
+
+    [Fact]
+    public Task Savepoints_are_uses_of_an_open_transaction()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                void Place(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    tx.Save("before_items");
+                    tx.Rollback("before_items");
+                    tx.Release("before_items");
+                    tx.Commit();
+                    {|PGB003:tx|}.Save("too_late");
+                }
+            }
+            """);
 
     [Fact]
     public Task Commit_after_rollback_and_after_dispose_name_how_and_where_it_completed()
@@ -25,20 +184,20 @@ public class Pgb003MatrixTests
                 void AfterRollback(NpgsqlConnection conn)
                 {
                     var tx = conn.BeginTransaction();
-                    tx.Rollback();
+                    {|#2:tx.Rollback();|}
                     {|#0:tx|}.Commit();
                 }
 
                 void AfterDispose(NpgsqlConnection conn)
                 {
                     var tx = conn.BeginTransaction();
-                    tx.Dispose();
+                    {|#3:tx.Dispose();|}
                     {|#1:tx|}.Commit();
                 }
             }
             """,
-            Pgb003(0, "tx", "Commit", "rolled back", 14),
-            Pgb003(1, "tx", "Commit", "disposed", 21));
+            Pgb003(0, "tx", "Commit", "rolled back", LineOf(2)),
+            Pgb003(1, "tx", "Commit", "disposed", LineOf(3)));
 
     [Fact]
     public Task Property_reads_after_commit_are_uses()
@@ -64,12 +223,12 @@ public class Pgb003MatrixTests
                 {
                     var tx = conn.BeginTransaction();
                     using var cmd = new NpgsqlCommand { Connection = conn, Transaction = tx, CommandText = "SELECT count(*) FROM orders" };
-                    tx.Rollback();
+                    {|#1:tx.Rollback();|}
                     return {|#0:cmd|}.ExecuteScalar();
                 }
             }
             """,
-            Pgb003(0, "tx", "ExecuteScalar", "rolled back", 15));
+            Pgb003(0, "tx", "ExecuteScalar", "rolled back", LineOf(1)));
 
     [Fact]
     public Task Transaction_setter_batch_constructor_and_reader_after_commit_are_reported()
@@ -669,4 +828,284 @@ public class Pgb003MatrixTests
             }
             """);
     }
+
+    // PGB003 across time: a lambda that uses the method's transaction, escapes, and outlives its completion.
+
+    // --- Reported ---------------------------------------------------------------------------------------
+
+    [Fact]
+    public Task Lambda_stored_in_a_field_then_commit_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                Func<Task>? _onSaved;
+
+                async Task PlaceAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    _onSaved = () => {|#0:tx|}.SaveAsync("after", ct);
+                    {|#1:await tx.CommitAsync(ct);|}
+                }
+            }
+            """,
+            Outlives(0, "is stored in the field '_onSaved'", LineOf(0), "committed", LineOf(1)));
+
+    [Fact]
+    public Task Command_bound_to_the_transaction_in_an_unawaited_task_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Audit
+            {
+                async Task WriteAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("INSERT INTO audit DEFAULT VALUES", conn, tx);
+                    _ = Task.Run(() => {|#0:cmd|}.ExecuteNonQueryAsync(ct));
+                    {|#1:await tx.CommitAsync(ct);|}
+                }
+            }
+            """,
+            Outlives(0, "runs on the thread pool through 'Run', whose task is discarded", LineOf(0), "committed", LineOf(1)));
+
+    [Fact]
+    public Task Callback_added_to_a_member_list_then_using_end_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class UnitOfWork
+            {
+                readonly List<Action> _afterCommit = new();
+
+                void Save(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    _afterCommit.Add(() => {|#0:tx|}.Rollback());
+                    {|#1:tx.Commit();|}
+                }
+            }
+            """,
+            Outlives(0, "is added to '_afterCommit', which outlives the body", LineOf(0), "committed", LineOf(1)));
+
+    [Fact]
+    public Task Deferred_query_returned_from_the_using_scope_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            using System.Linq;
+            class Lookups
+            {
+                IEnumerable<long> Counts(NpgsqlConnection conn, IEnumerable<string> tables)
+                {
+                    using var tx = conn.BeginTransaction();
+                    return tables.Select(t => Count(conn, {|#0:tx|}, t));
+                {|#1:}|}
+
+                static long Count(NpgsqlConnection conn, NpgsqlTransaction tx, string table) => 0;
+            }
+            """,
+            Outlives(0, "is deferred by 'Select', whose query is returned unenumerated", LineOf(0), "disposed", LineOf(1)));
+
+    [Fact]
+    public Task Returned_lambda_over_a_using_transaction_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Jobs
+            {
+                Func<int> Prepare(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    return () => new NpgsqlCommand("DELETE FROM jobs", conn, {|#0:tx|}).ExecuteNonQuery();
+                {|#1:}|}
+            }
+            """,
+            Outlives(0, "is returned", LineOf(0), "disposed", LineOf(1)));
+
+    [Fact]
+    public Task Lambda_on_a_timer_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Heartbeat
+            {
+                Timer? _timer;
+
+                void Start(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    _timer = new Timer(_ => {|#0:tx|}.Save("beat"), null, 0, 1000);
+                    {|#1:tx.Commit();|}
+                }
+            }
+            """,
+            Outlives(0, "runs on a Timer", LineOf(0), "committed", LineOf(1)));
+
+    [Fact]
+    public Task Local_function_started_and_not_awaited_is_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Audit
+            {
+                async Task WriteAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    {|#1:_ = Task.Run(Write);|}
+                    {|#2:await tx.CommitAsync(ct);|}
+
+                    Task Write() => {|#0:tx|}.SaveAsync("w", ct);
+                }
+            }
+            """,
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("tx", $"the local function 'Write' that runs on the thread pool through 'Run', whose task is discarded (line {LineOf(1)}) and can still run", "committed", LineOf(2), RunItBefore));
+
+    [Fact]
+    public Task Local_function_called_here_is_not_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Audit
+            {
+                async Task WriteAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await Task.Run(Write);
+                    await Write();
+                    await tx.CommitAsync(ct);
+
+                    Task Write() => tx.SaveAsync("w", ct);
+                }
+            }
+            """);
+
+    // --- Not reported -----------------------------------------------------------------------------------
+
+    [Fact]
+    public Task Lambda_run_here_is_not_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                async Task PlaceAsync(NpgsqlConnection conn, Func<Func<Task>, Task> retry, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await retry(() => tx.SaveAsync("step", ct));
+                    Func<Task> local = () => tx.SaveAsync("again", ct);
+                    await local();
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Started_task_awaited_before_the_commit_is_not_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Audit
+            {
+                async Task WriteAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await using var cmd = new NpgsqlCommand("INSERT INTO audit DEFAULT VALUES", conn, tx);
+                    var work = Task.Run(() => cmd.ExecuteNonQueryAsync(ct));
+                    await work;
+                    await Task.Run(() => tx.SaveAsync("s", ct));
+                    await tx.CommitAsync(ct);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Field_cleared_after_the_commit_is_not_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Session
+            {
+                Action? _abort;
+
+                void Run(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    _abort = () => tx.Rollback();
+                    try
+                    {
+                        tx.Commit();
+                    }
+                    finally
+                    {
+                        _abort = null;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Callbacks_cleared_by_the_method_are_not_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class UnitOfWork
+            {
+                readonly List<Action> _pending = new();
+
+                void Save(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    _pending.Add(() => tx.Save("p"));
+                    foreach (var step in _pending)
+                        step();
+                    _pending.Clear();
+                    tx.Commit();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Query_materialized_before_the_using_ends_is_not_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            using System.Linq;
+            class Lookups
+            {
+                List<long> Counts(NpgsqlConnection conn, IEnumerable<string> tables)
+                {
+                    using var tx = conn.BeginTransaction();
+                    var counts = tables.Select(t => Count(conn, tx, t)).ToList();
+                    tx.Commit();
+                    return counts;
+                }
+
+                static long Count(NpgsqlConnection conn, NpgsqlTransaction tx, string table) => 0;
+            }
+            """);
+
+    [Fact]
+    public Task Transaction_handed_on_with_the_lambda_is_not_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Deferred
+            {
+                Func<Task>? _commit;
+
+                async Task BeginAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    var tx = await conn.BeginTransactionAsync(ct);
+                    _commit = async () => { await tx.CommitAsync(ct); await tx.DisposeAsync(); };
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Borrowed_transaction_captured_by_a_stored_lambda_is_not_this_rules_business()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Handler
+            {
+                Func<Task>? _later;
+
+                Task Handle(NpgsqlTransaction tx, CancellationToken ct)
+                {
+                    _later = () => tx.SaveAsync("x", ct);
+                    return Task.CompletedTask;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Lambda_created_after_the_commit_in_a_new_transaction_is_not_reported()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Orders
+            {
+                Func<Task>? _next;
+
+                async Task PlaceAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    var tx = await conn.BeginTransactionAsync(ct);
+                    await tx.CommitAsync(ct);
+                    await tx.DisposeAsync();
+                    tx = await conn.BeginTransactionAsync(ct);
+                    _next = () => tx.CommitAsync(ct);
+                }
+            }
+            """);
 }

@@ -18,7 +18,7 @@ namespace PgBorrow.Samples.Showcase.Wrong;
 // attempt still holds the old PgTx. The shipment and its audit row were meant to be one transaction;
 // they are not.
 //
-// Fixed version: Right/Pgb008_TransactionHandleEscapes.cs
+// Fixed version: Right/Pgb008_BorrowedTransactionEscapes.cs
 public sealed class OrderShippingService
 {
     private readonly NpgsqlDataSource _dataSource;
