@@ -57,7 +57,7 @@ public class BlockingWaitInTransactionTests
                 {
                     await using var tx = await conn.BeginTransactionAsync(ct);
                     await using var update = new NpgsqlCommand("UPDATE stock SET reserved = reserved + 1", conn, tx);
-                    await update.ExecuteNonQueryAsync(ct);
+                    {|#2:await update.ExecuteNonQueryAsync(ct);|}
                     {|#0:_gate.Wait(ct)|};
                     if (_gate.Wait(0))
                         _gate.Release();
@@ -68,8 +68,8 @@ public class BlockingWaitInTransactionTests
                 }
             }
             """,
-            Pgb005(0, "'SemaphoreSlim.Wait'", "transaction 'tx' is open and holds the locks of 'UPDATE stock' (line 18) while the thread waits; wait asynchronously (for example 'SemaphoreSlim.WaitAsync') or after the commit"),
-            Pgb005(1, "'ManualResetEventSlim.Wait'", "transaction 'tx' is open and holds the locks of 'UPDATE stock' (line 18) while the thread waits; wait asynchronously (for example 'SemaphoreSlim.WaitAsync') or after the commit"));
+            Pgb005(0, "'SemaphoreSlim.Wait'", $"transaction 'tx' is open and holds the locks of 'UPDATE stock' (line {LineOf(2)}) while the thread waits; wait asynchronously (for example 'SemaphoreSlim.WaitAsync') or after the commit"),
+            Pgb005(1, "'ManualResetEventSlim.Wait'", $"transaction 'tx' is open and holds the locks of 'UPDATE stock' (line {LineOf(2)}) while the thread waits; wait asynchronously (for example 'SemaphoreSlim.WaitAsync') or after the commit"));
 
     [Fact]
     public Task Blocking_on_a_database_task_in_an_open_transaction_is_reported()
