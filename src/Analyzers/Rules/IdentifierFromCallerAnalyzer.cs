@@ -74,11 +74,17 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
         => text.IndexOf("Quoted", System.StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("Delimited", System.StringComparison.OrdinalIgnoreCase) >= 0
             || text.IndexOf("Escaped", System.StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("Normalized", System.StringComparison.OrdinalIgnoreCase) >= 0;
 
-    /// <summary>An origin that is only a quoted expression (<c>'this.tableName'</c>) without its quotes: the message quotes it.</summary>
+    /// <summary>
+    /// An origin that starts with a quoted expression (<c>'this.tableName'</c>, <c>'options.Schema', configuration</c>)
+    /// without those quotes: the message quotes the whole name.
+    /// </summary>
     static string Unquoted(string origin)
-        => origin.Length > 2 && origin[0] == '\'' && origin[origin.Length - 1] == '\'' && origin.IndexOf('\'', 1) == origin.Length - 1
-            ? origin.Substring(1, origin.Length - 2)
+    {
+        var close = origin.Length > 2 && origin[0] == '\'' ? origin.IndexOf('\'', 1) : -1;
+        return close > 1 && (close == origin.Length - 1 || origin[close + 1] == ',')
+            ? origin.Substring(1, close - 1) + origin.Substring(close + 1)
             : origin;
+    }
 
     static void Analyze(OperationAnalysisContext context, BuiltSql sql)
     {
