@@ -103,6 +103,20 @@ public sealed class Pgb007PgBatchResultsTests
             """);
 
     [Fact]
+    public Task Results_in_a_transaction_scope_body_left_open_are_reported()
+        => VerifyPgb007.AnalyzerAsync("""
+            class Orders
+            {
+                Task<long> Count(NpgsqlDataSource dataSource, CancellationToken ct)
+                    => dataSource.InTransactionAsync(async (tx, ct) =>
+                    {
+                        var {|PGB007:results|} = await tx.QueryMultipleAsync(new PgBatch { "SELECT count(*) FROM orders" }, ct);
+                        return await results.ReadScalarAsync<long>(ct);
+                    }, ct);
+            }
+            """);
+
+    [Fact]
     public Task A_reader_open_when_the_batch_runs_is_reported_on_the_batch()
         => VerifyPgb007.AnalyzerAsync("""
             class Orders
