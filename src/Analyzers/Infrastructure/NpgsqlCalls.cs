@@ -142,14 +142,15 @@ internal static class NpgsqlCalls
 
     /// <summary>The handle kind a runtime method returns, directly or as the result of its task.</summary>
     public static ResourceKind? HandleKind(ITypeSymbol? returnType, NpgsqlSymbols symbols)
-    {
-        if (returnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } task
-            && task.Name is "Task" or "ValueTask")
-            returnType = task.TypeArguments[0];
-        return symbols.KindOfVariableType(returnType) is ResourceKind kind && kind is ResourceKind.Snapshot or ResourceKind.AdvisoryLockGuard
+        => symbols.KindOfVariableType(ResultType(returnType)) is ResourceKind kind && kind is ResourceKind.Snapshot or ResourceKind.AdvisoryLockGuard
             ? kind
             : null;
-    }
+
+    /// <summary>What a method returning <paramref name="returnType"/> gives its caller: the result of a task, or the value itself.</summary>
+    static ITypeSymbol? ResultType(ITypeSymbol? returnType)
+        => returnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } task && task.Name is "Task" or "ValueTask"
+            ? task.TypeArguments[0]
+            : returnType;
 
     /// <summary>A method of the PgBorrow runtime itself (not a project's own code in that namespace).</summary>
     public static bool IsRuntimeLibrary(IMethodSymbol method)
@@ -231,6 +232,13 @@ internal static class NpgsqlCalls
                         command = Receiver(invocation);
                         return true;
                     case CallKind.BeginCopy:
+                        kind = ResourceKind.DataReader;
+                        connection = Receiver(invocation);
+                        return true;
+                    case CallKind.RuntimeStatement or CallKind.Other
+                        when IsRuntimeLibrary(invocation.TargetMethod) && symbols.KindOfVariableType(ResultType(invocation.TargetMethod.ReturnType)) == ResourceKind.DataReader:
+                        // QueryMultipleAsync (a statement on a connection or transaction; on a PgTx, the scope's):
+                        // its results hold the batch's reader open on the receiver's connection.
                         kind = ResourceKind.DataReader;
                         connection = Receiver(invocation);
                         return true;

@@ -68,6 +68,7 @@ internal sealed class NpgsqlSymbols
         IDbCommand = compilation.GetTypeByMetadataName("System.Data.IDbCommand");
         OwnedAttribute = compilation.GetTypeByMetadataName("PgBorrow.OwnedAttribute");
         NpgsqlBinaryImporter = compilation.GetTypeByMetadataName("Npgsql.NpgsqlBinaryImporter");
+        PgBatchResults = compilation.GetTypeByMetadataName("PgBorrow.PgBatchResults");
         NpgsqlBinaryExporter = compilation.GetTypeByMetadataName("Npgsql.NpgsqlBinaryExporter");
         PgSnapshot = compilation.GetTypeByMetadataName("PgBorrow.PgSnapshot");
         PgAdvisoryLock = compilation.GetTypeByMetadataName("PgBorrow.PgAdvisoryLock");
@@ -106,6 +107,12 @@ internal sealed class NpgsqlSymbols
     public INamedTypeSymbol? NpgsqlBinaryExporter { get; }
 
     public INamedTypeSymbol? PgSnapshot { get; }
+
+    /// <summary>
+    /// The runtime's results of a batch (QueryMultipleAsync): it holds the batch's reader open, so like a
+    /// reader it keeps its connection busy (or, from a data source, a pooled connection) until it is disposed.
+    /// </summary>
+    public INamedTypeSymbol? PgBatchResults { get; }
 
     /// <summary>The runtime's session advisory lock guard.</summary>
     public INamedTypeSymbol? PgAdvisoryLock { get; }
@@ -163,7 +170,8 @@ internal sealed class NpgsqlSymbols
 
     /// <summary>
     /// The kind of owned value a variable of this type can hold, if any. Of the runtime's handles,
-    /// the ones that own a transaction or a session lock: <c>PgSnapshot</c> and <c>PgAdvisoryLock</c>.
+    /// the ones that own a transaction or a session lock: <c>PgSnapshot</c> and <c>PgAdvisoryLock</c>;
+    /// and <c>PgBatchResults</c>, a reader.
     /// (A <c>PgSavepoint</c> lives inside its scope's transaction, which ends it anyway; a
     /// <c>PgListener</c> is internal to the <c>ListenAsync</c> stream, which closes it.)
     /// </summary>
@@ -176,7 +184,7 @@ internal sealed class NpgsqlSymbols
             return ResourceKind.Transaction;
         if (Is(type, NpgsqlConnection) || abstractions && (Is(type, DbConnection) || Is(type, IDbConnection)))
             return ResourceKind.Connection;
-        if (Is(type, NpgsqlDataReader) || abstractions && (Is(type, DbDataReader) || Is(type, IDataReader)) || IsCopyOperation(type))
+        if (Is(type, NpgsqlDataReader) || abstractions && (Is(type, DbDataReader) || Is(type, IDataReader)) || IsCopyOperation(type) || Is(type, PgBatchResults))
             return ResourceKind.DataReader;
         if (Is(type, PgSnapshot))
             return ResourceKind.Snapshot;

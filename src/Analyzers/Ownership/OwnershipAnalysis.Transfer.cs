@@ -385,7 +385,13 @@ internal sealed partial class OwnershipAnalysis
     ISymbol? ConnectionOf(IOperation? connection, IOperation? command)
     {
         if (connection is not null)
-            return _scope.ConnectionSymbol(connection);
+        {
+            // Results read through a transaction (tx.QueryMultipleAsync) keep the transaction's connection busy.
+            var symbol = _scope.ConnectionSymbol(connection);
+            return _scope.Resource(symbol) is { Kind: ResourceKind.Transaction, Connection: ISymbol transactionConnection }
+                ? transactionConnection
+                : symbol;
+        }
         if (command is not null && _scope.ReferencedSymbol(command) is ISymbol commandSymbol
             && _scope.CommandConnections.TryGetValue(commandSymbol, out var owner))
             return owner;

@@ -6,8 +6,8 @@ using PgBorrow.Analyzers.Ownership;
 namespace PgBorrow.Analyzers.Rules;
 
 /// <summary>
-/// PGB007: a reader (or a binary COPY importer/exporter) is open when another command runs on its
-/// connection, or is never disposed.
+/// PGB007: a reader (or a binary COPY importer/exporter, or the PgBatchResults of QueryMultipleAsync) is
+/// open when another command runs on its connection, or is never disposed.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DataReaderLeftOpenAnalyzer : OwnershipRuleAnalyzer
@@ -41,7 +41,12 @@ public sealed class DataReaderLeftOpenAnalyzer : OwnershipRuleAnalyzer
         }
     }
 
-    /// <summary>What the value is, for the message: a data reader, or a binary COPY in progress.</summary>
+    /// <summary>What the value is, for the message: a data reader, a binary COPY in progress, or a batch's results.</summary>
     static string Noun(TrackedResource resource)
-        => resource.DeclaredType?.Name is "NpgsqlBinaryImporter" or "NpgsqlBinaryExporter" ? "COPY operation" : "Data reader";
+        => resource.DeclaredType?.Name switch
+        {
+            "NpgsqlBinaryImporter" or "NpgsqlBinaryExporter" => "COPY operation",
+            "PgBatchResults" => "PgBatchResults",
+            _ => "Data reader",
+        };
 }

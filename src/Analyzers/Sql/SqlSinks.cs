@@ -130,9 +130,10 @@ internal sealed class SqlSinks
 
     /// <summary>
     /// PgBorrow's own query API takes SQL as a <c>PgSql</c> interpolated-string handler, where every
-    /// hole is a parameter. A plain string reaches it only through the implicit conversion, and then
-    /// any non-constant string is suspect (there is no reason to pass one): the operand of that
-    /// conversion, or null when the call does not convert a string to <c>PgSql</c>.
+    /// hole is a parameter. A plain string reaches it only through the implicit conversion, or through
+    /// the connection overloads that take constant SQL as a <c>string</c> (they settle calls that Dapper's
+    /// overloads would make ambiguous), and then any non-constant string is suspect (there is no reason
+    /// to pass one): that string, or null when the call passes no string as a runtime query's SQL.
     /// </summary>
     public static (IOperation Sql, string Sink)? StringConvertedToPgSql(IOperation operation)
     {
@@ -144,6 +145,12 @@ internal sealed class SqlSinks
                 && argument.Value is IConversionOperation { OperatorMethod: not null, Operand.Type.SpecialType: SpecialType.System_String } conversion)
             {
                 return (conversion.Operand, invocation.TargetMethod.Name);
+            }
+            if (argument.Parameter is { Name: "sql", Type.SpecialType: SpecialType.System_String }
+                && argument.ArgumentKind != ArgumentKind.DefaultValue
+                && NpgsqlCalls.IsRuntimeLibrary(invocation.TargetMethod))
+            {
+                return (argument.Value, invocation.TargetMethod.Name);
             }
         }
         return null;

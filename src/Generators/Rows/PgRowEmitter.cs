@@ -164,7 +164,7 @@ internal static partial class PgRowEmitter
         var call = "reader." + read.Getter + "(" + ordinal + ")";
         return read.Kind switch
         {
-            PgRowReadKind.EnumCast => "(" + read.EnumType + ")" + call,
+            PgRowReadKind.EnumCast => "global::PgBorrow.PgRowValues.ReadEnum<" + read.EnumType + ", " + read.UnderlyingType + ">(reader, " + ordinal + ")",
             PgRowReadKind.EnumArray => "global::PgBorrow.PgRowValues.ToEnumArray<" + read.UnderlyingType + ", " + read.EnumType + ">(" + call + ")",
             PgRowReadKind.EnumList => "global::PgBorrow.PgRowValues.ToEnumList<" + read.UnderlyingType + ", " + read.EnumType + ">(" + call + ")",
             PgRowReadKind.EnumLabel => helpers.FromLabel(read) + "(" + call + ")",

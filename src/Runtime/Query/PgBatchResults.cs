@@ -10,7 +10,8 @@ namespace PgBorrow;
 /// The results of a <see cref="PgBatch"/> run by <c>QueryMultipleAsync</c> (Dapper's <c>GridReader</c>):
 /// read them one after another, in the order of the statements, each with the read method that fits it.
 /// Dispose it (<c>await using</c>) when done: it holds the reader open, so the connection runs nothing else
-/// until then (on a data source, the pooled connection goes back when it is disposed).
+/// until then (on a data source, the pooled connection goes back when it is disposed). Analyzer rule PGB007
+/// reports results left undisposed, or open when another command runs on their connection.
 /// </summary>
 /// <remarks>
 /// <para>Each statement that returns rows (a <c>SELECT</c>, or a write with <c>RETURNING</c>) gives one

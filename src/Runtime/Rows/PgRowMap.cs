@@ -161,7 +161,8 @@ public sealed class PgRowMap
 
     /// <summary>
     /// For a column of a PostgreSQL enum type: the generated code reads a C# enum without [PgEnum] as its
-    /// integer value (it does not go through Npgsql's MapEnum), so such a column needs the attribute.
+    /// integer value unless the data source maps the PostgreSQL type to that C# enum (MapEnum), so such a
+    /// column needs the attribute or the mapping.
     /// </summary>
     private static string EnumHint(NpgsqlDataReader reader, int ordinal, PgRowMember member)
     {
@@ -175,8 +176,8 @@ public sealed class PgRowMap
             return string.Empty;
         }
 
-        return $"If {member.ClrType} is a C# enum, mark it [PgEnum] to read and write it by label: without the attribute it is read and written as its integer value, "
-            + "and mapping it with MapEnum on the data source does not change that. ";
+        return $"If {member.ClrType} is a C# enum, mark it [PgEnum] to read and write it by label; without the attribute it is read and written as its integer value, "
+            + $"except that a column whose type the data source maps to it (dataSourceBuilder.MapEnum<{member.ClrType}>(\"{PostgresTypeName(reader, ordinal)}\")) is read by label. ";
     }
 
     private PgRowException MissingColumn(NpgsqlDataReader reader, PgRowMember member)
@@ -196,6 +197,13 @@ public sealed class PgRowMap
             + $"which the result does not have. Columns present: {columns}. "
             + $"Select the column (or alias one: AS {member.Column}), map the member to another column with [PgColumn(\"...\")], "
             + "or leave it out with [PgIgnore].");
+    }
+
+    /// <summary>The column's type name without its schema, as MapEnum takes it by default.</summary>
+    private static string PostgresTypeName(NpgsqlDataReader reader, int ordinal)
+    {
+        var name = DataTypeName(reader, ordinal);
+        return name.Substring(name.LastIndexOf('.') + 1);
     }
 
     private static string DataTypeName(NpgsqlDataReader reader, int ordinal)

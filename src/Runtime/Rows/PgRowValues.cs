@@ -14,7 +14,7 @@ namespace PgBorrow;
 
 /// <summary>
 /// Conversions generated row readers and writers use for values Npgsql does not handle directly:
-/// arrays and lists of C# enums (stored as arrays of their integer values), [PgEnum] labels and
+/// C# enums stored as integers (or mapped with MapEnum), arrays and lists of them, [PgEnum] labels and
 /// [PgJson] members.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -23,6 +23,23 @@ public static class PgRowValues
     private const string ReflectionJson = "[PgJson] without a JsonSerializerContext uses System.Text.Json's reflection-based serializer. Pass a source-generated context: [PgJson(typeof(MyJsonContext))].";
 
     #region Enums stored as integers
+
+    /// <summary>
+    /// Reads a C# enum (without [PgEnum]) from its column: as its integer value, or, when the column is a
+    /// PostgreSQL enum the data source maps to this very type (<c>MapEnum&lt;TEnum&gt;("mood")</c>), through
+    /// Npgsql, which reads the label. Npgsql reports the mapped type as the column's field type, so an
+    /// integer column and an unmapped enum column go the integer way (the latter fails, naming [PgEnum]).
+    /// </summary>
+    public static TEnum ReadEnum<TEnum, TUnderlying>(NpgsqlDataReader reader, int ordinal)
+        where TEnum : unmanaged, Enum
+        where TUnderlying : unmanaged
+    {
+        if (reader.GetFieldType(ordinal) == typeof(TEnum))
+            return reader.GetFieldValue<TEnum>(ordinal);
+        CheckSameSize<TUnderlying, TEnum>();
+        var value = reader.GetFieldValue<TUnderlying>(ordinal);
+        return Unsafe.As<TUnderlying, TEnum>(ref value);
+    }
 
     /// <summary>Reinterprets integers as the enum whose underlying type they are (no per-element conversion).</summary>
     public static TEnum[] ToEnumArray<TUnderlying, TEnum>(TUnderlying[] values)

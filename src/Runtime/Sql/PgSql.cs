@@ -21,7 +21,8 @@ namespace PgBorrow;
 /// <para>A hole's format, when given, is the parameter's PostgreSQL type name:
 /// <c>{document:jsonb}</c> sends <c>document</c> with <see cref="NpgsqlParameter.DataTypeName"/> <c>jsonb</c>.
 /// Alignment (<c>{x,10}</c>) is not supported.</para>
-/// <para>C# enums are sent as their integer value (the way [PgRow] reads them). Nullable enums and
+/// <para>C# enums are sent as their integer value (the way [PgRow] reads them), which a PostgreSQL enum
+/// column refuses (SQLSTATE 42804): mark such an enum [PgEnum]. Nullable enums and
 /// enum arrays are not converted in this version: pass <c>(int?)value</c> or an int array.
 /// Enums marked [PgEnum] are sent as they are, which Npgsql writes by label when the enum is mapped
 /// on the data source (<c>dataSourceBuilder.MapEnum&lt;Mood&gt;("mood")</c>); without the mapping,

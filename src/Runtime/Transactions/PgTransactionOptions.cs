@@ -48,7 +48,10 @@ public sealed record PgTransactionOptions
     /// <summary>
     /// Optional: answers "did the commit happen?" after a COMMIT whose outcome is unknown (the connection
     /// broke, or the server reported a connection error, class 08). It gets an open connection (a new one
-    /// from the data source, or the scope's connection reopened) and returns <see langword="true"/> when the
+    /// from the data source, or the caller's connection when the scope ran on one and it is still open; a
+    /// broken caller's connection is never reopened, and the scope then throws
+    /// <see cref="PgCommitOutcomeUnknownException"/> with <see cref="PgCommitOutcomeUnknownException.CommitCheckSkipped"/>)
+    /// and returns <see langword="true"/> when the
     /// transaction's effects are there. True: the scope returns the body's result. False: the attempt counts
     /// as failed and is retried (if attempts remain). Without a check, or when the check throws, the scope
     /// throws <see cref="PgCommitOutcomeUnknownException"/> and never retries blindly.

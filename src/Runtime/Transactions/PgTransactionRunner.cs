@@ -22,7 +22,7 @@ internal static class PgTransactionRunner
     /// <summary>
     /// Runs <paramref name="body"/> in a transaction on a connection from <paramref name="dataSource"/> (one
     /// per attempt) or on <paramref name="connection"/>, committing on success and retrying 40001/40P01 and,
-    /// on a data source, a connection lost before COMMIT was sent.
+    /// on a data source, a connection lost before COMMIT was sent. The caller's connection is never reopened.
     /// </summary>
     /// <remarks>
     /// <paramref name="body"/> returns a plain <see cref="Task"/>: a body with a result passes its
@@ -66,10 +66,10 @@ internal static class PgTransactionRunner
                 var conn = connection;
                 try
                 {
+                    // A caller's connection is never reopened (its session state is the caller's): an attempt
+                    // that breaks it ends the scope, so every attempt on it starts with it open.
                     if (dataSource is not null)
                         conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                    else if (conn!.FullState != ConnectionState.Open)
-                        await ReopenAsync(conn, cancellationToken).ConfigureAwait(false); // broken by an earlier attempt
 
                     var transaction = await BeginAsync(conn!, options, cancellationToken).ConfigureAwait(false);
                     var tx = new PgTx(conn!, transaction, attempt, options.IsolationLevel);
@@ -141,6 +141,10 @@ internal static class PgTransactionRunner
                                 attemptOutcome = outcome = CommitUnknown;
                                 if (options.CommitCheck is null)
                                     throw new PgCommitOutcomeUnknownException(attempt, failure);
+                                // The check needs a connection: a new one from the data source, or the caller's if
+                                // it survived. A broken caller's connection is not reopened, as for a loss mid-body.
+                                if (dataSource is null && IsBroken(conn!))
+                                    throw new PgCommitOutcomeUnknownException(attempt, failure, commitCheckSkipped: true);
                                 // Awaited as a plain Task through the body's variable: no awaiter field of its own.
                                 task = DidCommitAsync(dataSource, conn!, options.CommitCheck, attempt, failure, cancellationToken);
                                 await task.ConfigureAwait(false);
@@ -314,12 +318,6 @@ internal static class PgTransactionRunner
         }
     }
 
-    static async Task ReopenAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await connection.CloseAsync().ConfigureAwait(false);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>
     /// Asks the commit check whether a COMMIT whose answer was lost took effect. Its own method (and state
     /// machine), so the runner does not carry its locals on every transaction.
@@ -349,11 +347,7 @@ internal static class PgTransactionRunner
         CancellationToken cancellationToken)
     {
         if (dataSource is null)
-        {
-            if (connection.FullState != ConnectionState.Open)
-                await ReopenAsync(connection, cancellationToken).ConfigureAwait(false);
-            return await check(connection, cancellationToken).ConfigureAwait(false);
-        }
+            return await check(connection, cancellationToken).ConfigureAwait(false); // the caller's, still open
 
         var checkConnection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (checkConnection.ConfigureAwait(false))

@@ -125,6 +125,31 @@ public sealed class RowErrorTests : IClassFixture<PgDatabaseFixture>, IDisposabl
     }
 
     [PgFact]
+    public async Task A_postgres_enum_the_data_source_maps_with_MapEnum_is_read_into_an_enum_without_PgEnum_by_label()
+    {
+        await using (var setup = await _db.DataSource.OpenConnectionAsync(Ct))
+        {
+            await setup.ExecuteAsync("DO $$ BEGIN CREATE TYPE shade AS ENUM ('red', 'green', 'blue'); EXCEPTION WHEN duplicate_object THEN NULL; END $$", Ct);
+            await setup.ReloadTypesAsync(); // the shared data source learns the new type
+        }
+        var builder = new Npgsql.NpgsqlDataSourceBuilder(_db.ConnectionString);
+        builder.MapEnum<Color>("shade");
+        await using var mapped = builder.Build();
+
+        // Labels, in an order that differs from the numbers (blue = 3 is read first).
+        var byLabel = await mapped.QueryAsync<ShadeRow>(
+            "SELECT 1 AS id, 'blue'::shade AS shade UNION ALL SELECT 2, 'red'::shade ORDER BY id", Ct);
+        var byNumber = await mapped.QueryAsync<ShadeRow>("SELECT 3 AS id, 2 AS shade", Ct);
+        var unmappedColumn = await Assert.ThrowsAsync<PgRowException>(
+            () => _db.DataSource.QueryAsync<ShadeRow>("SELECT 4 AS id, 'green'::shade AS shade", Ct));
+
+        Assert.Equal(new[] { new ShadeRow(1, Color.Blue), new ShadeRow(2, Color.Red) }, byLabel);
+        Assert.Equal(new[] { new ShadeRow(3, Color.Green) }, byNumber); // an integer column is still its number
+        Assert.True(unmappedColumn.Message.Contains("MapEnum<Color>(\"shade\")"), unmappedColumn.Message); // without the mapping: both fixes named
+        Assert.Contains("mark it [PgEnum]", unmappedColumn.Message);
+    }
+
+    [PgFact]
     public async Task The_connection_stays_usable_after_a_mapping_error()
     {
         await using var connection = await _db.DataSource.OpenConnectionAsync(Ct);

@@ -174,36 +174,65 @@ public sealed class CommitOutcomeTests(PgDatabaseFixture db) : PgDatabaseTests(d
     }
 
     [PgFact]
-    public async Task On_a_connection_the_check_and_the_retry_reopen_it()
+    public async Task On_a_callers_connection_a_commit_that_broke_it_is_not_reopened_for_the_check_and_surfaces_as_unknown()
     {
         await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
+        var checks = 0;
+        var runs = 0;
         var options = Fast with
         {
-            CommitCheck = static async (c, ct) => await c.ExecuteScalarAsync<long>($"SELECT count(*) FROM tx_items WHERE id = {23}", ct) > 0,
+            CommitCheck = async (c, ct) =>
+            {
+                checks++;
+                return await c.ExecuteScalarAsync<long>($"SELECT count(*) FROM tx_items WHERE id = {23}", ct) > 0;
+            },
         };
         Task? terminator = null;
 
-        var attempt = await connection.InTransactionAsync(options, async (tx, ct) =>
+        var thrown = await Assert.ThrowsAsync<PgCommitOutcomeUnknownException>(() => connection.InTransactionAsync(options, async (tx, ct) =>
         {
-            if (tx.Attempt == 1)
-            {
-                await tx.ExecuteAsync("SET LOCAL pgb.at_commit = 'sleep'", ct);
-                var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
-                terminator = Task.Run(async () =>
-                {
-                    await TransactionsDatabase.WaitUntilSleepingAsync(Db.DataSource, pid, TimeSpan.FromSeconds(20));
-                    await TransactionsDatabase.TerminateAsync(Db.DataSource, pid);
-                });
-            }
-
+            runs++;
+            await tx.ExecuteAsync("SET LOCAL pgb.at_commit = 'sleep'", ct);
             await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({23}, {"twenty-three"})", ct);
-            return tx.Attempt;
-        }, Ct);
+            var pid = await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
+            terminator = Task.Run(async () =>
+            {
+                await TransactionsDatabase.WaitUntilSleepingAsync(Db.DataSource, pid, TimeSpan.FromSeconds(20));
+                await TransactionsDatabase.TerminateAsync(Db.DataSource, pid);
+            });
+        }, Ct));
         await terminator!;
 
+        Assert.Equal(1, runs);   // not retried
+        Assert.Equal(0, checks); // the check had no connection: the caller's is not reopened
+        Assert.True(thrown.CommitCheckSkipped);
+        Assert.Null(thrown.CheckFailure);
+        Assert.Equal(PostgresErrorCodes.AdminShutdown, thrown.SqlState);
+        Assert.Contains("caller's NpgsqlConnection", thrown.Message);
+        Assert.Contains("NpgsqlDataSource", thrown.Message);
+        Assert.NotEqual(System.Data.ConnectionState.Open, connection.State); // left as the failure left it
+        Assert.Equal(0, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 23)); // here it had not committed
+    }
+
+    [PgFact]
+    public async Task On_a_callers_connection_a_serialization_failure_is_retried_on_the_same_open_session()
+    {
+        await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
+        var backend = await connection.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", Ct);
+        var backends = new List<int>();
+
+        var attempt = await connection.InTransactionAsync(Fast, async (tx, ct) =>
+        {
+            backends.Add(await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct));
+            if (tx.Attempt == 1)
+                await tx.ExecuteAsync("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$", ct);
+            await tx.ExecuteAsync($"INSERT INTO tx_items VALUES ({24}, {"twenty-four"})", ct);
+            return tx.Attempt;
+        }, Ct);
+
         Assert.Equal(2, attempt);
-        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 23));
-        Assert.Equal(1, await connection.ExecuteScalarAsync<int>("SELECT 1", Ct)); // reopened and usable
+        Assert.Equal(new[] { backend, backend }, backends); // one session throughout: nothing was reopened
+        Assert.Equal(1, await TransactionsDatabase.CountItemsAsync(Db.DataSource, 24));
     }
 
     [Fact]

@@ -66,6 +66,25 @@ public class SqlBuiltFromNonConstantTextTests
             """);
 
     [Fact]
+    public Task With_Dapper_and_PgBorrow_imported_only_the_call_that_binds_to_Dapper_splices_the_hole()
+        => VerifyPgb201.AnalyzerAsync("""
+            using Dapper;
+
+            sealed class CustomerDto { public long Id { get; set; } }
+
+            class Customers
+            {
+                async Task Run(NpgsqlConnection conn, string name, CancellationToken ct)
+                {
+                    // CustomerDto is not a [PgRow] type: Dapper's QueryAsync, which takes the text as it is.
+                    await conn.QueryAsync<CustomerDto>($"SELECT id FROM customers WHERE name = '{{|PGB201:name|}}'");
+                    // A hole and a token: PgBorrow's ExecuteAsync, where the hole is a parameter.
+                    await conn.ExecuteAsync($"DELETE FROM customers WHERE name = {name}", ct);
+                }
+            }
+            """);
+
+    [Fact]
     public Task Constants_nameof_safe_types_and_parameters_are_fine()
         => VerifyPgb201.AnalyzerAsync(""""
             enum Status { Open, Closed }
@@ -137,6 +156,10 @@ public class SqlBuiltFromNonConstantTextTests
                     await conn.ExecuteScalarAsync<long>(Count, ct);
                     await conn.ExecuteAsync({|PGB201:sqlFromCaller|}, ct);
                     await conn.ExecuteAsync("DELETE FROM customers WHERE name = '" + {|PGB201:name|} + "'", ct);
+                    // The connection overloads that take constant SQL as a string (beside Dapper's).
+                    await conn.ExecuteAsync(Count, PgQueryOptions.Prepared, ct);
+                    await conn.ExecuteAsync({|PGB201:sqlFromCaller|}, PgQueryOptions.Prepared, ct);
+                    await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM customers WHERE name = '" + {|PGB201:name|} + "'", PgQueryOptions.Prepared, ct);
                 }
             }
             """);

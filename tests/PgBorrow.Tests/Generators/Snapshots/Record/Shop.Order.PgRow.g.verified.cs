@@ -36,7 +36,7 @@ partial record Order : global::PgBorrow.IPgRow<global::Shop.Order>
                 member = 3;
                 string? _note = reader.IsDBNull(3) ? null : reader.GetString(3);
                 member = 4;
-                global::Shop.OrderStatus _status = (global::Shop.OrderStatus)reader.GetInt32(4);
+                global::Shop.OrderStatus _status = global::PgBorrow.PgRowValues.ReadEnum<global::Shop.OrderStatus, int>(reader, 4);
                 member = 5;
                 global::System.DateTimeOffset _placedAt = reader.GetFieldValue<global::System.DateTimeOffset>(5);
                 return new global::Shop.Order(_id, _customerName, _total, _note, _status, _placedAt);
@@ -52,7 +52,7 @@ partial record Order : global::PgBorrow.IPgRow<global::Shop.Order>
                 var ordinal3 = ordinals[3];
                 string? _note = reader.IsDBNull(ordinal3) ? null : reader.GetString(ordinal3);
                 member = 4;
-                global::Shop.OrderStatus _status = (global::Shop.OrderStatus)reader.GetInt32(ordinals[4]);
+                global::Shop.OrderStatus _status = global::PgBorrow.PgRowValues.ReadEnum<global::Shop.OrderStatus, int>(reader, ordinals[4]);
                 member = 5;
                 global::System.DateTimeOffset _placedAt = reader.GetFieldValue<global::System.DateTimeOffset>(ordinals[5]);
                 return new global::Shop.Order(_id, _customerName, _total, _note, _status, _placedAt);
