@@ -107,6 +107,8 @@ internal static class PgTransactionRunner
                                 if (!connectionLost)
                                 {
                                     attemptOutcome = outcome = RolledBack;
+                                    if (PgStandbyErrors.Explain(failure, conn!, options) is { } onStandby)
+                                        throw onStandby;
                                     ExceptionDispatchInfo.Throw(failure);
                                 }
                             }
@@ -225,7 +227,11 @@ internal static class PgTransactionRunner
 
     #region Classification
 
-    /// <summary>40001 (serialization_failure) and 40P01 (deadlock_detected): the only errors a scope retries.</summary>
+    /// <summary>
+    /// 40001 (serialization_failure) and 40P01 (deadlock_detected): the only errors a scope retries. On a hot standby
+    /// they are also how a recovery conflict cancels a query ("canceling statement due to conflict with recovery") or
+    /// ends an idle transaction's session: retried the same way, on a new connection.
+    /// </summary>
     internal static bool IsRetryable(Exception exception)
         => exception is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
 
