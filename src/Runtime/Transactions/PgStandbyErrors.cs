@@ -18,10 +18,13 @@ internal static class PgStandbyErrors
     internal static bool IsHotStandby(NpgsqlConnection connection)
         => connection.PostgresParameters.TryGetValue("in_hot_standby", out var value) && value == "on";
 
-    /// <summary>The clearer error for <paramref name="failure"/>, or null when it is not a standby's refusal.</summary>
+    /// <summary>The clearer error for <paramref name="failure"/> on a hot standby, or null when it is not a standby's refusal.</summary>
+    /// <param name="failure">What the scope's body (or its BEGIN) threw.</param>
+    /// <param name="connection">The scope's connection, for its host and port (it may be broken by now).</param>
+    /// <param name="options">The scope's options.</param>
     internal static Exception? Explain(Exception failure, NpgsqlConnection connection, PgTransactionOptions options)
     {
-        if (failure is not PostgresException postgres || !IsHotStandby(connection))
+        if (failure is not PostgresException postgres)
             return null;
         if (postgres.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction)
         {

@@ -72,6 +72,8 @@ internal static class PgTransactionRunner
                         await ReopenAsync(conn, cancellationToken).ConfigureAwait(false); // broken by an earlier attempt
 
                     var transaction = await BeginAsync(conn!, options, cancellationToken).ConfigureAwait(false);
+                    // Read now: a standby's refusal of BEGIN (SERIALIZABLE) breaks the connection, and with it this answer.
+                    var onHotStandby = PgStandbyErrors.IsHotStandby(conn!);
                     var tx = new PgTx(conn!, transaction, attempt, options.IsolationLevel);
                     var result = default(TResult)!;
                     try
@@ -100,6 +102,12 @@ internal static class PgTransactionRunner
                             sqlState = SqlStateOf(failure);
                             if (!IsRetryable(failure))
                             {
+                                if (onHotStandby && PgStandbyErrors.Explain(failure, conn!, options) is { } onStandby)
+                                {
+                                    attemptOutcome = outcome = RolledBack;
+                                    throw onStandby;
+                                }
+
                                 // COMMIT was never sent, so a lost connection lost nothing: retried on a new one.
                                 connectionLost = !cancellationToken.IsCancellationRequested && IsLostConnection(failure, IsBroken(conn!));
                                 if (connectionLost && dataSource is null)
@@ -107,8 +115,6 @@ internal static class PgTransactionRunner
                                 if (!connectionLost)
                                 {
                                     attemptOutcome = outcome = RolledBack;
-                                    if (PgStandbyErrors.Explain(failure, conn!, options) is { } onStandby)
-                                        throw onStandby;
                                     ExceptionDispatchInfo.Throw(failure);
                                 }
                             }
