@@ -117,7 +117,7 @@ public sealed class PgBouncerTests(PgDatabaseFixture db) : PgDatabaseTests(db, t
     }
 
     [PgBouncerFact]
-    public async Task A_LISTEN_through_the_pooler_receives_nothing_while_a_direct_one_receives_the_notification()
+    public async Task A_LISTEN_through_the_pooler_receives_nothing_while_a_direct_one_receives_a_notification_sent_through_it()
     {
         await using var pooled = Pooled();
         await using var pooledListener = await pooled.OpenConnectionAsync(Ct);
@@ -129,7 +129,8 @@ public sealed class PgBouncerTests(PgDatabaseFixture db) : PgDatabaseTests(db, t
         await pooledListener.ExecuteAsync("LISTEN pgb_pooled", Ct);
         await directListener.ExecuteAsync("LISTEN pgb_pooled", Ct);
 
-        await Db.ExecuteAsync("SELECT pg_notify('pgb_pooled', 'sent')");
+        // NOTIFY is transactional, so sending works through the pooler (here in a scope); only listening does not.
+        await pooled.InTransactionAsync((tx, ct) => tx.NotifyAsync("pgb_pooled", "sent", ct), Ct);
 
         Assert.True(await directListener.WaitAsync(TimeSpan.FromSeconds(10), Ct));
         Assert.Equal(["sent"], directReceived);
