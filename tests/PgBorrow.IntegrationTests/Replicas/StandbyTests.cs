@@ -32,8 +32,6 @@ public sealed class StandbyTests(PgDatabaseFixture db) : PgDatabaseTests(db, tim
 
     protected override async Task SetUpAsync()
     {
-        if (Environment.GetEnvironmentVariable(PgReplicaFactAttribute.ConnectionStringVariable) is null)
-            return;
         await Db.ExecuteAsync("""
             CREATE TABLE IF NOT EXISTS replicated (id integer PRIMARY KEY, note text NOT NULL);
             TRUNCATE replicated;
