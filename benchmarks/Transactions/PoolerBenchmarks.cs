@@ -1,4 +1,3 @@
-using System;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using Npgsql;
@@ -14,8 +13,6 @@ namespace PgBorrow.Benchmarks.Transactions;
 [MemoryDiagnoser]
 public class PoolerBenchmarks
 {
-    private const string PgBouncerVariable = "PG_PGBOUNCER_CONNECTION_STRING";
-
     private NpgsqlDataSource _direct = null!;
     private NpgsqlDataSource _pooled = null!;
     private int _next;
@@ -23,12 +20,8 @@ public class PoolerBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        var pgBouncer = Environment.GetEnvironmentVariable(PgBouncerVariable) is { Length: > 0 } cs
-            ? cs
-            : throw new InvalidOperationException($"{PgBouncerVariable} is not set: run through ci/with-postgres.sh, which starts PgBouncer.");
         _direct = TxDatabase.CreateDataSource();
-        // The settings the transactions guide recommends behind a transaction-mode pooler.
-        _pooled = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(pgBouncer) { NoResetOnClose = true, MaxAutoPrepare = 0 }.ConnectionString);
+        _pooled = TxDatabase.CreatePgBouncerDataSource();
         await using var connection = await _direct.OpenConnectionAsync();
         await TxDatabase.EnsureCountersAsync(connection);
     }

@@ -18,6 +18,7 @@ namespace PgBorrow.Benchmarks.Transactions;
 /// <item><c>pooler [BDN args]</c>: BenchmarkDotNet, the same direct and through PgBouncer (PG_PGBOUNCER_CONNECTION_STRING) in one run.</item>
 /// <item><c>paired [rounds] [transactions]</c>: the same, contenders interleaved round by round (robust to changing load).</item>
 /// <item><c>interleaved [rounds]</c>: one transaction per contender per round, each timed alone; median latencies.</item>
+/// <item><c>interleaved-pooler [rounds]</c>: the same on a data source, direct and through PgBouncer in the same rounds.</item>
 /// <item><c>alloc-probe [transactions]</c>: exact bytes per transaction, and a sampled breakdown by type.</item>
 /// <item><c>throughput [seconds] [rounds] [accounts] [workers...]</c>: bank transfers under contention.</item>
 /// </list>
@@ -37,6 +38,8 @@ public static class Program
                 return await Paired.RunAsync(Arg(0, 30), Arg(1, 100));
             case "interleaved":
                 return await Interleaved.RunAsync(Arg(0, 3000));
+            case "interleaved-pooler":
+                return await Interleaved.RunPoolerAsync(Arg(0, 3000));
             case "alloc-probe":
                 return await AllocationProbe.RunAsync(Arg(0, 5000));
             case "throughput":
@@ -51,7 +54,7 @@ public static class Program
                 BenchmarkRunner.Run<PoolerBenchmarks>(ScopeJobConfig, rest);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Transactions.Benchmarks verify | scope [BDN args] | pooler [BDN args] | paired [rounds] [transactions] | interleaved [rounds] | alloc-probe [transactions] | throughput [seconds] [rounds] [accounts] [workers...]");
+                Console.Error.WriteLine("usage: Transactions.Benchmarks verify | scope [BDN args] | pooler [BDN args] | paired [rounds] [transactions] | interleaved [rounds] | interleaved-pooler [rounds] | alloc-probe [transactions] | throughput [seconds] [rounds] [accounts] [workers...]");
                 return 2;
         }
     }

@@ -59,6 +59,15 @@ public sealed class PgBouncerTests(PgDatabaseFixture db) : PgDatabaseTests(db, t
     private static Task<int> ServerProcessAsync(NpgsqlConnection connection, CancellationToken ct)
         => connection.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct);
 
+    /// <summary>A new client through <paramref name="pooled"/> that has run <paramref name="sessionStatement"/>, and the server process that ran it.</summary>
+    private async Task<(NpgsqlConnection Client, int ServerProcess)> NewClientAfterAsync(NpgsqlDataSource pooled, string sessionStatement)
+    {
+        var client = await pooled.OpenConnectionAsync(Ct);
+        await using (var command = new NpgsqlCommand(sessionStatement, client))
+            await command.ExecuteNonQueryAsync(Ct);
+        return (client, await ServerProcessAsync(client, Ct)); // the previous statement's server: nobody else ran in between
+    }
+
     /// <summary>
     /// A new client connection through <paramref name="pooled"/> whose open transaction runs on server process
     /// <paramref name="serverProcess"/>: the clients that landed elsewhere keep their transactions (and so their server
@@ -142,9 +151,8 @@ public sealed class PgBouncerTests(PgDatabaseFixture db) : PgDatabaseTests(db, t
     public async Task A_prepared_statement_is_gone_when_the_next_transaction_runs_on_another_server_connection()
     {
         await using var pooled = Pooled();
-        await using var client = await pooled.OpenConnectionAsync(Ct);
-        await client.ExecuteAsync("PREPARE pgb_balance AS SELECT 42", Ct);
-        var preparedOn = await ServerProcessAsync(client, Ct);
+        var (client, preparedOn) = await NewClientAfterAsync(pooled, "PREPARE pgb_balance AS SELECT 42");
+        await using var _ = client;
         Assert.Equal(42, await client.ExecuteScalarAsync<int>("EXECUTE pgb_balance", Ct)); // same client, same (idle) server: still there
 
         // Another client keeps that server connection busy, so the next transaction of this one runs elsewhere.
@@ -201,9 +209,8 @@ public sealed class PgBouncerTests(PgDatabaseFixture db) : PgDatabaseTests(db, t
     public async Task A_SET_leaks_to_the_next_client_on_the_server_connection_and_SET_LOCAL_does_not()
     {
         await using var pooled = Pooled();
-        await using var client = await pooled.OpenConnectionAsync(Ct);
-        await client.ExecuteAsync("SET pgb.session_owner = 'client-a'", Ct);
-        var setOn = await ServerProcessAsync(client, Ct);
+        var (client, setOn) = await NewClientAfterAsync(pooled, "SET pgb.session_owner = 'client-a'");
+        await using var _ = client;
         await using (var transaction = await client.BeginTransactionAsync(Ct))
         {
             await transaction.ExecuteAsync("SET LOCAL pgb.local_owner = 'client-a'", Ct);

@@ -115,78 +115,76 @@ public sealed class StandbyTests(PgDatabaseFixture db) : PgDatabaseTests(db, tim
     [PgReplicaFact]
     public async Task A_read_cancelled_by_a_recovery_conflict_is_retried_and_succeeds_on_the_next_attempt()
     {
-        await Db.ExecuteAsync("INSERT INTO replicated SELECT g, 'doomed' FROM generate_series(1, 500) AS g");
-        await WaitForReplayAsync();
         await using var cluster = BuildCluster();
-        var standby = cluster.WithTargetSession(TargetSessionAttributes.Standby);
-        var snapshotTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        PostgresException? cancelled = null;
 
-        var reading = standby.InTransactionAsync(StandbyRead, async (tx, ct) =>
-        {
-            var rows = await tx.ExecuteScalarAsync<long>("SELECT count(*) FROM replicated", ct);
-            if (tx.Attempt == 1)
-            {
-                snapshotTaken.SetResult();
-                try
-                {
-                    // Still running when VACUUM on the primary removes rows this snapshot can see: the standby
-                    // cancels it after max_standby_streaming_delay instead of holding replay back.
-                    await tx.ExecuteAsync("SELECT pg_sleep(20)", ct);
-                }
-                catch (PostgresException e)
-                {
-                    cancelled = e;
-                    throw;
-                }
-            }
-
-            return (Attempt: tx.Attempt, Rows: rows);
-        }, Ct);
-
-        await snapshotTaken.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
-        await Db.ExecuteAsync("DELETE FROM replicated");
-        await Db.ExecuteAsync("VACUUM replicated");
-        var (attempt, rowsSeen) = await reading;
-
-        Assert.NotNull(cancelled);
-        Assert.Equal(PostgresErrorCodes.SerializationFailure, cancelled.SqlState); // 40001, as a serialization failure
-        Assert.Contains("conflict with recovery", cancelled.MessageText);
-        Assert.Equal(2, attempt);
-        Assert.Equal(0, rowsSeen); // the retry read the standby as of the replayed DELETE
+        // Still running when VACUUM on the primary removes rows this snapshot can see: the standby cancels the
+        // statement after max_standby_streaming_delay instead of holding replay back.
+        await ReadThroughRecoveryConflictAsync(
+            cluster.WithTargetSession(TargetSessionAttributes.Standby),
+            (tx, ct) => tx.ExecuteAsync("SELECT pg_sleep(20)", ct),
+            afterVacuum: _ => Task.CompletedTask);
     }
 
     [PgReplicaFact]
     public async Task A_read_whose_idle_session_the_standby_ends_for_a_recovery_conflict_is_retried_on_a_new_connection()
     {
+        await using var cluster = BuildCluster();
+        var sessionEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Idle in transaction (awaiting something else) when the conflict comes: an idle session has no statement to
+        // cancel, so the standby ends it, and the next statement finds that out. PreferStandby, not Standby: Npgsql marks
+        // a host whose session ended with an error offline for Host Recheck Seconds (10 s by default), so with Standby
+        // the retry would find "No suitable host"; PreferStandby falls back to the primary meanwhile.
+        await ReadThroughRecoveryConflictAsync(
+            cluster.WithTargetSession(TargetSessionAttributes.PreferStandby),
+            async (tx, ct) =>
+            {
+                await sessionEnded.Task.WaitAsync(ct);
+                await tx.ExecuteAsync("SELECT 1", ct);
+            },
+            afterVacuum: async pid =>
+            {
+                await using var observer = NpgsqlDataSource.Create(PgReplicaFactAttribute.ConnectionString);
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+                while (await observer.ExecuteScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}", Ct) > 0)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the standby did not end the idle session");
+                    await Task.Delay(20, Ct);
+                }
+
+                sessionEnded.SetResult();
+            });
+    }
+
+    /// <summary>
+    /// A read-only scope on <paramref name="standby"/> whose first attempt reads 500 rows, then runs
+    /// <paramref name="firstAttemptGoesOn"/> while the primary deletes them and VACUUM removes them (then
+    /// <paramref name="afterVacuum"/> runs with the standby's process id): the replayed VACUUM conflicts with the first
+    /// attempt's snapshot. Asserts that the first attempt failed with the standby's 40001 and the second read the replay.
+    /// </summary>
+    private async Task ReadThroughRecoveryConflictAsync(
+        NpgsqlDataSource standby, Func<PgTx, CancellationToken, Task> firstAttemptGoesOn, Func<int, Task> afterVacuum)
+    {
         await Db.ExecuteAsync("INSERT INTO replicated SELECT g, 'doomed' FROM generate_series(1, 500) AS g");
         await WaitForReplayAsync();
-        await using var cluster = BuildCluster();
-        // PreferStandby, not Standby: Npgsql marks a host whose session ended with an error offline for Host Recheck
-        // Seconds (10 s by default), so with Standby the retry would find "No suitable host"; PreferStandby falls back
-        // to the primary meanwhile.
-        var standby = cluster.WithTargetSession(TargetSessionAttributes.PreferStandby);
         var snapshotTaken = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var sessionEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        PostgresException? ended = null;
+        PostgresException? conflict = null;
 
         var reading = standby.InTransactionAsync(StandbyRead, async (tx, ct) =>
         {
             var rows = await tx.ExecuteScalarAsync<long>("SELECT count(*) FROM replicated", ct);
             if (tx.Attempt == 1)
             {
+                Assert.Equal(500, rows);
                 Assert.True(await tx.ExecuteScalarAsync<bool>("SELECT pg_is_in_recovery()", ct));
-                // Idle in transaction (awaiting something else) when the conflict comes: an idle session cannot have a
-                // statement cancelled, so the standby ends it, and the next statement finds that out.
                 snapshotTaken.SetResult(await tx.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", ct));
-                await sessionEnded.Task.WaitAsync(ct);
                 try
                 {
-                    await tx.ExecuteAsync("SELECT 1", ct);
+                    await firstAttemptGoesOn(tx, ct);
                 }
                 catch (PostgresException e)
                 {
-                    ended = e;
+                    conflict = e;
                     throw;
                 }
             }
@@ -197,23 +195,13 @@ public sealed class StandbyTests(PgDatabaseFixture db) : PgDatabaseTests(db, tim
         var pid = await snapshotTaken.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
         await Db.ExecuteAsync("DELETE FROM replicated");
         await Db.ExecuteAsync("VACUUM replicated");
-        await using (var observer = NpgsqlDataSource.Create(PgReplicaFactAttribute.ConnectionString))
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-            while (await observer.ExecuteScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}", Ct) > 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the standby did not end the idle session");
-                await Task.Delay(20, Ct);
-            }
-        }
-
-        sessionEnded.SetResult();
+        await afterVacuum(pid);
         var (attempt, rowsSeen) = await reading;
 
-        Assert.NotNull(ended);
-        Assert.Equal(PostgresErrorCodes.SerializationFailure, ended.SqlState);
-        Assert.Contains("conflict with recovery", ended.MessageText);
+        Assert.NotNull(conflict);
+        Assert.Equal(PostgresErrorCodes.SerializationFailure, conflict.SqlState); // 40001, as a serialization failure
+        Assert.Contains("conflict with recovery", conflict.MessageText);
         Assert.Equal(2, attempt);
-        Assert.Equal(0, rowsSeen);
+        Assert.Equal(0, rowsSeen); // the retry read the data as of the replayed DELETE
     }
 }
