@@ -9,13 +9,17 @@
 #      switched off: the data is thrown away);
 #   4. creates a database and exports PG_CONNECTION_STRING (Npgsql format) plus the libpq variables
 #      PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE;
-#   5. runs <command>, then ALWAYS stops the server and deletes the temp dir.
+#   5. starts, beside it (ci/pooler-and-replica.sh), PgBouncer in transaction-pooling mode in front of
+#      it and a streaming replica of it, exporting PG_PGBOUNCER_CONNECTION_STRING and
+#      PG_REPLICA_CONNECTION_STRING (a component that cannot start leaves its variable unset);
+#   6. runs <command>, then ALWAYS stops everything and deletes the temp dir.
 # The exit code is the command's (or non-zero if the server could not be set up).
 #
 # Optional environment:
 #   PG_PORT       use this port instead of picking a free one
 #   PG_BIN        directory holding initdb/pg_ctl (default: found on PATH or in /usr/lib/postgresql)
 #   PG_KEEP_LOG=1 print the server log after the command
+#   PG_NO_POOLER=1, PG_NO_REPLICA=1  do not start PgBouncer, the replica
 
 set -uo pipefail
 
@@ -107,6 +111,10 @@ PG_LOG=$PG_TMP/server.log
 server_started=0
 
 cleanup() {
+  # The pooler and the replica first: both hold connections to the primary.
+  if declare -F stop_pooler_and_replica >/dev/null; then
+    stop_pooler_and_replica
+  fi
   if [ "$server_started" -eq 1 ]; then
     if [ "${PG_KEEP_LOG:-0}" = "1" ] && [ -f "$PG_LOG" ]; then
       log "server log:"; cat "$PG_LOG" >&2
@@ -214,7 +222,12 @@ export PG_CONNECTION_STRING="Host=127.0.0.1;Port=$port;Username=$DB_USER;Passwor
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=$DB_USER PGPASSWORD=$DB_PASSWORD PGDATABASE=$DB_NAME
 log "PostgreSQL is up on 127.0.0.1:$port (data in $PG_TMP)"
 
-# --- 5. Run the command ----------------------------------------------------------------------------
+# --- 5. PgBouncer and a replica --------------------------------------------------------------------
+
+# shellcheck source=ci/pooler-and-replica.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pooler-and-replica.sh"
+
+# --- 6. Run the command ----------------------------------------------------------------------------
 
 # Run in the background and wait, so a signal to this script is handled at once (bash defers
 # traps until a foreground child exits). Standard input is passed through explicitly.

@@ -15,8 +15,10 @@ namespace PgBorrow.Benchmarks.Transactions;
 /// <list type="bullet">
 /// <item><c>verify</c>: every contender commits exactly its update and sends the same statements.</item>
 /// <item><c>scope [BDN args]</c>: BenchmarkDotNet, one-statement transactions, hand-written vs InTransactionAsync.</item>
+/// <item><c>pooler [BDN args]</c>: BenchmarkDotNet, the same direct and through PgBouncer (PG_PGBOUNCER_CONNECTION_STRING) in one run.</item>
 /// <item><c>paired [rounds] [transactions]</c>: the same, contenders interleaved round by round (robust to changing load).</item>
 /// <item><c>interleaved [rounds]</c>: one transaction per contender per round, each timed alone; median latencies.</item>
+/// <item><c>interleaved-pooler [rounds]</c>: the same on a data source, direct and through PgBouncer in the same rounds.</item>
 /// <item><c>alloc-probe [transactions]</c>: exact bytes per transaction, and a sampled breakdown by type.</item>
 /// <item><c>throughput [seconds] [rounds] [accounts] [workers...]</c>: bank transfers under contention.</item>
 /// </list>
@@ -36,6 +38,8 @@ public static class Program
                 return await Paired.RunAsync(Arg(0, 30), Arg(1, 100));
             case "interleaved":
                 return await Interleaved.RunAsync(Arg(0, 3000));
+            case "interleaved-pooler":
+                return await Interleaved.RunPoolerAsync(Arg(0, 3000));
             case "alloc-probe":
                 return await AllocationProbe.RunAsync(Arg(0, 5000));
             case "throughput":
@@ -44,14 +48,19 @@ public static class Program
             case "scope":
                 // A fixed 200 transactions per iteration: on the busy machine the pilot stage chased the noise up
                 // to 2,048 operations (2 s) per iteration, which made a run take minutes per benchmark.
-                BenchmarkRunner.Run<ScopeBenchmarks>(
-                    Config(Job.Default.WithInvocationCount(200).WithUnrollFactor(1).WithWarmupCount(3).WithIterationCount(15)), rest);
+                BenchmarkRunner.Run<ScopeBenchmarks>(ScopeJobConfig, rest);
+                return 0;
+            case "pooler":
+                BenchmarkRunner.Run<PoolerBenchmarks>(ScopeJobConfig, rest);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Transactions.Benchmarks verify | scope [BDN args] | paired [rounds] [transactions] | interleaved [rounds] | alloc-probe [transactions] | throughput [seconds] [rounds] [accounts] [workers...]");
+                Console.Error.WriteLine("usage: Transactions.Benchmarks verify | scope [BDN args] | pooler [BDN args] | paired [rounds] [transactions] | interleaved [rounds] | interleaved-pooler [rounds] | alloc-probe [transactions] | throughput [seconds] [rounds] [accounts] [workers...]");
                 return 2;
         }
     }
+
+    private static IConfig ScopeJobConfig
+        => Config(Job.Default.WithInvocationCount(200).WithUnrollFactor(1).WithWarmupCount(3).WithIterationCount(15));
 
     private static IConfig Config(Job job)
         => DefaultConfig.Instance

@@ -21,6 +21,19 @@ internal static class TxDatabase
     public static NpgsqlDataSource CreateDataSource()
         => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = 100 }.ConnectionString);
 
+    /// <summary>
+    /// A data source through PgBouncer in transaction-pooling mode (ci/with-postgres.sh starts it and sets
+    /// PG_PGBOUNCER_CONNECTION_STRING), with the settings the transactions guide recommends behind such a pooler.
+    /// </summary>
+    public static NpgsqlDataSource CreatePgBouncerDataSource()
+    {
+        var pgBouncer = Environment.GetEnvironmentVariable("PG_PGBOUNCER_CONNECTION_STRING") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException(
+                "PG_PGBOUNCER_CONNECTION_STRING is not set: run through ci/with-postgres.sh, which starts PgBouncer (see docs/benchmarks.md).");
+        return NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(pgBouncer) { MaxPoolSize = 100, NoResetOnClose = true, MaxAutoPrepare = 0 }.ConnectionString);
+    }
+
     /// <summary>Creates <c>counters</c> (ids 1..<see cref="Counters"/>, n = 0) if it is not there.</summary>
     public static async Task EnsureCountersAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {

@@ -27,17 +27,12 @@ public static class PgAdvisoryLockExtensions
     /// loop, or use a transaction-level lock (<see cref="PgTx.AdvisoryXactLockAsync"/>), which a rollback always releases.
     /// </param>
     /// <returns>The guard; dispose it to release the lock.</returns>
-    /// <exception cref="InvalidOperationException">The connection is not open.</exception>
+    /// <exception cref="InvalidOperationException">The connection is not open, or it goes through a connection pooler such as
+    /// PgBouncer (its server process is not the one Npgsql connected to): a session lock needs a direct connection. Nothing is locked then.</exception>
     public static async Task<PgAdvisoryLock> AdvisoryLockAsync(this NpgsqlConnection connection, long key, CancellationToken cancellationToken = default)
     {
         ThrowIfNotOpen(connection, nameof(AdvisoryLockAsync));
-        var command = new NpgsqlCommand("SELECT pg_advisory_lock($1)", connection);
-        await using (command.ConfigureAwait(false))
-        {
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await LockAsync(connection, key, "(SELECT true FROM pg_advisory_lock($1))", nameof(AdvisoryLockAsync), cancellationToken).ConfigureAwait(false);
         return new PgAdvisoryLock(connection, key);
     }
 
@@ -51,17 +46,45 @@ public static class PgAdvisoryLockExtensions
     /// <see cref="AdvisoryLockAsync"/> applies if it is cancelled just as the server answers.
     /// </param>
     /// <returns>The guard, or null when another session holds the lock.</returns>
-    /// <exception cref="InvalidOperationException">The connection is not open.</exception>
+    /// <exception cref="InvalidOperationException">The connection is not open, or it goes through a connection pooler such as
+    /// PgBouncer (its server process is not the one Npgsql connected to): a session lock needs a direct connection. Nothing is locked then.</exception>
     public static async Task<PgAdvisoryLock?> TryAdvisoryLockAsync(this NpgsqlConnection connection, long key, CancellationToken cancellationToken = default)
     {
         ThrowIfNotOpen(connection, nameof(TryAdvisoryLockAsync));
-        var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection);
+        return await LockAsync(connection, key, "pg_try_advisory_lock($1)", nameof(TryAdvisoryLockAsync), cancellationToken).ConfigureAwait(false)
+            ? new PgAdvisoryLock(connection, key)
+            : null;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="lockCall"/> (a boolean expression of the key, <c>$1</c>) and returns its value. The same
+    /// statement compares the server's process id with Npgsql's and locks only when they match: through a pooler
+    /// (<see cref="PgSessionCheck"/>) nothing is locked and the call throws, at no extra round trip.
+    /// </summary>
+    static async Task<bool> LockAsync(NpgsqlConnection connection, long key, string lockCall, string feature, CancellationToken cancellationToken)
+    {
+        var checkSession = PgSessionCheck.Enabled;
+        var command = new NpgsqlCommand(
+            checkSession ? $"SELECT pg_backend_pid(), CASE WHEN pg_backend_pid() = $2 THEN {lockCall} END" : $"SELECT 0, {lockCall}",
+            connection);
         await using (command.ConfigureAwait(false))
         {
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true
-                ? new PgAdvisoryLock(connection, key)
-                : null;
+            if (checkSession)
+                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = connection.ProcessID });
+            int serverProcessId;
+            bool locked;
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                serverProcessId = reader.GetInt32(0);
+                locked = !reader.IsDBNull(1) && reader.GetBoolean(1);
+            }
+
+            if (checkSession && serverProcessId != connection.ProcessID)
+                throw PgSessionCheck.ThroughPooler(feature, connection.ProcessID, serverProcessId);
+            return locked;
         }
     }
 

@@ -104,6 +104,8 @@ internal sealed class PgListener
                 }
             }
 
+            // A LISTEN through a transaction-mode pooler would hear nothing, silently: refused instead.
+            await PgSessionCheck.ThrowIfThroughPoolerAsync(connection, "ListenAsync", cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, _listenSql, cancellationToken).ConfigureAwait(false);
             _listenerProcessId = connection.ProcessID;
             _connection = connection;

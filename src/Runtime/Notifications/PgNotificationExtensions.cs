@@ -94,6 +94,9 @@ public static class PgNotificationExtensions
     /// <returns>The stream: a <see cref="PgNotificationKind.Listening"/> marker, then notifications and <see cref="PgNotificationKind.Reconnected"/> markers.</returns>
     /// <exception cref="ArgumentException">A channel name is empty, holds a NUL character or is longer than 63 bytes in UTF-8, or there are no channels (thrown by the call, before anything is sent).</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (thrown by the call).</exception>
+    /// <exception cref="InvalidOperationException">The data source goes through a connection pooler such as PgBouncer (the
+    /// connection's server process is not the one Npgsql connected to): LISTEN needs a direct connection (thrown by the first
+    /// <c>MoveNextAsync</c>, before LISTEN is sent).</exception>
     public static IAsyncEnumerable<PgNotification> ListenAsync(
         this NpgsqlDataSource dataSource, IEnumerable<string> channels, PgListenOptions? options, CancellationToken cancellationToken = default)
     {

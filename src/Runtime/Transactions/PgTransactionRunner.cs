@@ -72,6 +72,8 @@ internal static class PgTransactionRunner
                         conn = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
                     var transaction = await BeginAsync(conn!, options, cancellationToken).ConfigureAwait(false);
+                    // Read now: a standby's refusal of BEGIN (SERIALIZABLE) breaks the connection, and with it this answer.
+                    var onHotStandby = PgStandbyErrors.IsHotStandby(conn!);
                     var tx = new PgTx(conn!, transaction, attempt, options.IsolationLevel);
                     var result = default(TResult)!;
                     try
@@ -100,6 +102,12 @@ internal static class PgTransactionRunner
                             sqlState = SqlStateOf(failure);
                             if (!IsRetryable(failure))
                             {
+                                if (onHotStandby && PgStandbyErrors.Explain(failure, conn!, options) is { } onStandby)
+                                {
+                                    attemptOutcome = outcome = RolledBack;
+                                    throw onStandby;
+                                }
+
                                 // COMMIT was never sent, so a lost connection lost nothing: retried on a new one.
                                 connectionLost = !cancellationToken.IsCancellationRequested && IsLostConnection(failure, IsBroken(conn!));
                                 if (connectionLost && dataSource is null)
@@ -229,7 +237,11 @@ internal static class PgTransactionRunner
 
     #region Classification
 
-    /// <summary>40001 (serialization_failure) and 40P01 (deadlock_detected): the only errors a scope retries.</summary>
+    /// <summary>
+    /// 40001 (serialization_failure) and 40P01 (deadlock_detected): the only errors a scope retries. On a hot standby
+    /// they are also how a recovery conflict cancels a query ("canceling statement due to conflict with recovery") or
+    /// ends an idle transaction's session: retried the same way, on a new connection.
+    /// </summary>
     internal static bool IsRetryable(Exception exception)
         => exception is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
 
