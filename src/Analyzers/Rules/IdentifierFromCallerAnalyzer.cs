@@ -102,7 +102,9 @@ public sealed class IdentifierFromCallerAnalyzer : DiagnosticAnalyzer
             return;
         foreach (var piece in sql.Pieces)
         {
-            if (piece.Position == SqlHolePosition.Identifier && piece.Source is SqlPieceSource.Elsewhere or SqlPieceSource.Configuration
+            // Between double quotes a configured name keeps its case and may be a reserved word: what this report
+            // warns about cannot happen (a '"' inside the name is the caller-supplied case's business).
+            if (piece.Position == SqlHolePosition.Identifier && piece.Source is SqlPieceSource.Elsewhere or SqlPieceSource.Configuration && !piece.BetweenDoubleQuotes
                 && !NamedAsQuoted(piece.Operation.Syntax.ToString()) && !(piece.Via is SqlVia quoted && NamedAsQuoted(quoted.From)))
             {
                 var name = piece.Via is SqlVia via ? $"{Unquoted(via.From)}, assembled in {via.Member}" : Operations.Shorten(piece.Operation.Syntax.ToString());

@@ -131,6 +131,9 @@ internal static class SqlHolePositions
     /// <summary>Whether <paramref name="before"/> ends inside a string constant ('...').</summary>
     public static bool InsideStringLiteral(string before) => OpenQuote(before, out _) == '\'';
 
+    /// <summary>Whether the text before a hole leaves it inside a "quoted identifier".</summary>
+    public static bool InsideQuotedIdentifier(string before) => OpenQuote(before, out _) == '"';
+
     /// <summary>The quote open at the end of the text: ', ", $ for a dollar-quoted body (whose text starts at <paramref name="bodyStart"/>), or '\0'.</summary>
     static char OpenQuote(string text, out int bodyStart)
     {

@@ -27,7 +27,8 @@ internal enum SqlPieceSource
 /// that comes straight from a parameter of the method names it (<see cref="Parameter"/>); a piece of text
 /// assembled in another member (<see cref="Via"/>) is reported on the reference to that member.
 /// </summary>
-internal readonly record struct SqlPiece(IOperation Operation, SqlHolePosition Position, SqlPieceSource Source, IParameterSymbol? Parameter = null, SqlVia? Via = null);
+/// <remarks><see cref="BetweenDoubleQuotes"/>: the text puts the piece inside a "quoted identifier" (it keeps its case).</remarks>
+internal readonly record struct SqlPiece(IOperation Operation, SqlHolePosition Position, SqlPieceSource Source, IParameterSymbol? Parameter = null, SqlVia? Via = null, bool BetweenDoubleQuotes = false);
 
 /// <summary>
 /// Decides whether command text was built from non-constant strings, and finds each piece that is
@@ -517,7 +518,7 @@ internal sealed class SqlTextBuilding
                     continue;
                 if (position == SqlHolePosition.Value && NamesAnIdentifier(hole) && !SqlHolePositions.InsideStringLiteral(textBefore))
                     position = SqlHolePosition.Identifier;
-                pieces.Add(new SqlPiece(hole, position, SourceOf(hole), ParameterOf(hole)));
+                pieces.Add(new SqlPiece(hole, position, SourceOf(hole), ParameterOf(hole), BetweenDoubleQuotes: SqlHolePositions.InsideQuotedIdentifier(textBefore)));
             }
             else
             {
@@ -561,11 +562,11 @@ internal sealed class SqlTextBuilding
                 var source = SourceOf(argument);
                 if (source != SqlPieceSource.Caller)
                     via = via with { From = "its parameter '" + parameter.Name + "', passed '" + Infrastructure.Operations.Shorten(argument.Syntax.ToString()) + "'" };
-                pieces.Add(new SqlPiece(member, piece.Position, source, ParameterOf(argument), via));
+                pieces.Add(new SqlPiece(member, piece.Position, source, ParameterOf(argument), via, piece.BetweenDoubleQuotes));
                 continue;
             }
             var constructed = piece.Parameter?.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor };
-            pieces.Add(new SqlPiece(member, piece.Position, constructed ? SqlPieceSource.Elsewhere : piece.Source, Parameter: null, via));
+            pieces.Add(new SqlPiece(member, piece.Position, constructed ? SqlPieceSource.Elsewhere : piece.Source, Parameter: null, via, piece.BetweenDoubleQuotes));
         }
     }
 

@@ -204,6 +204,39 @@ public class IdentifierFromCallerTests
             new DiagnosticResult("PGB203", DiagnosticSeverity.Info).WithLocation(0).WithArguments("BeginBinaryImportAsync", "table"),
             new DiagnosticResult("PGB203", DiagnosticSeverity.Info).WithLocation(1).WithArguments("BeginTextExport", "table"));
 
+    // Serilog.Sinks.Postgresql.Alternative at 8c66cb6 (the fix): quotes stripped in the constructor, the name appended
+    // between '"' by a StringBuilder. It keeps its case: nothing for the configured-names option to report.
+    [Fact]
+    public Task Readonly_configured_name_between_double_quotes_is_not_reported()
+        => VerifyPgb203.AnalyzerAsync("""
+            class PostgreSqlSink
+            {
+                readonly string tableName;
+
+                public PostgreSqlSink(string tableName) => this.tableName = tableName.Replace("\"", string.Empty);
+
+                string[] ColumnNames() => new[] { "message" };
+
+                string GetCopyCommand()
+                {
+                    var columns = "\"" + string.Join("\", \"", this.ColumnNames()) + "\"";
+                    var builder = new System.Text.StringBuilder();
+                    builder.Append("COPY ");
+                    builder.Append("\"");
+                    builder.Append(this.tableName);
+                    builder.Append("\"(");
+                    builder.Append(columns);
+                    builder.Append(") FROM STDIN BINARY;");
+                    return builder.ToString();
+                }
+
+                void Write(NpgsqlConnection conn)
+                {
+                    using var importer = conn.BeginBinaryImport(GetCopyCommand());
+                }
+            }
+            """, "dotnet_code_quality.PGB203.configured_names = true");
+
     [Fact]
     public Task Readonly_configured_text_in_a_value_position_stays_trusted_by_PGB201()
         => Infrastructure.Verify<Analyzers.Rules.SqlBuiltFromNonConstantTextAnalyzer>.AnalyzerAsync(ReadonlyConfiguredName.Replace("[[TABLE]]", "{this.tableName}"));
