@@ -1119,16 +1119,15 @@ public class Pgb003TransactionUsedAfterCompletionTests
 
     const string CompleteOnlyYourOwn = "this method begins a transaction of its own only when none is given, so complete only that one (test a flag set where it begins it)";
 
-    // --- Reported: the caller's transaction ---------------------------------------------------------------------------------------
+    // --- Reported: the caller's transaction -------------------------------------------------------------
 
-    [Fact]
-    public Task Flag_that_is_true_for_the_callers_transaction_is_reported()
-        => VerifyPgb003.AnalyzerAsync("""
+    // RepoDB's DeleteAll before and after 306986aa: only the flag's first value differs.
+    const string DeleteAll = """
             static class Deletes
             {
                 public static int DeleteAll(IDbConnection connection, int[] keys, IDbTransaction transaction = null)
                 {
-                    var hasImplicitTransaction = (transaction != null);
+                    var hasImplicitTransaction = [[INITIAL]];
                     var deleted = 0;
                     try
                     {
@@ -1146,7 +1145,7 @@ public class Pgb003TransactionUsedAfterCompletionTests
                         }
                         if (hasImplicitTransaction)
                         {
-                            {|#0:transaction.Commit()|};
+                            [[COMMIT]];
                         }
                     }
                     finally
@@ -1159,7 +1158,11 @@ public class Pgb003TransactionUsedAfterCompletionTests
                     return deleted;
                 }
             }
-            """,
+            """;
+
+    [Fact]
+    public Task Flag_that_is_true_for_the_callers_transaction_is_reported()
+        => VerifyPgb003.AnalyzerAsync(DeleteAll.Replace("[[INITIAL]]", "(transaction != null)").Replace("[[COMMIT]]", "{|#0:transaction.Commit()|}"),
             CallersCompleted(0, "transaction", "committed"));
 
     [Fact]
@@ -1209,47 +1212,11 @@ public class Pgb003TransactionUsedAfterCompletionTests
             """,
             CallersCompleted(0, "transaction", "rolled back"));
 
-    // --- Not reported: the caller's transaction -----------------------------------------------------------------------------------
+    // --- Not reported: the caller's transaction ---------------------------------------------------------
 
     [Fact]
     public Task Flag_set_where_the_method_begins_its_own_is_not_reported()
-        => VerifyPgb003.AnalyzerAsync("""
-            static class Deletes
-            {
-                public static int DeleteAll(IDbConnection connection, int[] keys, IDbTransaction transaction = null)
-                {
-                    var hasImplicitTransaction = false;
-                    var deleted = 0;
-                    try
-                    {
-                        if (transaction == null && keys.Length > 100)
-                        {
-                            transaction = connection.BeginTransaction();
-                            hasImplicitTransaction = true;
-                        }
-                        foreach (var key in keys)
-                        {
-                            using var command = connection.CreateCommand();
-                            command.Transaction = transaction;
-                            command.CommandText = "DELETE FROM items WHERE id = " + key;
-                            deleted += command.ExecuteNonQuery();
-                        }
-                        if (hasImplicitTransaction)
-                        {
-                            transaction.Commit();
-                        }
-                    }
-                    finally
-                    {
-                        if (hasImplicitTransaction)
-                        {
-                            transaction.Dispose();
-                        }
-                    }
-                    return deleted;
-                }
-            }
-            """);
+        => VerifyPgb003.AnalyzerAsync(DeleteAll.Replace("[[INITIAL]]", "false").Replace("[[COMMIT]]", "transaction.Commit()"));
 
     [Fact]
     public Task Flag_holding_the_null_test_is_not_reported()
