@@ -21,6 +21,7 @@ namespace PgBorrow.Benchmarks.Transactions;
 /// <item><c>interleaved-pooler [rounds]</c>: the same on a data source, direct and through PgBouncer in the same rounds.</item>
 /// <item><c>alloc-probe [transactions]</c>: exact bytes per transaction, and a sampled breakdown by type.</item>
 /// <item><c>throughput [seconds] [rounds] [accounts] [workers...]</c>: bank transfers under contention.</item>
+/// <item><c>throughput-pooler [seconds] [rounds] [accounts] [workers...]</c>: the same with InTransactionAsync, direct and through PgBouncer in the same rounds.</item>
 /// </list>
 /// </summary>
 public static class Program
@@ -30,6 +31,7 @@ public static class Program
         var mode = args.Length > 0 ? args[0] : "";
         var rest = args.Skip(1).ToArray();
         int Arg(int index, int fallback) => rest.Length > index ? int.Parse(rest[index], CultureInfo.InvariantCulture) : fallback;
+        int[] WorkerCounts() => rest.Length > 3 ? rest.Skip(3).Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [8, 32];
         switch (mode)
         {
             case "verify":
@@ -43,8 +45,9 @@ public static class Program
             case "alloc-probe":
                 return await AllocationProbe.RunAsync(Arg(0, 5000));
             case "throughput":
-                return await Throughput.RunAsync(TimeSpan.FromSeconds(Arg(0, 5)), Arg(1, 3), Arg(2, 10),
-                    rest.Length > 3 ? rest.Skip(3).Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [8, 32]);
+                return await Throughput.RunAsync(TimeSpan.FromSeconds(Arg(0, 5)), Arg(1, 3), Arg(2, 10), WorkerCounts());
+            case "throughput-pooler":
+                return await Throughput.RunPoolerAsync(TimeSpan.FromSeconds(Arg(0, 5)), Arg(1, 3), Arg(2, 10), WorkerCounts());
             case "scope":
                 // A fixed 200 transactions per iteration: on the busy machine the pilot stage chased the noise up
                 // to 2,048 operations (2 s) per iteration, which made a run take minutes per benchmark.
@@ -54,7 +57,7 @@ public static class Program
                 BenchmarkRunner.Run<PoolerBenchmarks>(ScopeJobConfig, rest);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Transactions.Benchmarks verify | scope [BDN args] | pooler [BDN args] | paired [rounds] [transactions] | interleaved [rounds] | interleaved-pooler [rounds] | alloc-probe [transactions] | throughput [seconds] [rounds] [accounts] [workers...]");
+                Console.Error.WriteLine("usage: Transactions.Benchmarks verify | scope [BDN args] | pooler [BDN args] | paired [rounds] [transactions] | interleaved [rounds] | interleaved-pooler [rounds] | alloc-probe [transactions] | throughput [seconds] [rounds] [accounts] [workers...] | throughput-pooler [seconds] [rounds] [accounts] [workers...]");
                 return 2;
         }
     }

@@ -6,13 +6,13 @@
 # BenchmarkDotNet.Artifacts/transactions/<mode>.log. The 1-minute load average is sampled every 15 s
 # into BenchmarkDotNet.Artifacts/transactions/load.txt, so a run says how busy the machine was.
 #
-# Modes: verify scope pooler paired interleaved interleaved-pooler alloc-probe throughput (see Program.cs / docs/benchmarks.md). A mode with
+# Modes: verify scope pooler paired interleaved interleaved-pooler alloc-probe throughput throughput-pooler (see Program.cs / docs/benchmarks.md). A mode with
 # arguments is one quoted word: bash benchmarks/Transactions/run.sh "paired 20 100" "throughput 5 3 10 8 32"
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 
 modes=("$@")
-[ "${#modes[@]}" -eq 0 ] && modes=(verify scope pooler paired interleaved interleaved-pooler alloc-probe throughput)
+[ "${#modes[@]}" -eq 0 ] && modes=(verify scope pooler paired interleaved interleaved-pooler alloc-probe throughput throughput-pooler)
 out=BenchmarkDotNet.Artifacts/transactions
 mkdir -p "$out"
 
