@@ -177,6 +177,17 @@ public sealed class TypedQueryTests(PgDatabaseFixture db) : PgDatabaseTests(db)
     }
 
     [PgFact]
+    public async Task The_showcase_query_reads_the_accounts_it_asks_for()
+    {
+        await PgBorrow.Samples.Showcase.ShowcaseDatabase.CreateTablesAsync(Db.DataSource, Ct);
+        await PgBorrow.Samples.Showcase.ShowcaseDatabase.SeedAsync(Db.DataSource, Ct);
+
+        var accounts = await PgBorrow.Samples.Showcase.Right.AccountQueries.AccountsHoldingAtLeastAsync(Db.DataSource, 50, Ct);
+
+        Assert.Equal(new[] { (1, "Ada Lovelace", 100), (2, "Conor O'Brien", 50) }, accounts.Select(a => (a.Id, a.Owner, a.Balance)));
+    }
+
+    [PgFact]
     public async Task The_token_cancels_the_running_statement()
     {
         await using var connection = await Db.DataSource.OpenConnectionAsync(Ct);
