@@ -1,10 +1,8 @@
 extern alias generators;
 
-using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using PgBorrow.Generators.Queries;
 using Xunit;
 using PgQuerySource = generators::PgBorrow.Generators.Model.PgQuerySource;
@@ -62,7 +60,7 @@ public sealed class PgQueryIncrementalTests
     {
         var result = await RunTwiceAsync(Unrelated, Methods.Replace("WHERE id = @id", "WHERE id = @id AND total = 0"));
 
-        var sources = result.TrackedSteps[PgQueryStepNames.Sources].SelectMany(step => step.Outputs).ToList();
+        var sources = IncrementalSteps.Outputs(result, PgQueryStepNames.Sources);
         var modified = sources.Where(o => o.Reason == IncrementalStepRunReason.Modified).Select(o => ((PgQuerySource)o.Value).HintName).ToArray();
         Assert.Equal(new[] { "Shop.OrderQueries.DeleteAsync.PgQuery.g.cs" }, modified);
         Assert.All(sources.Where(o => o.Reason != IncrementalStepRunReason.Modified), o => Assert.True(
@@ -70,35 +68,9 @@ public sealed class PgQueryIncrementalTests
         Assert.Contains(result.GeneratedSources, s => s.SourceText.ToString().Contains("WHERE id = $1 AND total = 0"));
     }
 
-    private static async Task<GeneratorRunResult> RunTwiceAsync(string unrelatedEdit, string methodsEdit)
-    {
-        var compilation = await GeneratorHarness.CompilationAsync(Methods, Unrelated);
-        var driver = GeneratorHarness.CreateDriver(new PgQueryGenerator()).RunGenerators(compilation);
-        Assert.Equal(2, driver.GetRunResult().Results.Single().GeneratedSources.Length);
-
-        var trees = compilation.SyntaxTrees.ToArray();
-        var edited = compilation
-            .ReplaceSyntaxTree(trees[0], CSharpSyntaxTree.ParseText(methodsEdit, GeneratorHarness.ParseOptions, trees[0].FilePath))
-            .ReplaceSyntaxTree(trees[1], CSharpSyntaxTree.ParseText(unrelatedEdit, GeneratorHarness.ParseOptions, trees[1].FilePath));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-        Assert.Null(result.Exception);
-        Assert.Equal(2, result.GeneratedSources.Length);
-        return result;
-    }
+    private static Task<GeneratorRunResult> RunTwiceAsync(string unrelatedEdit, string methodsEdit)
+        => IncrementalSteps.RunTwiceAsync(new PgQueryGenerator(), 2, new[] { Methods, Unrelated }, new[] { methodsEdit, unrelatedEdit });
 
     private static void AssertAllCachedOrUnchanged(GeneratorRunResult result)
-    {
-        foreach (var name in PgQueryStepNames.All)
-        {
-            Assert.True(result.TrackedSteps.ContainsKey(name), $"The step {name} did not run.");
-            foreach (var (value, reason) in Outputs(result, name))
-                Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name}: {reason} for {value}");
-        }
-
-        foreach (var (value, reason) in result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs))
-            Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"output: {reason} for {value}");
-    }
-
-    private static List<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRunResult result, string stepName)
-        => result.TrackedSteps[stepName].SelectMany(step => step.Outputs).ToList();
+        => IncrementalSteps.AssertAllCachedOrUnchanged(result, PgQueryStepNames.All);
 }

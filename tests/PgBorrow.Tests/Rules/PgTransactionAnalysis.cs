@@ -1,7 +1,4 @@
-using System;
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -9,12 +6,11 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using PgBorrow.Analyzers.Rules;
 using PgBorrow.Generators.Transactions;
 using PgBorrow.Tests.Generators;
-using Xunit;
 
 namespace PgBorrow.Tests.Rules;
 
 /// <summary>
-/// Runs the [PgTransaction] generator and then the PGB321-PGB325 analyzers on its output, as a build
+/// Runs the [PgTransaction] generator (beside [PgRow]) and then the PGB321-PGB325 analyzers on its output, as a build
 /// does (the analyzers see the generated implementations).
 /// </summary>
 internal static class PgTransactionAnalysis
