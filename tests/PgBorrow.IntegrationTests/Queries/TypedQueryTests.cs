@@ -182,7 +182,7 @@ public sealed class TypedQueryTests(PgDatabaseFixture db) : PgDatabaseTests(db)
         await PgBorrow.Samples.Showcase.ShowcaseDatabase.CreateTablesAsync(Db.DataSource, Ct);
         await PgBorrow.Samples.Showcase.ShowcaseDatabase.SeedAsync(Db.DataSource, Ct);
 
-        var accounts = await PgBorrow.Samples.Showcase.Right.AccountQueries.AccountsHoldingAtLeastAsync(Db.DataSource, 50, Ct);
+        var accounts = await PgBorrow.Samples.Showcase.Rows.AccountQueries.AccountsHoldingAtLeastAsync(Db.DataSource, 50, Ct);
 
         Assert.Equal(new[] { (1, "Ada Lovelace", 100), (2, "Conor O'Brien", 50) }, accounts.Select(a => (a.Id, a.Owner, a.Balance)));
     }
