@@ -37,6 +37,12 @@ public static class RuleIdentifiers
     public const string RowTypeCannotBeGenerated = "PGB307";
     public const string RowColumnNameEmpty = "PGB308";
     public const string RowRequiredMemberNotSet = "PGB309";
+    public const string QueryMethodCannotBeGenerated = "PGB311";
+    public const string QueryPlaceholderUnknown = "PGB312";
+    public const string QueryParameterUnused = "PGB313";
+    public const string QueryReturnTypeNotSupported = "PGB314";
+    public const string QueryParameterTypeNotSupported = "PGB315";
+    public const string QuerySqlNotConstant = "PGB316";
     public const string TransactionMethodCannotBeGenerated = "PGB321";
     public const string TransactionMethodSourceMissing = "PGB322";
     public const string TransactionMethodReturnTypeNotSupported = "PGB323";
@@ -57,4 +63,5 @@ internal static class RuleCategories
     public const string Concurrency = "Concurrency";
     public const string Rows = "Rows";
     public const string Transactions = "Transactions";
+    public const string Queries = "Queries";
 }

@@ -7,7 +7,8 @@ namespace PgBorrow.Analyzers.Sql;
 /// the PostgreSQL manual ("SQL Syntax", section 4.1): <c>--</c> comments and nested <c>/* */</c>
 /// comments, "quoted identifiers" with doubled quotes, string constants with doubled quotes, escape
 /// strings <c>E'..'</c> with backslash escapes, bit and Unicode strings, dollar-quoted strings
-/// <c>$tag$..$tag$</c>, positional parameters <c>$n</c>, and Npgsql's named parameters <c>@name</c>.
+/// <c>$tag$..$tag$</c>, positional parameters <c>$n</c>, and Npgsql's named parameters <c>@name</c> (not
+/// after <c>@</c> or <c>&lt;</c>, where the <c>@</c> belongs to the operators <c>@@</c> and <c>&lt;@</c>).
 /// Unterminated constructs run to the end of the text; the lexer never throws.
 /// </summary>
 internal static class SqlLexer
@@ -86,7 +87,8 @@ internal static class SqlLexer
                     continue;
                 }
             }
-            if (c == '@' && IsIdentifierStart(Peek(text, i + 1)))
+            // After '@' or '<' an '@' ends an operator (@@ text search, <@ contained by), not a placeholder.
+            if (c == '@' && IsIdentifierStart(Peek(text, i + 1)) && !(i > 0 && text[i - 1] is '@' or '<'))
             {
                 i++;
                 while (i < text.Length && IsIdentifierPart(text[i]))

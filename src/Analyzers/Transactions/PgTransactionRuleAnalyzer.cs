@@ -1,11 +1,9 @@
-using System;
-using System.Collections.Concurrent;
-using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
+using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Methods;
 using PgBorrow.Generators.Transactions;
 
 namespace PgBorrow.Analyzers.Transactions;
@@ -16,69 +14,20 @@ namespace PgBorrow.Analyzers.Transactions;
 /// reports the problems of one kind. The generator implements a method exactly when the check finds no
 /// problem, so each Error here explains a method left without an implementation.
 /// </summary>
-public abstract class PgTransactionRuleAnalyzer : DiagnosticAnalyzer
+public abstract class PgTransactionRuleAnalyzer : AttributedMethodRuleAnalyzer
 {
     private protected PgTransactionRuleAnalyzer()
     {
     }
 
-    /// <summary>The rule's one descriptor.</summary>
-    private protected abstract DiagnosticDescriptor Rule { get; }
-
     /// <summary>The problems this rule reports.</summary>
     private protected abstract PgTransactionProblemKind Kind { get; }
 
-    /// <inheritdoc/>
-    public sealed override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+    private protected sealed override string AttributeName => PgTransactionMethodCheck.AttributeName;
 
-    /// <inheritdoc/>
-    public sealed override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (start.Compilation.GetTypeByMetadataName(PgTransactionMethodCheck.AttributeName) is not INamedTypeSymbol attributeType)
-                return;
-            var checks = s_checks.GetValue(start.Compilation, static _ => new ConcurrentDictionary<IMethodSymbol, Lazy<PgTransactionMethodCheck>>(SymbolEqualityComparer.Default));
-            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, attributeType, checks), SymbolKind.Method);
-        });
-    }
+    private protected sealed override object RunCheck(MethodDeclarationSyntax declaration, IMethodSymbol method, AttributeData attribute, CancellationToken cancellationToken)
+        => PgTransactionMethodCheck.Run(declaration, method, attribute, cancellationToken);
 
-    /// <summary>
-    /// The check of each method, per compilation: the five rules read one run of it (the check reads the
-    /// whole body and the attribute, and it is the same for all of them).
-    /// </summary>
-    static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<IMethodSymbol, Lazy<PgTransactionMethodCheck>>> s_checks = new();
-
-    private void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attributeType, ConcurrentDictionary<IMethodSymbol, Lazy<PgTransactionMethodCheck>> checks)
-    {
-        var method = (IMethodSymbol)context.Symbol;
-        // A partial method is analyzed once, through its defining part.
-        if (method.PartialDefinitionPart is not null)
-            return;
-        var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
-        if (attribute?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
-            return;
-
-        var cancellationToken = context.CancellationToken;
-        var lazy = checks.GetOrAdd(method, _ => new Lazy<PgTransactionMethodCheck>(() => PgTransactionMethodCheck.Run(declaration, method, attribute, cancellationToken)));
-        PgTransactionMethodCheck check;
-        try
-        {
-            check = lazy.Value;
-        }
-        catch (OperationCanceledException)
-        {
-            // Computed for a request that was cancelled (an IDE keystroke): forget it and compute again.
-            checks.TryRemove(method, out _);
-            cancellationToken.ThrowIfCancellationRequested();
-            check = PgTransactionMethodCheck.Run(declaration, method, attribute, cancellationToken);
-        }
-        foreach (var problem in check.Problems)
-        {
-            if (problem.Kind == Kind)
-                context.ReportDiagnostic(Diagnostic.Create(Rule, problem.Location, method.Name, problem.Detail));
-        }
-    }
+    private protected sealed override IEnumerable<(Location Location, string Detail)> ProblemsOf(object check)
+        => ((PgTransactionMethodCheck)check).Problems.Where(p => p.Kind == Kind).Select(p => (p.Location, p.Detail));
 }

@@ -4,6 +4,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PgBorrow.Generators.Methods;
 
 namespace PgBorrow.Generators.Transactions;
 
@@ -92,51 +93,16 @@ internal sealed class PgTransactionMethodCheck
     private void CheckShape(MethodDeclarationSyntax declaration)
     {
         var name = declaration.Identifier.GetLocation();
-        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-            Report(PgTransactionProblemKind.CannotImplement, name, "it is not declared partial; declare it 'partial' without a body and the generator writes the body");
-        else if (declaration.Body is not null || declaration.ExpressionBody is not null)
-            Report(PgTransactionProblemKind.CannotImplement, name, "this declaration has a body; declare the method without one (ending in ';') and the generator writes it");
-        else if (Method.PartialImplementationPart is { } implementation && !IsGenerated(implementation))
-            Report(PgTransactionProblemKind.CannotImplement, name, "it already has an implementing declaration; remove it, the generator writes one");
-
-        if (declaration.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp9 })
-            Report(PgTransactionProblemKind.CannotImplement, name, "the project's C# version is below 9, which partial methods with a return value and static lambdas need; set LangVersion to 9 or later");
-        if (Method.IsGenericMethod)
-            Report(PgTransactionProblemKind.CannotImplement, name, "it is generic; the generator implements non-generic methods only (a generic type around it is fine)");
+        PartialMethodShape.Check(declaration, Method, HintSuffix, "partial methods with a return value and static lambdas",
+            (location, detail) => Report(PgTransactionProblemKind.CannotImplement, location, detail));
         foreach (var parameter in Method.Parameters)
         {
             if (parameter.RefKind != RefKind.None)
                 Report(PgTransactionProblemKind.CannotImplement, Where(parameter, name), $"the parameter '{parameter.Name}' is passed by reference; the body runs later and may run more than once, so only values can be passed to it");
         }
-
-        var type = Method.ContainingType;
-        if (type is null)
-            return;
-        if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
-            Report(PgTransactionProblemKind.CannotImplement, name, $"it is declared in the {type.TypeKind.ToString().ToLowerInvariant()} '{type.Name}'; declare it in a class, record or struct");
-        else if (type.TypeKind == TypeKind.Struct && !Method.IsStatic)
+        if (Method.ContainingType is { TypeKind: TypeKind.Struct } type && !Method.IsStatic)
             Report(PgTransactionProblemKind.CannotImplement, name, $"it is an instance method of the struct '{type.Name}', whose body would run on a copy; make both methods static and pass the values as parameters");
-
-        var syntax = declaration.Parent as TypeDeclarationSyntax;
-        for (var containing = type; containing is not null; containing = containing.ContainingType)
-        {
-            if (containing.IsFileLocal)
-                Report(PgTransactionProblemKind.CannotImplement, name, $"'{containing.Name}' is file-local, so the generated file cannot add to it; remove its 'file' modifier");
-            if (syntax is null)
-                break;
-            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                var detail = SymbolEqualityComparer.Default.Equals(containing, type)
-                    ? $"its type '{containing.Name}' is not declared partial; the generated implementation is declared in a second part of it"
-                    : $"the type '{containing.Name}' around it is not declared partial; the generated implementation is declared inside a second part of it";
-                Report(PgTransactionProblemKind.CannotImplement, syntax.Identifier.GetLocation(), detail);
-            }
-            syntax = syntax.Parent as TypeDeclarationSyntax;
-        }
     }
-
-    private static bool IsGenerated(IMethodSymbol implementation)
-        => implementation.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.EndsWith(HintSuffix, System.StringComparison.Ordinal));
 
     private void CheckSource(MethodDeclarationSyntax declaration)
     {

@@ -25,13 +25,21 @@ internal enum PgCardinality
     SingleOrDefault,
 }
 
+/// <summary>How a streamed result's rows are read: <see cref="Start"/> once per result, then <see cref="Read"/> per row.</summary>
+internal interface IPgResultReading<T>
+{
+    void Start(NpgsqlDataReader reader);
+
+    T Read(NpgsqlDataReader reader);
+}
+
 /// <summary>The bodies of the query methods, shared by the connection, transaction and data-source overloads.</summary>
 /// <remarks>
 /// The Task-returning methods are not async themselves: an async method's parameters live in its state
 /// machine, and the target and the statement (56 bytes) are only needed to make the command, so each makes
 /// it and hands it to an async part that takes only the command. A failure to make it (a PgTx whose scope
 /// has ended, a completed transaction) is returned as a faulted task, as an async method would.
-/// (QueryStreamAsync is an iterator: its parameters are its state either way.)
+/// (StreamAsync is an iterator: its parameters are its state either way.)
 /// The async parts are static lambdas and method groups, which the compiler caches: no delegate is allocated per call.
 /// </remarks>
 internal static class PgQueryCore
@@ -60,11 +68,20 @@ internal static class PgQueryCore
     /// <summary>Makes the command and hands it to <paramref name="run"/>, which owns it (and prepares it when asked).</summary>
     static Task<TResult> Run<TResult>(PgTarget target, in PgStatement statement, in PgQueryOptions options,
         Func<NpgsqlCommand, bool, CancellationToken, Task<TResult>> run, CancellationToken cancellationToken)
+        => Run(target, statement, options, run, static (command, prepare, run, ct) => run(command, prepare, ct), cancellationToken);
+
+    /// <summary>
+    /// Makes the command and hands it, with <paramref name="state"/>, to <paramref name="run"/>, which owns it
+    /// (and prepares it when asked). The state lets a static <paramref name="run"/> see what it needs (a
+    /// [PgQuery] method's statement, for its messages) without a closure per call.
+    /// </summary>
+    internal static Task<TResult> Run<TState, TResult>(PgTarget target, in PgStatement statement, in PgQueryOptions options,
+        TState state, Func<NpgsqlCommand, bool, TState, CancellationToken, Task<TResult>> run, CancellationToken cancellationToken)
     {
         if (target.PreparesOnOwnConnection(options))
-            return RunOnOwnConnectionAsync(target.DataSource!, statement, options, run, cancellationToken);
+            return RunOnOwnConnectionAsync(target.DataSource!, statement, options, state, run, cancellationToken);
         return TryCreateCommand(target, statement, options, out var command, out var failure)
-            ? run(command, options.Prepare, cancellationToken)
+            ? run(command, options.Prepare, state, cancellationToken)
             : Task.FromException<TResult>(failure);
     }
 
@@ -72,18 +89,18 @@ internal static class PgQueryCore
     /// A data source's commands cannot be prepared (each may run on another pooled connection), so a statement
     /// to prepare runs on a pooled connection opened for it, where the prepared statement stays for later calls.
     /// </summary>
-    static async Task<TResult> RunOnOwnConnectionAsync<TResult>(NpgsqlDataSource dataSource, PgStatement statement, PgQueryOptions options,
-        Func<NpgsqlCommand, bool, CancellationToken, Task<TResult>> run, CancellationToken cancellationToken)
+    static async Task<TResult> RunOnOwnConnectionAsync<TState, TResult>(NpgsqlDataSource dataSource, PgStatement statement, PgQueryOptions options,
+        TState state, Func<NpgsqlCommand, bool, TState, CancellationToken, Task<TResult>> run, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            return await Run(PgTarget.Of(connection), statement, options, run, cancellationToken).ConfigureAwait(false);
+            return await Run(PgTarget.Of(connection), statement, options, state, run, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Runs the command's reader, preparing the command first when asked (and only then paying for a state machine).</summary>
-    static Task<NpgsqlDataReader> ExecuteReaderAsync(NpgsqlCommand command, bool prepare, CommandBehavior behavior, CancellationToken cancellationToken)
+    internal static Task<NpgsqlDataReader> ExecuteReaderAsync(NpgsqlCommand command, bool prepare, CommandBehavior behavior, CancellationToken cancellationToken)
         => prepare ? PrepareAndExecuteReaderAsync(command, behavior, cancellationToken) : command.ExecuteReaderAsync(behavior, cancellationToken);
 
     static async Task<NpgsqlDataReader> PrepareAndExecuteReaderAsync(NpgsqlCommand command, CommandBehavior behavior, CancellationToken cancellationToken)
@@ -141,9 +158,14 @@ internal static class PgQueryCore
         }
     }
 
-    public static async IAsyncEnumerable<T> QueryStreamAsync<T>(
-        PgTarget target, PgStatement statement, PgQueryOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static IAsyncEnumerable<T> QueryStreamAsync<T>(PgTarget target, PgStatement statement, PgQueryOptions options, CancellationToken cancellationToken)
         where T : IPgRow<T>
+        => StreamAsync<T, PgRowReading<T>>(target, statement, options, default, cancellationToken);
+
+    /// <summary>Streams the rows of the result, each read by <paramref name="reading"/> (a struct: its calls are not virtual).</summary>
+    internal static async IAsyncEnumerable<T> StreamAsync<T, TReading>(
+        PgTarget target, PgStatement statement, PgQueryOptions options, TReading reading, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where TReading : struct, IPgResultReading<T>
     {
         var ownConnection = target.PreparesOnOwnConnection(options)
             ? await target.DataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false)
@@ -157,9 +179,9 @@ internal static class PgQueryCore
                 var reader = await ExecuteReaderAsync(command, options.Prepare, CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    var ordinals = T.GetOrdinals(reader);
+                    reading.Start(reader);
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                        yield return T.Read(reader, ordinals);
+                        yield return reading.Read(reader);
                 }
             }
         }
@@ -264,6 +286,17 @@ internal static class PgQueryCore
     #endregion
 
     #region Reading a result (shared with PgBatchResults)
+
+    /// <summary>Reads a [PgRow] type: the ordinals are looked up once per result.</summary>
+    internal struct PgRowReading<T> : IPgResultReading<T>
+        where T : IPgRow<T>
+    {
+        private PgOrdinals _ordinals;
+
+        public void Start(NpgsqlDataReader reader) => _ordinals = T.GetOrdinals(reader);
+
+        public readonly T Read(NpgsqlDataReader reader) => T.Read(reader, _ordinals);
+    }
 
     /// <summary>Every row of the reader's current result.</summary>
     internal static async ValueTask<List<T>> ReadAllAsync<T>(NpgsqlDataReader reader, CancellationToken cancellationToken)

@@ -121,7 +121,7 @@ public ref struct PgSql
         _text.AppendFormatted(_parameterCount);
     }
 
-    private static NpgsqlParameter CreateParameter<T>(T value)
+    internal static NpgsqlParameter CreateParameter<T>(T value)
     {
         // typeof(T).IsEnum is folded by the JIT for value types; enums go as their integer value,
         // except [PgEnum] enums, which Npgsql writes by label once they are mapped (MapEnum).

@@ -69,6 +69,15 @@ public sealed class ModelShapeTests
     }
 
     [Fact]
+    public void The_query_models_are_checked_too()
+    {
+        foreach (var name in new[] { "PgQueryModel", "PgQueryParameter", "PgQueryResult", "PgQuerySource" })
+            Assert.Contains(ModelTypes(), row => (string)row[0] == name);
+        // The shared check holds symbols and locations by design; it must never be a pipeline model.
+        Assert.NotEqual(ModelNamespace, typeof(generators::PgBorrow.Generators.Queries.PgQueryMethodCheck).Namespace);
+    }
+
+    [Fact]
     public void The_row_check_and_its_results_are_not_models()
     {
         // The shared [PgRow] check holds symbols and locations by design; the builder turns its results into models.

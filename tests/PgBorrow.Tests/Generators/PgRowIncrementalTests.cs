@@ -93,18 +93,8 @@ public sealed class PgRowIncrementalTests
     }
 
     private static void AssertAllCachedOrUnchanged(GeneratorRunResult result)
-    {
-        foreach (var name in PgRowStepNames.All)
-        {
-            Assert.True(result.TrackedSteps.ContainsKey(name), $"The step {name} did not run.");
-            foreach (var (value, reason) in Outputs(result, name))
-                Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name}: {reason} for {value}");
-        }
-
-        foreach (var (value, reason) in result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs))
-            Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"output: {reason} for {value}");
-    }
+        => IncrementalSteps.AssertAllCachedOrUnchanged(result, PgRowStepNames.All);
 
     private static List<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRunResult result, string stepName)
-        => result.TrackedSteps[stepName].SelectMany(step => step.Outputs).ToList();
+        => IncrementalSteps.Outputs(result, stepName);
 }

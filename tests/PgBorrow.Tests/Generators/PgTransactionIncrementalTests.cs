@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using PgBorrow.Generators.Transactions;
 using Xunit;
 using PgTransactionSource = generators::PgBorrow.Generators.Model.PgTransactionSource;
@@ -83,35 +82,12 @@ public sealed class PgTransactionIncrementalTests
         Assert.Contains(result.GeneratedSources, s => s.SourceText.ToString().Contains("BalanceBody(__tx, __state, __ct)"));
     }
 
-    private static async Task<GeneratorRunResult> RunTwiceAsync(string unrelatedEdit, string methodsEdit)
-    {
-        var compilation = await GeneratorHarness.CompilationAsync(Methods, Unrelated);
-        var driver = GeneratorHarness.CreateDriver(new PgTransactionGenerator()).RunGenerators(compilation);
-        Assert.Equal(2, driver.GetRunResult().Results.Single().GeneratedSources.Length);
-
-        var trees = compilation.SyntaxTrees.ToArray();
-        var edited = compilation
-            .ReplaceSyntaxTree(trees[0], CSharpSyntaxTree.ParseText(methodsEdit, GeneratorHarness.ParseOptions, trees[0].FilePath))
-            .ReplaceSyntaxTree(trees[1], CSharpSyntaxTree.ParseText(unrelatedEdit, GeneratorHarness.ParseOptions, trees[1].FilePath));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-        Assert.Null(result.Exception);
-        Assert.Equal(2, result.GeneratedSources.Length);
-        return result;
-    }
+    private static Task<GeneratorRunResult> RunTwiceAsync(string unrelatedEdit, string methodsEdit)
+        => IncrementalSteps.RunTwiceAsync(new PgTransactionGenerator(), 2, new[] { Methods, Unrelated }, new[] { methodsEdit, unrelatedEdit });
 
     private static void AssertAllCachedOrUnchanged(GeneratorRunResult result)
-    {
-        foreach (var name in PgTransactionStepNames.All)
-        {
-            Assert.True(result.TrackedSteps.ContainsKey(name), $"The step {name} did not run.");
-            foreach (var (value, reason) in Outputs(result, name))
-                Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name}: {reason} for {value}");
-        }
-
-        foreach (var (value, reason) in result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs))
-            Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"output: {reason} for {value}");
-    }
+        => IncrementalSteps.AssertAllCachedOrUnchanged(result, PgTransactionStepNames.All);
 
     private static List<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRunResult result, string stepName)
-        => result.TrackedSteps[stepName].SelectMany(step => step.Outputs).ToList();
+        => IncrementalSteps.Outputs(result, stepName);
 }

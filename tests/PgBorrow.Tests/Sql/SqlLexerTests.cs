@@ -1,6 +1,11 @@
+extern alias generators;
+
 using System.Linq;
-using PgBorrow.Analyzers.Sql;
 using Xunit;
+// The lexer is compiled into the analyzer and generator assemblies (the [PgQuery] generator reads placeholders
+// with it): name one copy. Both are the same source file.
+using SqlLexer = generators::PgBorrow.Analyzers.Sql.SqlLexer;
+using SqlTokenKind = generators::PgBorrow.Analyzers.Sql.SqlTokenKind;
 
 namespace PgBorrow.Tests.Sql;
 
@@ -46,4 +51,9 @@ public class SqlLexerTests
         Assert.Empty(SqlLexer.Lex("/* never closed"));
         Assert.Single(SqlLexer.Lex("\"never closed"));
     }
+
+    [Fact]
+    public void An_at_sign_after_at_or_less_than_belongs_to_an_operator_not_a_placeholder()
+        => Assert.Equal("Word:v Operator:@ Operator:@ Word:q Word:a Operator:< Operator:@ Word:b Word:c Operator:@ Operator:> NamedParameter:d",
+            Kinds("v @@q a <@b c @>@d"));
 }
