@@ -142,9 +142,15 @@ internal static class SqlClassifier
             // SET LOCAL, SET TRANSACTION and SET CONSTRAINTS end with the transaction; SET [SESSION] anything else does not.
             if (second.IsWord("LOCAL") || second.IsWord("TRANSACTION") || second.IsWord("CONSTRAINTS"))
                 return;
-            var name = second.IsWord("SESSION") ? Next(tokens, start + 1, end) : second;
-            if (name.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
-                statement.SessionState.Add(new SessionStateUse(SessionStateKind.SetParameter, name.Value));
+            var nameAt = second.IsWord("SESSION") ? start + 1 : start;
+            var name = Next(tokens, nameAt, end);
+            if (name.Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier))
+                return;
+            // The settings SET spells in two words: TIME ZONE, SESSION AUTHORIZATION, SESSION CHARACTERISTICS.
+            var spelled = name.IsWord("TIME") && Next(tokens, nameAt + 1, end).IsWord("ZONE") ? "TIME ZONE"
+                : second.IsWord("SESSION") && (name.IsWord("AUTHORIZATION") || name.IsWord("CHARACTERISTICS")) ? "SESSION " + name.Value.ToUpperInvariant()
+                : name.Value;
+            statement.SessionState.Add(new SessionStateUse(SessionStateKind.SetParameter, spelled));
         }
         else if (first.IsWord("LISTEN") && second.Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier)
         {

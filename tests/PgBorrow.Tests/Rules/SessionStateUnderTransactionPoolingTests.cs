@@ -135,6 +135,12 @@ public class SessionStateUnderTransactionPoolingTests
                 Task ScopeAsync(NpgsqlDataSource dataSource, CancellationToken ct)
                     => dataSource.InTransactionAsync(async (tx, token) => await tx.ExecuteAsync({|#3:"SET work_mem = '64MB'"|}, token), ct);
 
+                Task ZoneAsync(NpgsqlConnection conn, CancellationToken ct)
+                    => conn.ExecuteAsync({|#5:"SET TIME ZONE 'UTC'"|}, ct);
+
+                Task RoleAsync(NpgsqlConnection conn, CancellationToken ct)
+                    => conn.ExecuteAsync({|#6:"SET SESSION AUTHORIZATION reporting"|}, ct);
+
                 // BEGIN in the same text: the snapshot is exported inside that transaction.
                 async Task SnapshotAsync(NpgsqlConnection conn, CancellationToken ct)
                 {
@@ -146,7 +152,9 @@ public class SessionStateUnderTransactionPoolingTests
             Pgb109(0, "'pg_try_advisory_lock_shared' takes a session advisory lock", "use pg_try_advisory_xact_lock_shared inside a transaction"),
             Pgb109(1, "'SET statement_timeout' without LOCAL changes the setting for the rest of the session", "use SET LOCAL (or set_config(..., true)) inside a transaction"),
             Pgb109(2, "'DECLARE c ... WITH HOLD' keeps the cursor open in the session after the transaction", "declare the cursor without HOLD and read it inside its transaction"),
-            Pgb109(3, "'SET work_mem' without LOCAL changes the setting for the rest of the session", "use SET LOCAL (or set_config(..., true)) inside a transaction"));
+            Pgb109(3, "'SET work_mem' without LOCAL changes the setting for the rest of the session", "use SET LOCAL (or set_config(..., true)) inside a transaction"),
+            Pgb109(5, "'SET TIME ZONE' without LOCAL changes the setting for the rest of the session", "use SET LOCAL (or set_config(..., true)) inside a transaction"),
+            Pgb109(6, "'SET SESSION AUTHORIZATION' without LOCAL changes the setting for the rest of the session", "use SET LOCAL (or set_config(..., true)) inside a transaction"));
 
     const string AutoPrepare = """
         class Setup
