@@ -161,7 +161,10 @@ public sealed class OwnedFieldOverwrittenWhileOpenAnalyzer : OwnedMembersRuleAna
     static string? RunsAgain(OwnedMembers facts, ISymbol member, OwnedMembers.MemberUse use, IMethodSymbol method, HashSet<ISymbol> disposing, int depth)
     {
         var open = new List<(ISymbol Caller, IInvocationOperation Call)>();
-        foreach (var site in facts.CallSites(method))
+        // Call sites are recorded as the type's methods are read, in no fixed order: read them in source order so
+        // the message names the same callers on every build.
+        var sites = facts.CallSites(method).OrderBy(site => site.Call.Syntax.SyntaxTree.FilePath, System.StringComparer.Ordinal).ThenBy(site => site.Call.Syntax.SpanStart);
+        foreach (var site in sites)
         {
             if (site.Caller is not IMethodSymbol caller || caller.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor || disposing.Contains(caller)
                 || SymbolEqualityComparer.Default.Equals(caller, method.OriginalDefinition) || ClearedBefore(facts, member, use, site.Call))
