@@ -138,15 +138,8 @@ public sealed class PreparedStatementRulesTests
         // A type the table does not list ('mood', maybe a domain over numeric or integer) is never a misfit.
         var diagnostics = await DiagnosticsAsync(OrdersQuery(row), Prepared(OrdersSql, Id, Customer, Column("total", totalType, false), Note));
 
-        if (expected is null)
-        {
-            Assert.Empty(diagnostics);
-            return;
-        }
-        var diagnostic = Assert.Single(diagnostics);
-        Assert.Equal("PGB332", diagnostic.Id);
-        Assert.Contains(expected, diagnostic.GetMessage(), System.StringComparison.Ordinal);
-        Assert.EndsWith("; make the member's type one that reads it, or cast the column in the SQL", diagnostic.GetMessage(), System.StringComparison.Ordinal);
+        if (AssertReportedOnlyWhenExpected(diagnostics, "PGB332", expected) is { } message)
+            Assert.EndsWith("; make the member's type one that reads it, or cast the column in the SQL", message, System.StringComparison.Ordinal);
     }
 
     [Theory]
@@ -157,14 +150,10 @@ public sealed class PreparedStatementRulesTests
     {
         var diagnostics = await DiagnosticsAsync(OrdersQuery(row), Prepared(OrdersSql, Id, Customer, Total, Note));
 
-        if (expected is null)
-        {
-            Assert.Empty(diagnostics);
-            return;
-        }
-        var diagnostic = Assert.Single(diagnostics);
-        Assert.Equal("PGB332", diagnostic.Id);
-        Assert.Equal($"'LargeAsync': the column 'note' (text) can be NULL, and {expected} cannot hold null; make the member nullable, or make the column NOT NULL (or coalesce it)", diagnostic.GetMessage());
+        var message = AssertReportedOnlyWhenExpected(diagnostics, "PGB332", expected);
+
+        if (message is not null)
+            Assert.Equal($"'LargeAsync': the column 'note' (text) can be NULL, and {expected} cannot hold null; make the member nullable, or make the column NOT NULL (or coalesce it)", message);
     }
 
     [Fact]
@@ -235,15 +224,8 @@ public sealed class PreparedStatementRulesTests
 
         var diagnostics = await DiagnosticsAsync(source, Prepared(sql, columns));
 
-        if (expected is null)
-        {
-            Assert.Empty(diagnostics);
-            return;
-        }
-        var diagnostic = Assert.Single(diagnostics);
-        Assert.Equal("PGB333", diagnostic.Id);
-        Assert.Contains(expected, diagnostic.GetMessage(), System.StringComparison.Ordinal);
-        Assert.Matches("; make the (statement return one column, or return a \\[PgRow\\] type|scalar a type that reads it, or cast the column in the SQL)$", diagnostic.GetMessage());
+        if (AssertReportedOnlyWhenExpected(diagnostics, "PGB333", expected) is { } message)
+            Assert.Matches("; make the (statement return one column, or return a \\[PgRow\\] type|scalar a type that reads it, or cast the column in the SQL)$", message);
     }
 
     [Fact]
@@ -273,6 +255,20 @@ public sealed class PreparedStatementRulesTests
         Assert.Equal(new[] { new PreparedColumn("odd\tname", "text", true), new PreparedColumn("v", "text", false) }, read.Columns);
         Assert.Null(PreparedStatement.Parse("[1, 2]"));
         Assert.Null(PreparedStatement.Parse("{\"sql\": \"x\"} trailing"));
+    }
+
+    /// <summary>No diagnostic when <paramref name="expected"/> is null; otherwise exactly one of the rule, whose message contains it (returned).</summary>
+    private static string? AssertReportedOnlyWhenExpected(ImmutableArray<Diagnostic> diagnostics, string id, string? expected)
+    {
+        if (expected is null)
+        {
+            Assert.Empty(diagnostics);
+            return null;
+        }
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(expected, diagnostic.GetMessage(), System.StringComparison.Ordinal);
+        return diagnostic.GetMessage();
     }
 
     private sealed class InMemoryFile(string path, string text) : AdditionalText
