@@ -48,6 +48,9 @@ public static class RuleIdentifiers
     public const string TransactionMethodReturnTypeNotSupported = "PGB323";
     public const string TransactionBodyDoesNotMatch = "PGB324";
     public const string TransactionOptionsInvalid = "PGB325";
+    public const string QueryNotPrepared = "PGB331";
+    public const string QueryColumnsDoNotFitRow = "PGB332";
+    public const string QueryScalarDoesNotFit = "PGB333";
 
     public const string HelpLinkBase = "https://github.com/pgborrow/pgborrow/blob/main/docs/rules/";
 

@@ -1,8 +1,7 @@
 using System;
 using System.IO;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using PgBorrow.Analyzers.Offline;
 using PgBorrow.Cli.Describe;
 
 namespace PgBorrow.Cli.Metadata;
@@ -19,7 +18,7 @@ namespace PgBorrow.Cli.Metadata;
 /// </summary>
 public static class StatementFile
 {
-    public const string FolderName = ".pgborrow";
+    public const string FolderName = PreparedStatementName.FolderName;
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -29,12 +28,12 @@ public static class StatementFile
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static string NormaliseSql(string sql) => sql.Replace("\r\n", "\n").Replace('\r', '\n').Trim();
+    // The name is computed by the code the analyzers use to find the file.
+    public static string NormaliseSql(string sql) => PreparedStatementName.NormaliseSql(sql);
 
-    public static string Hash(string sql) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(NormaliseSql(sql))));
+    public static string Hash(string sql) => PreparedStatementName.Hash(sql);
 
-    public static string FileName(string sql) => Hash(sql) + ".json";
+    public static string FileName(string sql) => PreparedStatementName.FileName(sql);
 
     /// <summary>The file's exact bytes: the same description always gives the same bytes.</summary>
     public static byte[] Write(StatementDescription description)

@@ -59,6 +59,10 @@ public sealed class PackageInstallTests : IClassFixture<PackageInstallFixture>
             package.AnalyzerEntries.SequenceEqual(["analyzers/dotnet/cs/PgBorrow.Analyzers.dll", "analyzers/dotnet/cs/PgBorrow.CodeFixes.dll"]),
             $"analyzers/ should hold exactly PgBorrow.Analyzers.dll and PgBorrow.CodeFixes.dll under dotnet/cs.\n{package.Listing}");
         Assert.True(package.Entries.Contains("README.md"), $"The package README is missing.\n{package.Listing}");
+        // The offline checks' .pgborrow/*.json reach the analyzers of direct and transitive (through PgBorrow) consumers.
+        Assert.True(
+            package.Entries.Contains("build/PgBorrow.Analyzers.targets") && package.Entries.Contains("buildTransitive/PgBorrow.Analyzers.targets"),
+            $"build/ and buildTransitive/ should hold PgBorrow.Analyzers.targets.\n{package.Listing}");
 
         // No lib/ and no dependency group: nothing ties the package to a target framework (NU1202).
         var libOrRef = package.Entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal) || e.StartsWith("ref/", StringComparison.Ordinal)).ToList();

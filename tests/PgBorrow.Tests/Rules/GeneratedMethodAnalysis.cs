@@ -19,8 +19,13 @@ namespace PgBorrow.Tests.Rules;
 internal static class GeneratedMethodAnalysis
 {
     /// <summary>The method generator's result, the compilation with all output, and the analyzers' diagnostics in source order.</summary>
-    public static async Task<(GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> RunAsync(
+    public static Task<(GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> RunAsync(
         IIncrementalGenerator generator, ImmutableArray<DiagnosticAnalyzer> analyzers, CSharpParseOptions parseOptions, params string[] sources)
+        => RunAsync(generator, analyzers, parseOptions, ImmutableArray<AdditionalText>.Empty, sources);
+
+    /// <summary>The same, with the additional files a build hands the analyzers.</summary>
+    public static async Task<(GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> RunAsync(
+        IIncrementalGenerator generator, ImmutableArray<DiagnosticAnalyzer> analyzers, CSharpParseOptions parseOptions, ImmutableArray<AdditionalText> additionalFiles, params string[] sources)
     {
         var compilation = await GeneratorHarness.CompilationAsync(parseOptions, sources);
         // The harness's driver parses generated code as the latest C#; a compilation's trees must share one version.
@@ -31,7 +36,7 @@ internal static class GeneratedMethodAnalysis
 
         var exceptions = new ConcurrentBag<Exception>();
         var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            new AnalyzerOptions(additionalFiles),
             onAnalyzerException: (exception, _, _) => exceptions.Add(exception),
             concurrentAnalysis: false,
             logAnalyzerExecutionTime: false);

@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Offline;
+using PgBorrow.Generators.Model;
+using PgBorrow.Generators.Queries;
+using PgBorrow.Generators.Rows;
+
+namespace PgBorrow.Analyzers.Rules;
+
+/// <summary>
+/// PGB331-PGB333, the build-time checks of a [PgQuery] against what <c>pgborrow prepare</c> recorded in
+/// <c>.pgborrow/*.json</c> (given to the compiler as additional files): the statement has a file (PGB331), its
+/// result columns fit the [PgRow] type (PGB332) or the scalar (PGB333). Silent when the project has no such file
+/// (it does not use offline checks), and on methods the generator does not implement (PGB311-PGB316 say why).
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
+{
+    public static readonly DiagnosticDescriptor NotPrepared = new(
+        id: RuleIdentifiers.QueryNotPrepared,
+        title: "[PgQuery] statement is not prepared",
+        messageFormat: "'{0}': {1}",
+        category: RuleCategories.Queries,
+        defaultSeverity: DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        description: "The project keeps described statements in .pgborrow/, but none is the statement this [PgQuery] sends: it is new or was edited since 'pgborrow prepare' ran, so the build cannot check it against the schema. Run 'pgborrow prepare' and commit the folder.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.QueryNotPrepared));
+
+    public static readonly DiagnosticDescriptor ColumnsDoNotFitRow = new(
+        id: RuleIdentifiers.QueryColumnsDoNotFitRow,
+        title: "[PgQuery] result columns do not fit the [PgRow] type",
+        messageFormat: "'{0}': {1}",
+        category: RuleCategories.Queries,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The columns the database described for the statement cannot be read into the [PgRow] type the method returns: a member has no column of its name, a column's type is not read into the member's type, or a column that can be NULL goes into a member that cannot hold null. The read would throw at run time.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.QueryColumnsDoNotFitRow));
+
+    public static readonly DiagnosticDescriptor ScalarDoesNotFit = new(
+        id: RuleIdentifiers.QueryScalarDoesNotFit,
+        title: "[PgQuery] scalar result does not fit the statement",
+        messageFormat: "'{0}': {1}",
+        category: RuleCategories.Queries,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A [PgQuery] returning a scalar reads the first column of the result; the database described a statement that returns more than one column, none, or a column whose type is not read into the scalar's type.",
+        helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.QueryScalarDoesNotFit));
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(NotPrepared, ColumnsDoNotFitRow, ScalarDoesNotFit);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (start.Compilation.GetTypeByMetadataName(PgQueryMethodCheck.AttributeName) is not INamedTypeSymbol attributeType)
+                return;
+            var statements = PreparedStatements.From(start.Options);
+            if (!statements.Any)
+                return;
+            var rowInterfaceFound = start.Compilation.GetTypeByMetadataName(PgRowShapeCheck.RowInterfaceName) is not null;
+            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, attributeType, statements, rowInterfaceFound), SymbolKind.Method);
+        });
+    }
+
+    private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attributeType, PreparedStatements statements, bool rowInterfaceFound)
+    {
+        var method = (IMethodSymbol)context.Symbol;
+        // A partial method is analyzed once, through its defining part.
+        if (method.PartialDefinitionPart is not null)
+            return;
+        var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
+        var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken);
+        if (attribute is null || attributeSyntax?.FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
+            return;
+
+        var check = PgQueryMethodCheck.Run(declaration, method, attribute, context.CancellationToken);
+        if (check.Blocks || check.SqlText is null || check.Result is not { } result)
+            return;
+
+        var location = attributeSyntax.GetLocation();
+        var commandText = check.SqlText.CommandText;
+        var fileName = PreparedStatementName.FolderName + "/" + PreparedStatementName.FileName(commandText);
+        if (!statements.TryGet(PreparedStatementName.Hash(commandText), context.CancellationToken, out var statement))
+        {
+            Report(context, NotPrepared, location, method, $"its statement has no file {fileName} (a new or edited query); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
+            return;
+        }
+        if (statement is null || statement.Sql != PreparedStatementName.NormaliseSql(commandText))
+        {
+            Report(context, NotPrepared, location, method, $"{fileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
+            return;
+        }
+
+        if (result.Shape is PgQueryResultShape.None or PgQueryResultShape.AffectedRows || result.Element is null)
+            return;
+        if (result.IsRow)
+            CheckRow(context, location, method, result.Element, statement, rowInterfaceFound);
+        else
+            CheckScalar(context, location, method, result.Element, statement);
+    }
+
+    private static void CheckRow(SymbolAnalysisContext context, Location location, IMethodSymbol method, ITypeSymbol element, PreparedStatement statement, bool rowInterfaceFound)
+    {
+        // The row type's mapping, as the [PgRow] generator decides it; a type it cannot map is PGB30x's to report,
+        // and a row type from another assembly (or implementing IPgRow<T> by hand) has no declaration to read.
+        if (element.OriginalDefinition is not INamedTypeSymbol rowType
+            || rowType.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == PgRowShapeCheck.AttributeName) is not { } rowAttribute
+            || rowAttribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } rowDeclaration)
+        {
+            return;
+        }
+        var shape = PgRowShapeCheck.Run(rowDeclaration, rowType, rowAttribute, rowInterfaceFound, context.CancellationToken);
+        if (shape.HasErrors)
+            return;
+
+        foreach (var member in shape.Members)
+        {
+            var column = FindColumn(statement.Columns, member.Column);
+            var memberText = $"'{rowType.Name}.{member.Name}' ({member.Type.ToDisplayString(PgRowTypeClassifier.MessageFormat)})";
+            if (column is null)
+            {
+                Report(context, ColumnsDoNotFitRow, location, method,
+                    $"the statement returns no column '{member.Column}' for {memberText} (its columns are {ColumnList(statement)}); add the column to the select list, or name it with [PgColumn]");
+                continue;
+            }
+            if (PostgresTypeFit.Misfit(column.Type, member.Type, member.Read) is { } misfit)
+            {
+                Report(context, ColumnsDoNotFitRow, location, method,
+                    $"the column '{column.Name}' is {column.Type}, which is not read into {memberText}: {misfit}; make the member's type one that reads it, or cast the column in the SQL");
+            }
+            else if (column.Nullable && !member.IsNullable)
+            {
+                Report(context, ColumnsDoNotFitRow, location, method,
+                    $"the column '{column.Name}' ({column.Type}) can be NULL, and {memberText} cannot hold null; make the member nullable, or make the column NOT NULL (or coalesce it)");
+            }
+        }
+    }
+
+    private static void CheckScalar(SymbolAnalysisContext context, Location location, IMethodSymbol method, ITypeSymbol element, PreparedStatement statement)
+    {
+        var display = element.ToDisplayString(PgRowTypeClassifier.MessageFormat);
+        if (statement.Columns.Count != 1)
+        {
+            var what = statement.Columns.Count == 0 ? "no column" : $"{statement.Columns.Count} columns ({ColumnList(statement)})";
+            Report(context, ScalarDoesNotFit, location, method,
+                $"it returns the scalar '{display}', read from one column, and the statement returns {what}; make the statement return one column, or return a [PgRow] type");
+            return;
+        }
+        var column = statement.Columns[0];
+        if (PgRowTypeClassifier.Classify(element, out _) is { } plan && PostgresTypeFit.Misfit(column.Type, element, plan) is { } misfit)
+        {
+            Report(context, ScalarDoesNotFit, location, method,
+                $"the column '{column.Name}' is {column.Type}, which is not read into the scalar '{display}': {misfit}; make the scalar a type that reads it, or cast the column in the SQL");
+        }
+    }
+
+    /// <summary>The column a member reads: by its exact name, else ignoring case, as the generated reader finds it.</summary>
+    private static PreparedColumn? FindColumn(IReadOnlyList<PreparedColumn> columns, string name)
+        => columns.FirstOrDefault(c => c.Name == name) ?? columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static string ColumnList(PreparedStatement statement)
+        => statement.Columns.Count == 0 ? "none" : string.Join(", ", statement.Columns.Select(c => "'" + c.Name + "'"));
+
+    private static void Report(SymbolAnalysisContext context, DiagnosticDescriptor rule, Location location, IMethodSymbol method, string detail)
+        => context.ReportDiagnostic(Diagnostic.Create(rule, location, method.Name, detail));
+}
