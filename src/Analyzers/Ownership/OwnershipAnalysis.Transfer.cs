@@ -751,7 +751,8 @@ internal sealed partial class OwnershipAnalysis
         }
 
         // A bool local that decided whether a value was created here, or that holds a null test of one.
-        if (MethodScope.FlagOf(condition) is (ILocalSymbol flag, bool polarity)
+        var testedFlag = MethodScope.FlagOf(condition);
+        if (testedFlag is (ILocalSymbol flag, bool polarity)
             && (_scope.OwnershipFlags.ContainsKey(flag) || _scope.NullFlags.ContainsKey(flag)))
         {
             var flagTrue = jumpWhenTrue == polarity ? conditional : fallThrough;
@@ -772,7 +773,7 @@ internal sealed partial class OwnershipAnalysis
 
         // A flag set only where the method began its own transaction into a parameter: where it is true, the
         // parameter no longer holds the caller's transaction.
-        if (MethodScope.FlagOf(condition) is (ILocalSymbol begunHere, bool begunPolarity)
+        if (testedFlag is (ILocalSymbol begunHere, bool begunPolarity)
             && _scope.BegunHereFlags.TryGetValue(begunHere, out var begunInto) && _scope.Resource(begunInto) is TrackedResource own)
             (jumpWhenTrue == begunPolarity ? conditional : fallThrough).RemoveActivity(own.Index, TransactionActivity.CallersValue);
 
