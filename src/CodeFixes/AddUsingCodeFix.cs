@@ -48,6 +48,9 @@ public sealed class AddUsingCodeFix : CodeFixProvider
             if (statement is null)
                 continue;
             var isAsync = IsInAsyncCode(statement);
+            // A replication connection has only DisposeAsync: 'using' would not compile in synchronous code.
+            if (!isAsync && diagnostic.Properties.ContainsKey("OnlyAsyncDisposable"))
+                continue;
             var title = isAsync ? "Declare with 'await using'" : "Declare with 'using'";
             context.RegisterCodeFix(
                 CodeAction.Create(title, ct => AddUsingAsync(context.Document, diagnostic.Location, ct), equivalenceKey: EquivalenceKey),

@@ -214,8 +214,11 @@ internal static class NpgsqlCalls
         command = null;
         switch (UnwrapAwaited(value))
         {
-            case IObjectCreationOperation creation when NpgsqlSymbols.IsOrDerives(creation.Type, symbols.NpgsqlConnection):
+            case IObjectCreationOperation creation when NpgsqlSymbols.IsOrDerives(creation.Type, symbols.NpgsqlConnection) || symbols.IsReplicationConnection(creation.Type):
                 kind = ResourceKind.Connection;
+                return true;
+            case IInvocationOperation invocation when ActivatorCreates(invocation, symbols) is ResourceKind created:
+                kind = created;
                 return true;
             case IInvocationOperation invocation:
                 switch (Classify(invocation, symbols))
@@ -255,6 +258,21 @@ internal static class NpgsqlCalls
                 break;
         }
         return false;
+    }
+
+    /// <summary>
+    /// <c>Activator.CreateInstance&lt;T&gt;()</c> or <c>(T)Activator.CreateInstance(typeof(T), ...)</c> of a connection type (code
+    /// written for several connection types at once): a new object the caller owns, like <c>new T(...)</c>.
+    /// </summary>
+    static ResourceKind? ActivatorCreates(IInvocationOperation invocation, NpgsqlSymbols symbols)
+    {
+        var method = invocation.TargetMethod;
+        if (method.Name != "CreateInstance" || method.ContainingType is not { Name: "Activator", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } })
+            return null;
+        var created = method.IsGenericMethod
+            ? method.TypeArguments[0]
+            : invocation.Arguments.Length > 0 && Operations.Unwrap(invocation.Arguments[0].Value) is ITypeOfOperation typeOf ? typeOf.TypeOperand : null;
+        return symbols.KindOfVariableType(created) == ResourceKind.Connection ? ResourceKind.Connection : null;
     }
 
     /// <summary>

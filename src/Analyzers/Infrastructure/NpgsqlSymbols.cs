@@ -56,6 +56,7 @@ internal sealed class NpgsqlSymbols
         NpgsqlCommand = compilation.GetTypeByMetadataName("Npgsql.NpgsqlCommand");
         NpgsqlBatch = compilation.GetTypeByMetadataName("Npgsql.NpgsqlBatch");
         NpgsqlDataSource = compilation.GetTypeByMetadataName("Npgsql.NpgsqlDataSource");
+        ReplicationConnection = compilation.GetTypeByMetadataName("Npgsql.Replication.ReplicationConnection");
         DbConnection = compilation.GetTypeByMetadataName("System.Data.Common.DbConnection");
         DbTransaction = compilation.GetTypeByMetadataName("System.Data.Common.DbTransaction");
         DbDataReader = compilation.GetTypeByMetadataName("System.Data.Common.DbDataReader");
@@ -89,6 +90,12 @@ internal sealed class NpgsqlSymbols
     public INamedTypeSymbol? NpgsqlCommand { get; }
     public INamedTypeSymbol? NpgsqlBatch { get; }
     public INamedTypeSymbol? NpgsqlDataSource { get; }
+
+    /// <summary>
+    /// Npgsql's logical and physical replication connections: each holds a server connection of its own (a
+    /// walsender, outside any pool) until it is disposed, so the engine owns them like connections.
+    /// </summary>
+    public INamedTypeSymbol? ReplicationConnection { get; }
     public INamedTypeSymbol? DbConnection { get; }
     public INamedTypeSymbol? DbTransaction { get; }
     public INamedTypeSymbol? DbDataReader { get; }
@@ -102,6 +109,26 @@ internal sealed class NpgsqlSymbols
     public INamedTypeSymbol? OwnedAttribute { get; }
 
     /// <summary>The runtime's exported snapshot handle: owns a transaction on a connection of its own.</summary>
+    /// <summary>
+    /// A replication connection type, or a type parameter constrained to one
+    /// (<c>where TConnection : ReplicationConnection</c>, the shape of code written for both kinds).
+    /// </summary>
+    public bool IsReplicationConnection(ITypeSymbol? type)
+    {
+        if (ReplicationConnection is null || type is null)
+            return false;
+        if (type is ITypeParameterSymbol parameter)
+        {
+            foreach (var constraint in parameter.ConstraintTypes)
+            {
+                if (IsOrDerives(constraint, ReplicationConnection))
+                    return true;
+            }
+            return false;
+        }
+        return IsOrDerives(type, ReplicationConnection);
+    }
+
     /// <summary>A binary COPY in progress: the connection is busy until it is completed or disposed.</summary>
     public INamedTypeSymbol? NpgsqlBinaryImporter { get; }
     public INamedTypeSymbol? NpgsqlBinaryExporter { get; }
@@ -182,7 +209,7 @@ internal sealed class NpgsqlSymbols
         var abstractions = !NpgsqlTypesOnly;
         if (Is(type, NpgsqlTransaction) || abstractions && (Is(type, DbTransaction) || Is(type, IDbTransaction)))
             return ResourceKind.Transaction;
-        if (Is(type, NpgsqlConnection) || abstractions && (Is(type, DbConnection) || Is(type, IDbConnection)))
+        if (Is(type, NpgsqlConnection) || abstractions && (Is(type, DbConnection) || Is(type, IDbConnection)) || IsReplicationConnection(type))
             return ResourceKind.Connection;
         if (Is(type, NpgsqlDataReader) || abstractions && (Is(type, DbDataReader) || Is(type, IDataReader)) || IsCopyOperation(type) || Is(type, PgBatchResults))
             return ResourceKind.DataReader;

@@ -38,5 +38,36 @@ internal static class UsingAdvice
         return EitherForm;
     }
 
+    /// <summary>
+    /// The advice for a value of <paramref name="type"/>: a type with only <c>DisposeAsync</c> (a replication connection)
+    /// cannot be declared with 'using', so synchronous code is told to become async.
+    /// </summary>
+    public static string For(Location location, ITypeSymbol? type)
+    {
+        var advice = For(location);
+        return advice == "'using'" && IsOnlyAsyncDisposable(type)
+            ? "'await using' (it has only DisposeAsync: make the method async)"
+            : advice;
+    }
+
+    /// <summary>Implements IAsyncDisposable but not IDisposable (or, for a type parameter, none of its constraints does).</summary>
+    public static bool IsOnlyAsyncDisposable(ITypeSymbol? type)
+    {
+        if (type is null)
+            return false;
+        var interfaces = type is ITypeParameterSymbol parameter
+            ? parameter.ConstraintTypes.SelectMany(c => c.AllInterfaces.Concat(c is INamedTypeSymbol { TypeKind: TypeKind.Interface } i ? new[] { i } : System.Array.Empty<INamedTypeSymbol>()))
+            : type.AllInterfaces;
+        bool disposable = false, asyncDisposable = false;
+        foreach (var candidate in interfaces)
+        {
+            if (candidate is { Name: "IDisposable", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } })
+                disposable = true;
+            else if (candidate is { Name: "IAsyncDisposable", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } })
+                asyncDisposable = true;
+        }
+        return asyncDisposable && !disposable;
+    }
+
     static string Quote(bool async) => async ? "'await using'" : "'using'";
 }

@@ -19,10 +19,13 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
     /// <summary>Diagnostic property: the connection is the caller's, opened here; it needs a Close, not a using.</summary>
     public const string OpenedHereProperty = "OpenedHere";
 
+    /// <summary>Diagnostic property: the connection has only DisposeAsync, so synchronous code cannot declare it with 'using'.</summary>
+    public const string OnlyAsyncDisposableProperty = "OnlyAsyncDisposable";
+
     public static readonly DiagnosticDescriptor Descriptor = new(
         id: RuleIdentifiers.ConnectionNotDisposed,
         title: "Connection not disposed",
-        messageFormat: "Connection '{0}' is not {1}: it is never returned to the pool; {2}",
+        messageFormat: "Connection '{0}' is not {1}: {2}; {3}",
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -40,11 +43,11 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
             if (open.Resource.OpenedHere)
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, s_openedHere, open.Resource.Name,
-                    $"closed when the method returns on line {open.ExitLine}, though this method opened it and closes it on other paths", CloseInFinally));
+                    $"closed when the method returns on line {open.ExitLine}, though this method opened it and closes it on other paths", Consequence(open.Resource, context), CloseInFinally));
             }
             else
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"disposed when the method returns on line {open.ExitLine}", DisposeOnEveryPath(open.Resource)));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, PropertiesOf(open.Resource), open.Resource.Name, $"disposed when the method returns on line {open.ExitLine}", Consequence(open.Resource, context), DisposeOnEveryPath(open.Resource)));
             }
         }
 
@@ -59,8 +62,8 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
                 && !report.OpenAtExit.Exists(o => o.Resource == open.Resource)
                 && reported.Add(open.Resource))
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, open.Resource.Name, $"{(open.Resource.OpenedHere ? "closed" : "disposed")} when '{open.ThrowingOperation}' throws on line {open.Line}",
-                    open.Resource.OpenedHere ? CloseInFinally : DisposeOnEveryPath(open.Resource)));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptor, open.Resource.Location, PropertiesOf(open.Resource), open.Resource.Name, $"{(open.Resource.OpenedHere ? "closed" : "disposed")} when '{open.ThrowingOperation}' throws on line {open.Line}",
+                    Consequence(open.Resource, context), open.Resource.OpenedHere ? CloseInFinally : DisposeOnEveryPath(open.Resource)));
             }
         }
     }
@@ -68,7 +71,27 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
     const string CloseInFinally = "close it in a 'finally'";
 
     static string DisposeOnEveryPath(TrackedResource connection)
-        => $"declare it with {UsingAdvice.For(connection.Location)}, or dispose it on every path";
+        => $"declare it with {UsingAdvice.For(connection.Location, TypeOf(connection))}, or dispose it on every path";
+
+    /// <summary>What the leak costs: a pool slot, or for a replication connection its own server connection.</summary>
+    static string Consequence(TrackedResource connection, OperationBlockAnalysisContext context)
+        => NpgsqlSymbols.TryCreate(context.Compilation, context.Options)?.IsReplicationConnection(TypeOf(connection)) == true
+            ? "its server connection (a walsender, outside any pool) stays open until the garbage collector finalizes it"
+            : "it is never returned to the pool";
+
+    static ITypeSymbol? TypeOf(TrackedResource connection)
+        => connection.Symbol switch
+        {
+            ILocalSymbol local => local.Type,
+            IParameterSymbol parameter => parameter.Type,
+            _ => null,
+        };
+
+    static System.Collections.Immutable.ImmutableDictionary<string, string?>? PropertiesOf(TrackedResource connection)
+        => UsingAdvice.IsOnlyAsyncDisposable(TypeOf(connection)) ? s_onlyAsyncDisposable : null;
+
+    static readonly System.Collections.Immutable.ImmutableDictionary<string, string?> s_onlyAsyncDisposable =
+        System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(OnlyAsyncDisposableProperty, "true");
 
     static readonly System.Collections.Immutable.ImmutableDictionary<string, string?> s_openedHere =
         System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(OpenedHereProperty, "true");

@@ -166,4 +166,56 @@ public class AddUsingCodeFixTests
                 }
             }
             """);
+
+    static CodeFixCase No_fix_for_a_replication_connection_in_synchronous_code
+        => CodeFixCase.Of<ConnectionNotDisposedAnalyzer, AddUsingCodeFix>("""
+            using Npgsql.Replication;
+
+            class Slots
+            {
+                void Configure(string connectionString)
+                {
+                    var {|PGB006:connection|} = new PhysicalReplicationConnection(connectionString);
+                    connection.CommandTimeout = TimeSpan.FromSeconds(5);
+                }
+            }
+            """, """
+            using Npgsql.Replication;
+
+            class Slots
+            {
+                void Configure(string connectionString)
+                {
+                    var {|PGB006:connection|} = new PhysicalReplicationConnection(connectionString);
+                    connection.CommandTimeout = TimeSpan.FromSeconds(5);
+                }
+            }
+            """);
+
+    static CodeFixCase Replication_connection_gets_await_using_in_async_code
+        => CodeFixCase.Of<ConnectionNotDisposedAnalyzer, AddUsingCodeFix>("""
+            using Npgsql.Replication;
+
+            class Slots
+            {
+                async Task<string> SystemIdAsync(string connectionString, CancellationToken ct)
+                {
+                    var {|PGB006:connection|} = new LogicalReplicationConnection(connectionString);
+                    await connection.Open(ct);
+                    return (await connection.IdentifySystem(ct)).SystemId;
+                }
+            }
+            """, """
+            using Npgsql.Replication;
+
+            class Slots
+            {
+                async Task<string> SystemIdAsync(string connectionString, CancellationToken ct)
+                {
+                    await using var connection = new LogicalReplicationConnection(connectionString);
+                    await connection.Open(ct);
+                    return (await connection.IdentifySystem(ct)).SystemId;
+                }
+            }
+            """);
 }

@@ -30,6 +30,7 @@ public class EveryFixCompilesTests
     /// <summary>Code-fix cases where an instance gets no fix, on purpose.</summary>
     static readonly Dictionary<string, string> s_declined = new()
     {
+        ["AddUsingCodeFixTests.No_fix_for_a_replication_connection_in_synchronous_code"] = "a replication connection has only DisposeAsync: 'using' does not compile in synchronous code",
         ["AddUsingCodeFixTests.No_fix_for_a_variable_assigned_again"] = "a using variable is read-only: assigned again, it cannot be declared with using",
         ["AwaitOneAfterAnotherCodeFixTests.No_fix_when_the_results_are_used"] = "the combined result is used: awaiting one after another would change its type",
         ["DisposeFieldCodeFixTests.A_type_that_is_not_disposable_gets_no_fix"] = "making a type disposable changes its contract with every user",

@@ -12,13 +12,16 @@ namespace PgBorrow.Tests.Rules;
 /// PGB006 (connection not disposed) on reported and clean code across the control-flow and ownership shapes it
 /// must follow. Expectations follow docs/rules/PGB006.md and docs/ownership-model.md.
 /// </summary>
-public class Pgb006ConnectionNotDisposedTests
+public partial class Pgb006ConnectionNotDisposedTests
 {
     const string ExceptionPaths = "dotnet_code_quality.PGB006.exception_paths = true";
 
+    /// <summary>The message's last part for a pooled connection.</summary>
+    const string NeverReturnedToThePool = "it is never returned to the pool";
+
     static DiagnosticResult Pgb006(int location, string name, string when, string usingForm = "'using'")
         => new DiagnosticResult("PGB006", DiagnosticSeverity.Warning).WithLocation(location)
-            .WithArguments(name, "disposed " + when, $"declare it with {usingForm}, or dispose it on every path");
+            .WithArguments(name, "disposed " + when, NeverReturnedToThePool, $"declare it with {usingForm}, or dispose it on every path");
 
     [Fact]
     public Task Connection_created_and_never_disposed_is_reported()
@@ -96,7 +99,7 @@ public class Pgb006ConnectionNotDisposedTests
             VerifyPgb006.AnalyzerAsync(Source.Replace("{|#0:conn|}", "conn")),
             VerifyPgb006.AnalyzerAsync(Source, "dotnet_code_quality.PGB006.exception_paths = true",
                 new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
-                    .WithLocation(0).WithArguments("conn", $"disposed when 'Open' throws on line {LineOf(1)}", "declare it with 'using', or dispose it on every path")));
+                    .WithLocation(0).WithArguments("conn", $"disposed when 'Open' throws on line {LineOf(1)}", NeverReturnedToThePool, "declare it with 'using', or dispose it on every path")));
     }
 
     [Fact]
@@ -210,9 +213,9 @@ public class Pgb006ConnectionNotDisposedTests
             }
             """,
             new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments("npgsqlConnection",
-                $"closed when the method returns on line {LineOf(2)}, though this method opened it and closes it on other paths", "close it in a 'finally'"),
+                $"closed when the method returns on line {LineOf(2)}, though this method opened it and closes it on other paths", NeverReturnedToThePool, "close it in a 'finally'"),
             new Microsoft.CodeAnalysis.Testing.DiagnosticResult("PGB006", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(1).WithArguments("connection",
-                $"closed when the method returns on line {LineOf(3)}, though this method opened it and closes it on other paths", "close it in a 'finally'"));
+                $"closed when the method returns on line {LineOf(3)}, though this method opened it and closes it on other paths", NeverReturnedToThePool, "close it in a 'finally'"));
 
     [Fact]
     public Task Borrowed_connection_opened_and_closed_in_finally_or_left_open_on_purpose_is_fine()
