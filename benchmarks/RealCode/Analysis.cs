@@ -201,7 +201,8 @@ sealed class Analyzer(AnalyzerSet analyzers, TextWriter log)
         if (p.GlobalUsings.Count > 0)
             trees.Add(CSharpSyntaxTree.ParseText(string.Concat(p.GlobalUsings.Select(u => $"global using global::{u};\n")), parse, Path.Combine(p.Directory, "obj", "GlobalUsings.g.cs")));
 
-        var refs = new List<MetadataReference>(References.Value);
+        var refs = new List<MetadataReference>();
+        var fromSource = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var r in p.ProjectReferences)
         {
             if (visiting.Contains(r)) continue;
@@ -211,8 +212,13 @@ sealed class Analyzer(AnalyzerSet analyzers, TextWriter log)
                 catch (Exception e) { log.WriteLine($"  (dependency {r} skipped: {e.Message})"); dep = null; }
                 dependencyCache[r] = dep;
             }
-            if (dep is not null) refs.Add(dep.ToMetadataReference());
+            if (dep is null) continue;
+            refs.Add(dep.ToMetadataReference());
+            if (dep.AssemblyName is not null) fromSource.Add(dep.AssemblyName);
         }
+        // A project compiled from source (npgsql's tests reference src/Npgsql) replaces the host's package of the same
+        // name: with both, every Npgsql type is defined twice and GetTypeByMetadataName finds none of them.
+        refs.InsertRange(0, References.Value.Where(m => !fromSource.Contains(Path.GetFileNameWithoutExtension(m.Display ?? ""))));
 
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true, concurrentBuild: false)
