@@ -96,6 +96,8 @@ internal static class OfflineCheckCost
                     $"| {name} | {Stats.Median(without.Select(run => run.SecondsByAnalyzer[name]).ToList()):F3} s | {Stats.Median(with.Select(run => run.SecondsByAnalyzer[name]).ToList()):F3} s |"));
             }
             Console.WriteLine();
+            await AttributeAsync(trees, references, options, analyzers, withFiles, statements);
+            Console.WriteLine();
             Console.WriteLine($"Diagnostics with the files: {Describe(with[0].DiagnosticCounts)}");
             Console.WriteLine($"Diagnostics without them:   {Describe(without[0].DiagnosticCounts)}");
             Console.WriteLine($"Diagnostics with one file left out (checked before the rounds): {Describe(sanity.DiagnosticCounts)}");
@@ -107,6 +109,69 @@ internal static class OfflineCheckCost
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>
+    /// The per-statement work of the two [PgQuery] analyzers themselves: each alone and both together, not concurrent,
+    /// against an analyzer that does nothing on every method (what the compiler's driver and binding cost on their own:
+    /// each run works on its own copy of the compilation, so each binds again). The difference is the analyzers' work.
+    /// </summary>
+    private static async Task AttributeAsync(ImmutableArray<SyntaxTree> trees, ImmutableArray<MetadataReference> references, CSharpCompilationOptions options,
+        ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerOptions withFiles, int statements)
+    {
+        var compilation = CSharpCompilation.Create("Synthetic.Queries", trees, references, options);
+        var queryRules = analyzers.Single(a => a.GetType().Name == "QueryMethodCannotBeGeneratedAnalyzer");
+        var offline = analyzers.Single(a => a.GetType().Name == OfflineAnalyzer);
+        var variants = new (string Label, ImmutableArray<DiagnosticAnalyzer> Analyzers)[]
+        {
+            ("an analyzer doing nothing on every method (the baseline)", [new NothingOnMethods()]),
+            ("PGB311-PGB316 QueryMethodCannotBeGeneratedAnalyzer", [queryRules]),
+            ($"PGB331-PGB333 {OfflineAnalyzer}", [offline]),
+            ("both", [queryRules, offline]),
+        };
+        Console.WriteLine("The [PgQuery] analyzers alone (with the statement files, not concurrent), median of 3 runs:");
+        Console.WriteLine();
+        Console.WriteLine("| Analyzers | wall | over the baseline | over the baseline, per statement |");
+        Console.WriteLine("| --- | ---: | ---: | ---: |");
+        double baseline = 0;
+        foreach (var (label, run) in variants)
+        {
+            var seconds = new List<double>();
+            for (var repeat = 0; repeat < 3; repeat++)
+            {
+                GC.Collect();
+                var stopwatch = Stopwatch.StartNew();
+                _ = await compilation.WithAnalyzers(run, new CompilationWithAnalyzersOptions(
+                    withFiles, onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false))
+                    .GetAnalyzerDiagnosticsAsync(CancellationToken.None);
+                seconds.Add(stopwatch.Elapsed.TotalSeconds);
+            }
+            var median = Stats.Median(seconds);
+            if (baseline == 0)
+                baseline = median;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {label} | {median:F3} s | {median - baseline:F3} s | {(median - baseline) * 1000 / statements:F2} ms |"));
+        }
+    }
+
+    // A measuring stick run in this process only, never loaded by a compiler: the rules for shipped analyzers
+    // (target framework, extended analyzer rules, release tracking) do not apply.
+#pragma warning disable RS1041, RS1036, RS2008
+    /// <summary>The baseline: registers for every method symbol, as the [PgQuery] analyzers do, and does nothing.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    private sealed class NothingOnMethods : DiagnosticAnalyzer
+    {
+        private static readonly DiagnosticDescriptor Never = new("BENCH001", "never reported", "never reported", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Never];
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterSymbolAction(_ => { }, SymbolKind.Method);
+        }
+    }
+#pragma warning restore RS1041, RS1036, RS2008
 
     private sealed record Run(double WallSeconds, double AnalyzerSeconds, double OfflineSeconds, IReadOnlyDictionary<string, int> DiagnosticCounts, IReadOnlyDictionary<string, double> SecondsByAnalyzer);
 
