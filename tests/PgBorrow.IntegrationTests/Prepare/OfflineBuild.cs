@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
@@ -48,7 +49,12 @@ internal static class OfflineBuild
         var sources = Directory.EnumerateFiles(projectFolder, "*.cs", SearchOption.AllDirectories)
             .Where(path => !IsBuildOutput(Path.GetRelativePath(projectFolder, path)))
             .Order(StringComparer.Ordinal)
-            .Select(path => CSharpSyntaxTree.ParseText(File.ReadAllText(path), ParseOptions, path, cancellationToken: cancellationToken));
+            .Select(path => CSharpSyntaxTree.ParseText(File.ReadAllText(path), ParseOptions, path, cancellationToken: cancellationToken))
+            .ToArray();
+        // A program's top-level statements make it an executable, as its project file says.
+        var outputKind = sources.Any(tree => tree.GetRoot(cancellationToken).ChildNodes().OfType<GlobalStatementSyntax>().Any())
+            ? OutputKind.ConsoleApplication
+            : OutputKind.DynamicallyLinkedLibrary;
         var metadataFolder = Path.Combine(projectFolder, ".pgborrow");
         var metadata = Directory.Exists(metadataFolder)
             ? Directory.GetFiles(metadataFolder, "*.json").Order(StringComparer.Ordinal).Select(path => (AdditionalText)new FileText(path)).ToImmutableArray()
@@ -58,7 +64,7 @@ internal static class OfflineBuild
             "OfflineBuild",
             sources,
             References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(outputKind, nullableContextOptions: NullableContextOptions.Enable));
         CSharpGeneratorDriver.Create(Create<IIncrementalGenerator>(typeof(PgBorrow.Generators.Queries.PgQueryGenerator)).Select(g => g.AsSourceGenerator()), parseOptions: ParseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorErrors, cancellationToken);
         Assert.Empty(generatorErrors);
