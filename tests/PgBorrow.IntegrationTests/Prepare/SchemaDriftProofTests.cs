@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading.Tasks;
 using Npgsql;
 using PgBorrow.Cli.Commands;
@@ -112,22 +113,33 @@ public sealed class SchemaDriftProofTests(PgDatabaseFixture db) : PgDatabaseTest
         return build.OfflineChecks();
     }
 
+    /// <summary>Builds clean against the schema as created, applies one change to it, prepares again and builds.</summary>
+    private async Task<string[]> DiagnosticsAfterAsync(string change)
+    {
+        Assert.Empty(await PrepareAndBuildAsync());
+        await AlterAsync(change);
+        return await PrepareAndBuildAsync();
+    }
+
     [PgFact]
     public async Task A_project_prepared_against_its_schema_builds_with_no_offline_diagnostic()
     {
         var diagnostics = await PrepareAndBuildAsync();
 
         Assert.Empty(diagnostics);
-        Assert.Equal(4, Directory.GetFiles(Path.Combine(_project, ".pgborrow"), "*.json").Length);
+        var files = Directory.GetFiles(Path.Combine(_project, ".pgborrow"), "*.json");
+        Assert.Equal(4, files.Length);
+        // The enum, the array and the jsonb column were described, so the build above compared them with their members.
+        var described = string.Concat(files.Select(File.ReadAllText));
+        Assert.Contains("\"name\": \"mood\",\n      \"type\": \"mood\"", described);
+        Assert.Contains("\"name\": \"tags\",\n      \"type\": \"text[]\"", described);
+        Assert.Contains("\"name\": \"details\",\n      \"type\": \"jsonb\"", described);
     }
 
     [PgFact]
     public async Task A_renamed_column_is_reported_at_the_member_that_reads_it()
     {
-        await PrepareAndBuildAsync();
-        await AlterAsync("ALTER TABLE customers RENAME COLUMN email TO contact_email");
-
-        var diagnostics = await PrepareAndBuildAsync();
+        var diagnostics = await DiagnosticsAfterAsync("ALTER TABLE customers RENAME COLUMN email TO contact_email");
 
         Assert.Equal(
             ["PGB332 ShopQueries.cs(18): 'CustomerAsync': the statement returns no column 'email' for 'Customer.Email' (string?) (its columns are 'id', 'name', 'contact_email', 'mood'); add the column to the select list, or name it with [PgColumn]"],
@@ -137,10 +149,7 @@ public sealed class SchemaDriftProofTests(PgDatabaseFixture db) : PgDatabaseTest
     [PgFact]
     public async Task A_column_made_nullable_is_reported_in_every_row_that_reads_it_including_through_a_join()
     {
-        await PrepareAndBuildAsync();
-        await AlterAsync("ALTER TABLE customers ALTER COLUMN name DROP NOT NULL");
-
-        var diagnostics = await PrepareAndBuildAsync();
+        var diagnostics = await DiagnosticsAfterAsync("ALTER TABLE customers ALTER COLUMN name DROP NOT NULL");
 
         Assert.Equal(
             [
@@ -153,10 +162,7 @@ public sealed class SchemaDriftProofTests(PgDatabaseFixture db) : PgDatabaseTest
     [PgFact]
     public async Task A_column_with_a_new_type_is_reported_at_the_member_that_can_no_longer_read_it()
     {
-        await PrepareAndBuildAsync();
-        await AlterAsync("ALTER TABLE orders ALTER COLUMN total TYPE double precision");
-
-        var diagnostics = await PrepareAndBuildAsync();
+        var diagnostics = await DiagnosticsAfterAsync("ALTER TABLE orders ALTER COLUMN total TYPE double precision");
 
         Assert.Equal(
             ["PGB332 ShopQueries.cs(21): 'LargeOrdersAsync': the column 'total' is double precision, which is not read into 'OrderSummary.Total' (decimal): double precision is read into double; make the member's type one that reads it, or cast the column in the SQL"],
