@@ -14,8 +14,11 @@ namespace PgBorrow.IntegrationTests.Prepare;
 /// (one change per test) and prepare runs again, the build reports exactly the members that no longer fit.
 /// Each test works in a schema and a project folder of its own.
 /// </summary>
-public sealed class SchemaDriftProofTests(PgDatabaseFixture db) : PgDatabaseTests(db), IDisposable
+public sealed class SchemaDriftProofTests(PgDatabaseFixture db) : PgDatabaseTests(db, TimeoutSeconds), IDisposable
 {
+    /// <summary>Compiling with every analyzer, twice a test, beside the whole suite on two cores can take minutes.</summary>
+    internal const int TimeoutSeconds = 300;
+
     private const string Schema = """
         CREATE TYPE mood AS ENUM ('happy', 'grumpy');
         CREATE TABLE customers (

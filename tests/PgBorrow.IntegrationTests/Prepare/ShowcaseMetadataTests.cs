@@ -13,7 +13,7 @@ namespace PgBorrow.IntegrationTests.Prepare;
 /// the Wrong/ example that disagrees with the schema on purpose. A query or schema edited without a new prepare
 /// fails here.
 /// </summary>
-public sealed class ShowcaseMetadataTests(PgDatabaseFixture db) : PgDatabaseTests(db)
+public sealed class ShowcaseMetadataTests(PgDatabaseFixture db) : PgDatabaseTests(db, SchemaDriftProofTests.TimeoutSeconds)
 {
     private static readonly string Showcase = Path.Combine(RepositoryRoot(), "samples", "Showcase");
 
@@ -40,7 +40,7 @@ public sealed class ShowcaseMetadataTests(PgDatabaseFixture db) : PgDatabaseTest
     [Fact]
     public async Task Its_build_reports_only_the_wrong_example_that_disagrees_with_the_schema()
     {
-        var build = await OfflineBuild.RunAsync(Showcase, default);
+        var build = await OfflineBuild.RunAsync(Showcase, Ct);
 
         Assert.Empty(build.Errors);
         Assert.Equal(
