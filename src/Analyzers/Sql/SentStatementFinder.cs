@@ -94,8 +94,13 @@ internal sealed class SentStatementFinder
     /// <summary>A call to PgBorrow's query API and the SQL it sends, or null for any other call.</summary>
     private static SentStatement? RuntimeQueryText(IInvocationOperation invocation)
     {
-        if (!NpgsqlCalls.IsRuntimeLibrary(invocation.TargetMethod))
+        // The runtime assembly itself, by name: a project that references src/Runtime as a project (not a package) sees
+        // its methods with their source, which NpgsqlCalls.IsRuntimeLibrary takes for the user's own code.
+        if (invocation.TargetMethod.ContainingAssembly?.Name != "PgBorrow"
+            || invocation.TargetMethod.ContainingNamespace is not { Name: "PgBorrow", ContainingNamespace.IsGlobalNamespace: true })
+        {
             return null;
+        }
         foreach (var argument in invocation.Arguments)
         {
             if (argument.ArgumentKind == ArgumentKind.DefaultValue || argument.Parameter is not { } parameter)

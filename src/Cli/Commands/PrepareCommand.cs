@@ -24,13 +24,13 @@ public static class PrepareCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellationToken = default)
     {
-        if (!TryReadArguments(args, out var connectionString, out var check, out var projectFolder, out var problem))
+        if (!TryReadArguments(args, out var connectionString, out var check, out var projectFile, out var projectFolder, out var problem))
         {
             await output.WriteLineAsync(problem + Environment.NewLine + Usage);
             return 2;
         }
 
-        var compilation = ProjectSources.FromFolder(projectFolder);
+        var compilation = await ProjectOpener.OpenAsync(projectFile, projectFolder, output, cancellationToken);
         var methods = PgQueryCollector.Collect(compilation, projectFolder);
         var sent = SentStatementCollector.Collect(compilation, projectFolder);
         var queries = methods.Concat(sent.Statements).ToList();
@@ -62,8 +62,12 @@ public static class PrepareCommand
             : [];
         var unused = existing.Where(name => !expected.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
 
+        var found = $"{methods.Count} [PgQuery] method(s), {sent.Statements.Count} other statement(s) ({Skipped(sent)})";
         if (check)
+        {
+            await output.WriteLineAsync($"pgborrow prepare --check: {found}");
             return await CheckAsync(folder, expected, unused, output) && failed == 0 ? 0 : 1;
+        }
 
         Directory.CreateDirectory(folder);
         var written = 0;
@@ -77,7 +81,7 @@ public static class PrepareCommand
         }
         foreach (var fileName in unused)
             File.Delete(Path.Combine(folder, fileName));
-        await output.WriteLineAsync($"pgborrow prepare: {methods.Count} [PgQuery] method(s), {sent.Statements.Count} other statement(s) ({Skipped(sent)}), {expected.Count} statement file(s) in {StatementFile.FolderName}/ ({written} written, {unused.Count} removed){(failed > 0 ? $", {failed} failed to describe" : "")}");
+        await output.WriteLineAsync($"pgborrow prepare: {found}, {expected.Count} statement file(s) in {StatementFile.FolderName}/ ({written} written, {unused.Count} removed){(failed > 0 ? $", {failed} failed to describe" : "")}");
         return failed == 0 ? 0 : 1;
     }
 
@@ -106,10 +110,11 @@ public static class PrepareCommand
         return ok;
     }
 
-    private static bool TryReadArguments(IReadOnlyList<string> args, out string connectionString, out bool check, out string projectFolder, out string problem)
+    private static bool TryReadArguments(IReadOnlyList<string> args, out string connectionString, out bool check, out string? projectFile, out string projectFolder, out string problem)
     {
         connectionString = "";
         check = false;
+        projectFile = null;
         projectFolder = "";
         problem = "";
         string? target = null;
@@ -139,7 +144,10 @@ public static class PrepareCommand
         else if (target is null)
             problem = "name the project file or folder";
         else if (File.Exists(target) && target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase))
-            projectFolder = Path.GetDirectoryName(Path.GetFullPath(target))!;
+        {
+            projectFile = Path.GetFullPath(target);
+            projectFolder = Path.GetDirectoryName(projectFile)!;
+        }
         else if (Directory.Exists(target))
             projectFolder = Path.GetFullPath(target);
         else
