@@ -270,11 +270,4 @@ public sealed class PreparedStatementRulesTests
         Assert.Contains(expected, diagnostic.GetMessage(), System.StringComparison.Ordinal);
         return diagnostic.GetMessage();
     }
-
-    private sealed class InMemoryFile(string path, string text) : AdditionalText
-    {
-        public override string Path { get; } = path;
-
-        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text, Encoding.UTF8);
-    }
 }
