@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using Npgsql;
-using PgBorrow.Cli.Commands;
 using PgBorrow.Cli.Metadata;
 using Xunit;
 
@@ -75,12 +74,7 @@ public sealed class PrepareProjectFileTests(PgDatabaseFixture db) : PgDatabaseTe
 
     public void Dispose() => Directory.Delete(_project, recursive: true);
 
-    private async Task<(int ExitCode, string Output)> RunAsync(params string[] options)
-    {
-        var output = new StringWriter();
-        var exitCode = await PrepareCommand.RunAsync(["--connection", Db.ConnectionString, .. options, ProjectFile], output, Ct);
-        return (exitCode, output.ToString());
-    }
+    private Task<(int ExitCode, string Output)> RunAsync(params string[] options) => PrepareRun.RunAsync(Db.ConnectionString, ProjectFile, options, Ct);
 
     [PgFact]
     public async Task Opens_the_project_and_describes_the_query_api_a_command_and_a_dapper_call()
@@ -94,7 +88,7 @@ public sealed class PrepareProjectFileTests(PgDatabaseFixture db) : PgDatabaseTe
         Assert.DoesNotContain("cannot open", prepareOutput);
         Assert.Equal(
             SentTexts.Select(StatementFile.FileName).Order().ToArray(),
-            Directory.GetFiles(Path.Combine(_project, StatementFile.FolderName)).Select(Path.GetFileName).Order().ToArray());
+            PrepareRun.MetadataFiles(_project));
         Assert.True(passed == 0, passOutput);
         Assert.Equal(1, failed);
         Assert.Contains("OrderStore.cs(15,12): error: OrderStore.IdsAsync (QueryAsync): .pgborrow/" + StatementFile.FileName("SELECT id FROM w_orders WHERE note = $1 AND customer_id = $2") + " is missing", failOutput);

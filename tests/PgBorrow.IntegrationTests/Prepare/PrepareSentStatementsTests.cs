@@ -3,7 +3,6 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using Npgsql;
-using PgBorrow.Cli.Commands;
 using PgBorrow.Cli.Metadata;
 using Xunit;
 
@@ -61,15 +60,8 @@ public sealed class PrepareSentStatementsTests(PgDatabaseFixture db) : PgDatabas
 
     public void Dispose() => Directory.Delete(_project, recursive: true);
 
-    private async Task<(int ExitCode, string Output)> RunAsync(params string[] options)
-    {
-        var output = new StringWriter();
-        var exitCode = await PrepareCommand.RunAsync(["--connection", Db.ConnectionString, .. options, _project], output, Ct);
-        return (exitCode, output.ToString());
-    }
+    private Task<(int ExitCode, string Output)> RunAsync(params string[] options) => PrepareRun.RunAsync(Db.ConnectionString, _project, options, Ct);
 
-    private string[] MetadataFiles() =>
-        Directory.GetFiles(Path.Combine(_project, StatementFile.FolderName)).Select(Path.GetFileName).OfType<string>().Order().ToArray();
 
     [PgFact]
     public async Task Describes_each_statement_as_sent_and_counts_what_it_skips()
@@ -77,7 +69,7 @@ public sealed class PrepareSentStatementsTests(PgDatabaseFixture db) : PgDatabas
         var (code, output) = await RunAsync();
 
         Assert.True(code == 0, output);
-        Assert.Equal(SentTexts.Select(StatementFile.FileName).Order().ToArray(), MetadataFiles());
+        Assert.Equal(SentTexts.Select(StatementFile.FileName).Order().ToArray(), PrepareRun.MetadataFiles(_project));
         Assert.Contains("0 [PgQuery] method(s), 3 other statement(s) (skipped: 1 not constant, 1 not a statement that can be described)", output);
         var byCustomer = await File.ReadAllTextAsync(Path.Combine(_project, StatementFile.FolderName, StatementFile.FileName(SentTexts[1])), Ct);
         Assert.Contains("\"parameters\": [\n    \"bigint\",\n    \"text\"\n  ]", byCustomer);
