@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -102,23 +103,25 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
 
         if (result.Shape is PgQueryResultShape.None or PgQueryResultShape.AffectedRows || result.Element is null)
             return;
+        void ReportFit(DiagnosticDescriptor rule, string detail) => Report(context, rule, location, method, detail);
         if (result.IsRow)
-            CheckRow(context, location, method, result.Element, statement, rowInterfaceFound);
+            CheckRow(ReportFit, result.Element, statement, rowInterfaceFound, context.CancellationToken);
         else
-            CheckScalar(context, location, method, result.Element, statement);
+            CheckScalar(ReportFit, result.Element, statement);
     }
 
-    private static void CheckRow(SymbolAnalysisContext context, Location location, IMethodSymbol method, ITypeSymbol element, PreparedStatement statement, bool rowInterfaceFound)
+    /// <summary>PGB332: the result columns against the [PgRow] type's members (also run for the runtime query API's calls).</summary>
+    internal static void CheckRow(Action<DiagnosticDescriptor, string> report, ITypeSymbol element, PreparedStatement statement, bool rowInterfaceFound, CancellationToken cancellationToken)
     {
         // The row type's mapping, as the [PgRow] generator decides it; a type it cannot map is PGB30x's to report,
         // and a row type from another assembly (or implementing IPgRow<T> by hand) has no declaration to read.
         if (element.OriginalDefinition is not INamedTypeSymbol rowType
             || rowType.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == PgRowShapeCheck.AttributeName) is not { } rowAttribute
-            || rowAttribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } rowDeclaration)
+            || rowAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } rowDeclaration)
         {
             return;
         }
-        var shape = PgRowShapeCheck.Run(rowDeclaration, rowType, rowAttribute, rowInterfaceFound, context.CancellationToken);
+        var shape = PgRowShapeCheck.Run(rowDeclaration, rowType, rowAttribute, rowInterfaceFound, cancellationToken);
         if (shape.HasErrors)
             return;
 
@@ -128,37 +131,38 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
             var memberText = $"'{rowType.Name}.{member.Name}' ({member.Type.ToDisplayString(PgRowTypeClassifier.MessageFormat)})";
             if (column is null)
             {
-                Report(context, ColumnsDoNotFitRow, location, method,
+                report(ColumnsDoNotFitRow,
                     $"the statement returns no column '{member.Column}' for {memberText} (its columns are {ColumnList(statement)}); add the column to the select list, or name it with [PgColumn]");
                 continue;
             }
             if (PostgresTypeFit.Misfit(column.Type, member.Type, member.Read) is { } misfit)
             {
-                Report(context, ColumnsDoNotFitRow, location, method,
+                report(ColumnsDoNotFitRow,
                     $"the column '{column.Name}' is {column.Type}, which is not read into {memberText}: {misfit}; make the member's type one that reads it, or cast the column in the SQL");
             }
             else if (column.Nullable && !member.IsNullable)
             {
-                Report(context, ColumnsDoNotFitRow, location, method,
+                report(ColumnsDoNotFitRow,
                     $"the column '{column.Name}' ({column.Type}) can be NULL, and {memberText} cannot hold null; make the member nullable, or make the column NOT NULL (or coalesce it)");
             }
         }
     }
 
-    private static void CheckScalar(SymbolAnalysisContext context, Location location, IMethodSymbol method, ITypeSymbol element, PreparedStatement statement)
+    /// <summary>PGB333: the result columns against a scalar (also run for the runtime query API's calls).</summary>
+    internal static void CheckScalar(Action<DiagnosticDescriptor, string> report, ITypeSymbol element, PreparedStatement statement)
     {
         var display = element.ToDisplayString(PgRowTypeClassifier.MessageFormat);
         if (statement.Columns.Count != 1)
         {
             var what = statement.Columns.Count == 0 ? "no column" : $"{statement.Columns.Count} columns ({ColumnList(statement)})";
-            Report(context, ScalarDoesNotFit, location, method,
+            report(ScalarDoesNotFit,
                 $"it returns the scalar '{display}', read from one column, and the statement returns {what}; make the statement return one column, or return a [PgRow] type");
             return;
         }
         var column = statement.Columns[0];
         if (PgRowTypeClassifier.Classify(element, out _) is { } plan && PostgresTypeFit.Misfit(column.Type, element, plan) is { } misfit)
         {
-            Report(context, ScalarDoesNotFit, location, method,
+            report(ScalarDoesNotFit,
                 $"the column '{column.Name}' is {column.Type}, which is not read into the scalar '{display}': {misfit}; make the scalar a type that reads it, or cast the column in the SQL");
         }
     }

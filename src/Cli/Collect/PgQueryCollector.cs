@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using PgBorrow.Generators.Queries;
 
@@ -19,25 +18,16 @@ public sealed record CollectedQuery(string Method, string FilePath, int Line, in
 }
 
 /// <summary>
-/// Finds the [PgQuery] methods of a project by reading its C# files: every <c>*.cs</c> under the folder except
-/// <c>bin/</c>, <c>obj/</c> and hidden folders, compiled together (against the framework only) so that SQL built
-/// from constants (<c>const</c> fields, concatenation) is read as the compiler reads it. The attribute is matched by
-/// name (<c>PgQuery</c> or <c>PgQueryAttribute</c>, qualified or not); an attribute whose SQL is not a constant is
-/// skipped, as the generator reports it.
+/// Finds the [PgQuery] methods of a project's code. The attribute is matched by name (<c>PgQuery</c> or
+/// <c>PgQueryAttribute</c>, qualified or not); an attribute whose SQL is not a constant is skipped, as the generator
+/// reports it.
 /// </summary>
 public static class PgQueryCollector
 {
-    private static readonly HashSet<string> SkippedFolders = new(StringComparer.OrdinalIgnoreCase) { "bin", "obj" };
-
-    public static IReadOnlyList<CollectedQuery> Collect(string projectFolder)
+    public static IReadOnlyList<CollectedQuery> Collect(Compilation compilation, string projectFolder)
     {
-        var trees = SourceFiles(projectFolder)
-            .Select(path => CSharpSyntaxTree.ParseText(File.ReadAllText(path), CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Preview), path))
-            .ToList();
-        var compilation = CSharpCompilation.Create("PgBorrowPrepare", trees, FrameworkReferences(), new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-
         var queries = new List<CollectedQuery>();
-        foreach (var tree in trees)
+        foreach (var tree in compilation.SyntaxTrees.Where(t => ProjectSources.IsProjectSource(t, projectFolder)))
         {
             var model = compilation.GetSemanticModel(tree);
             foreach (var attribute in tree.GetRoot().DescendantNodes().OfType<AttributeSyntax>())
@@ -61,20 +51,6 @@ public static class PgQueryCollector
         return queries;
     }
 
-    private static IEnumerable<string> SourceFiles(string folder)
-    {
-        foreach (var file in Directory.EnumerateFiles(folder, "*.cs").Order(StringComparer.Ordinal))
-            yield return file;
-        foreach (var child in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
-        {
-            var name = Path.GetFileName(child);
-            if (SkippedFolders.Contains(name) || name.StartsWith('.'))
-                continue;
-            foreach (var file in SourceFiles(child))
-                yield return file;
-        }
-    }
-
     private static bool IsPgQuery(AttributeSyntax attribute)
     {
         var name = attribute.Name switch
@@ -86,11 +62,4 @@ public static class PgQueryCollector
         };
         return name is "PgQuery" or "PgQueryAttribute";
     }
-
-    /// <summary>The running framework's assemblies: enough to fold constants; the project's own references are not needed.</summary>
-    private static IEnumerable<MetadataReference> FrameworkReferences() =>
-        ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) == "netstandard.dll")
-            .Select(path => MetadataReference.CreateFromFile(path));
 }

@@ -12,8 +12,8 @@ using PgBorrow.Cli.Metadata;
 namespace PgBorrow.Cli.Commands;
 
 /// <summary>
-/// <c>pgborrow prepare --connection &lt;cs&gt; [--check] &lt;project-or-folder&gt;</c>: describes the statement of every
-/// [PgQuery] method against the database and writes <c>.pgborrow/&lt;hash&gt;.json</c> at the project root, removing
+/// <c>pgborrow prepare --connection &lt;cs&gt; [--check] &lt;project-or-folder&gt;</c>: describes every statement the
+/// project sends ([PgQuery] methods, the query API, Npgsql commands, Dapper) against the database and writes <c>.pgborrow/&lt;hash&gt;.json</c> at the project root, removing
 /// files no query uses. With <c>--check</c> it writes nothing and fails when a file is missing, stale (the database
 /// now describes the statement differently) or unused. A statement the server refuses fails both modes.
 /// Exit codes: 0 success, 1 a statement failed or the check found differences, 2 bad arguments.
@@ -24,13 +24,16 @@ public static class PrepareCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellationToken = default)
     {
-        if (!TryReadArguments(args, out var connectionString, out var check, out var projectFolder, out var problem))
+        if (!TryReadArguments(args, out var connectionString, out var check, out var projectFile, out var projectFolder, out var problem))
         {
             await output.WriteLineAsync(problem + Environment.NewLine + Usage);
             return 2;
         }
 
-        var queries = PgQueryCollector.Collect(projectFolder);
+        var compilation = await ProjectOpener.OpenAsync(projectFile, projectFolder, output, cancellationToken);
+        var methods = PgQueryCollector.Collect(compilation, projectFolder);
+        var sent = SentStatementCollector.Collect(compilation, projectFolder);
+        var queries = methods.Concat(sent.Statements).ToList();
         var expected = new SortedDictionary<string, (CollectedQuery Query, byte[] Content)>(StringComparer.Ordinal);
         var failed = 0;
         await using (var connection = new NpgsqlConnection(connectionString))
@@ -59,8 +62,12 @@ public static class PrepareCommand
             : [];
         var unused = existing.Where(name => !expected.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
 
+        var found = $"{methods.Count} [PgQuery] method(s), {sent.Statements.Count} other statement(s) ({Skipped(sent)})";
         if (check)
+        {
+            await output.WriteLineAsync($"pgborrow prepare --check: {found}");
             return await CheckAsync(folder, expected, unused, output) && failed == 0 ? 0 : 1;
+        }
 
         Directory.CreateDirectory(folder);
         var written = 0;
@@ -74,9 +81,13 @@ public static class PrepareCommand
         }
         foreach (var fileName in unused)
             File.Delete(Path.Combine(folder, fileName));
-        await output.WriteLineAsync($"pgborrow prepare: {queries.Count} [PgQuery] method(s), {expected.Count} statement file(s) in {StatementFile.FolderName}/ ({written} written, {unused.Count} removed){(failed > 0 ? $", {failed} failed to describe" : "")}");
+        await output.WriteLineAsync($"pgborrow prepare: {found}, {expected.Count} statement file(s) in {StatementFile.FolderName}/ ({written} written, {unused.Count} removed){(failed > 0 ? $", {failed} failed to describe" : "")}");
         return failed == 0 ? 0 : 1;
     }
+
+    /// <summary>The sends left out: they are not errors (the text is built at run time, or cannot be described), but the user should know how many.</summary>
+    private static string Skipped(SentStatements sent)
+        => $"skipped: {sent.NotConstant} not constant, {sent.NotPreparable} not a statement that can be described";
 
     private static async Task<bool> CheckAsync(string folder, SortedDictionary<string, (CollectedQuery Query, byte[] Content)> expected, List<string> unused, TextWriter output)
     {
@@ -93,16 +104,17 @@ public static class PrepareCommand
         foreach (var fileName in unused)
         {
             ok = false;
-            await output.WriteLineAsync($"{StatementFile.FolderName}/{fileName}: error: no [PgQuery] uses this file any more; run 'pgborrow prepare'");
+            await output.WriteLineAsync($"{StatementFile.FolderName}/{fileName}: error: no statement of the project uses this file any more; run 'pgborrow prepare'");
         }
         await output.WriteLineAsync(ok ? $"pgborrow prepare --check: {expected.Count} statement file(s) up to date" : "pgborrow prepare --check: failed");
         return ok;
     }
 
-    private static bool TryReadArguments(IReadOnlyList<string> args, out string connectionString, out bool check, out string projectFolder, out string problem)
+    private static bool TryReadArguments(IReadOnlyList<string> args, out string connectionString, out bool check, out string? projectFile, out string projectFolder, out string problem)
     {
         connectionString = "";
         check = false;
+        projectFile = null;
         projectFolder = "";
         problem = "";
         string? target = null;
@@ -132,7 +144,10 @@ public static class PrepareCommand
         else if (target is null)
             problem = "name the project file or folder";
         else if (File.Exists(target) && target.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase))
-            projectFolder = Path.GetDirectoryName(Path.GetFullPath(target))!;
+        {
+            projectFile = Path.GetFullPath(target);
+            projectFolder = Path.GetDirectoryName(projectFile)!;
+        }
         else if (Directory.Exists(target))
             projectFolder = Path.GetFullPath(target);
         else

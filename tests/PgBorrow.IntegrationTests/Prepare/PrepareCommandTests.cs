@@ -87,7 +87,7 @@ public sealed class PrepareCommandTests(PgDatabaseFixture db) : PgDatabaseTests(
 
         Assert.Equal(1, failedCode);
         Assert.Contains("OrderQueries.cs(11,6): error: OrderQueries.SetNoteAsync: .pgborrow/" + StatementFile.FileName("UPDATE p_orders SET note = upper($1) WHERE id = $2") + " is missing", failedOutput);
-        Assert.Contains(StatementFile.FileName("UPDATE p_orders SET note = $1 WHERE id = $2") + ": error: no [PgQuery] uses this file any more", failedOutput);
+        Assert.Contains(StatementFile.FileName("UPDATE p_orders SET note = $1 WHERE id = $2") + ": error: no statement of the project uses this file any more", failedOutput);
         Assert.DoesNotContain("OrderAsync", failedOutput);
         Assert.True(passedCode == 0, passedOutput);
         Assert.Equal(2, MetadataFiles().Length);

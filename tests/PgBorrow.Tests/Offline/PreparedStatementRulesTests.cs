@@ -36,7 +36,7 @@ public sealed class PreparedStatementRulesTests
     private static readonly DescribedColumn Total = Column("total", "numeric", nullable: false);
     private static readonly DescribedColumn Note = Column("note", "text", nullable: true);
 
-    private static DescribedColumn Column(string name, string type, bool nullable) => new(name, type, 16384, "orders", 1, nullable);
+    internal static DescribedColumn Column(string name, string type, bool nullable) => new(name, type, 16384, "orders", 1, nullable);
 
     private static string OrdersQuery(string row, string returns = "Task<List<Order>>")
         => GeneratorHarness.TransactionUsings + "#nullable enable\n" + row
@@ -46,7 +46,7 @@ public sealed class PreparedStatementRulesTests
     private const string FittingRow = "[PgRow] public partial record Order(long Id, string Customer, decimal Total, string? Note);";
 
     /// <summary>The file the tool writes for a statement, at <c>/shop/.pgborrow/&lt;hash&gt;.json</c>.</summary>
-    private static AdditionalText Prepared(string sql, params DescribedColumn[] columns)
+    internal static AdditionalText Prepared(string sql, params DescribedColumn[] columns)
         => new InMemoryFile("/shop/" + StatementFile.FolderName + "/" + StatementFile.FileName(sql),
             Encoding.UTF8.GetString(StatementFile.Write(new StatementDescription(sql, new[] { "numeric" }, columns, null))));
 
@@ -258,7 +258,7 @@ public sealed class PreparedStatementRulesTests
     }
 
     /// <summary>No diagnostic when <paramref name="expected"/> is null; otherwise exactly one of the rule, whose message contains it (returned).</summary>
-    private static string? AssertReportedOnlyWhenExpected(ImmutableArray<Diagnostic> diagnostics, string id, string? expected)
+    internal static string? AssertReportedOnlyWhenExpected(ImmutableArray<Diagnostic> diagnostics, string id, string? expected)
     {
         if (expected is null)
         {
@@ -269,12 +269,5 @@ public sealed class PreparedStatementRulesTests
         Assert.Equal(id, diagnostic.Id);
         Assert.Contains(expected, diagnostic.GetMessage(), System.StringComparison.Ordinal);
         return diagnostic.GetMessage();
-    }
-
-    private sealed class InMemoryFile(string path, string text) : AdditionalText
-    {
-        public override string Path { get; } = path;
-
-        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text, Encoding.UTF8);
     }
 }

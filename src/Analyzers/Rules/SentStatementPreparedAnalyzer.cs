@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using PgBorrow.Analyzers.Offline;
+using PgBorrow.Analyzers.Sql;
+using PgBorrow.Generators.Rows;
+
+namespace PgBorrow.Analyzers.Rules;
+
+/// <summary>
+/// PGB331-PGB333 for the SQL a project sends outside [PgQuery] (the runtime query API, Npgsql commands, Dapper):
+/// every statement <c>pgborrow prepare</c> would describe (found by the same <see cref="SentStatementFinder"/>) has a
+/// file in <c>.pgborrow/</c> (PGB331); a runtime query reading a [PgRow] type (<c>QueryAsync&lt;T&gt;</c>,
+/// <c>QuerySingleAsync&lt;T&gt;</c>...) or a scalar (<c>ExecuteScalarAsync&lt;T&gt;</c>) gets the checks a [PgQuery]
+/// gets (PGB332, PGB333). Silent when the project has no such file.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class SentStatementPreparedAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(
+        PreparedStatementAnalyzer.NotPrepared, PreparedStatementAnalyzer.ColumnsDoNotFitRow, PreparedStatementAnalyzer.ScalarDoesNotFit);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        // Generated code is left out: the [PgQuery] generator's commands are checked through their attribute.
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var statements = PreparedStatements.From(start.Options);
+            if (!statements.Any)
+                return;
+            var finder = new SentStatementFinder(start.Compilation, start.Options);
+            var rowInterfaceFound = start.Compilation.GetTypeByMetadataName(PgRowShapeCheck.RowInterfaceName) is not null;
+            start.RegisterOperationAction(
+                c => Analyze(c, finder, statements, rowInterfaceFound),
+                OperationKind.ObjectCreation, OperationKind.SimpleAssignment, OperationKind.Invocation);
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, SentStatementFinder finder, PreparedStatements statements, bool rowInterfaceFound)
+    {
+        if (finder.Find(context.Operation) is not { CommandText: { } commandText } sent)
+            return;
+        var location = context.Operation.Syntax.GetLocation();
+        void Report(DiagnosticDescriptor rule, string detail) => context.ReportDiagnostic(Diagnostic.Create(rule, location, sent.Sink, detail));
+
+        var fileName = PreparedStatementName.FolderName + "/" + PreparedStatementName.FileName(commandText);
+        if (!statements.TryGet(PreparedStatementName.Hash(commandText), context.CancellationToken, out var statement))
+        {
+            Report(PreparedStatementAnalyzer.NotPrepared, $"its statement has no file {fileName} (a new or edited statement); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
+            return;
+        }
+        if (statement is null || statement.Sql != PreparedStatementName.NormaliseSql(commandText))
+        {
+            Report(PreparedStatementAnalyzer.NotPrepared, $"{fileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
+            return;
+        }
+
+        if (sent.Api != SentStatementApi.RuntimeQuery || context.Operation is not IInvocationOperation { TargetMethod: { TypeArguments.Length: 1 } method })
+            return;
+        var element = method.TypeArguments[0];
+        switch (method.Name)
+        {
+            case "QueryAsync" or "QueryFirstAsync" or "QueryFirstOrDefaultAsync" or "QuerySingleAsync" or "QuerySingleOrDefaultAsync" or "QueryStreamAsync":
+                PreparedStatementAnalyzer.CheckRow(Report, element, statement, rowInterfaceFound, context.CancellationToken);
+                break;
+            case "ExecuteScalarAsync":
+                PreparedStatementAnalyzer.CheckScalar(Report, element, statement);
+                break;
+        }
+    }
+}
