@@ -62,7 +62,7 @@ public sealed class SerializableTransferService
                     throw new InsufficientFundsException(fromAccountId, balance, amount); // rolled back, not retried
 
                 await using (var move = new NpgsqlCommand(
-                    "UPDATE accounts SET balance = balance + CASE WHEN id = $1 THEN -$3 ELSE $3 END WHERE id IN ($1, $2)", connection, transaction))
+                    "UPDATE accounts SET balance = balance + CASE WHEN id = $1 THEN -$3::int ELSE $3::int END WHERE id IN ($1, $2)", connection, transaction))
                 {
                     move.Parameters.AddWithValue(fromAccountId);
                     move.Parameters.AddWithValue(toAccountId);

@@ -49,7 +49,7 @@ public static class PrepareCommand
                 if (description.Error is { } error)
                 {
                     failed++;
-                    await output.WriteLineAsync($"{query.Location}: error: {query.Method}: {error.Message} (SQLSTATE {error.SqlState}{(error.Position > 0 ? $", at character {error.Position} of: {query.CommandText}" : "")})");
+                    await output.WriteLineAsync($"{query.Location}: error: {query.Method}: {error.Message} (SQLSTATE {error.SqlState}{(error.Position > 0 ? $", at character {error.Position} of: {query.CommandText}" : "")}){NeedsParameterTypesHint(error.SqlState)}");
                     continue;
                 }
                 expected[fileName] = (query, StatementFile.Write(description));
@@ -84,6 +84,16 @@ public static class PrepareCommand
         await output.WriteLineAsync($"pgborrow prepare: {found}, {expected.Count} statement file(s) in {StatementFile.FolderName}/ ({written} written, {unused.Count} removed){(failed > 0 ? $", {failed} failed to describe" : "")}");
         return failed == 0 ? 0 : 1;
     }
+
+    /// <summary>
+    /// The server is described a statement without its parameters' types (at run time Npgsql sends each parameter's
+    /// type with it): where a placeholder's type follows from nothing in the text (<c>-$3</c>, <c>$1 IS NULL</c>), it
+    /// cannot pick one. A cast in the statement settles it for both.
+    /// </summary>
+    private static string NeedsParameterTypesHint(string sqlState)
+        => sqlState is "42P18" or "42725"
+            ? "; the statement is described without its parameters' types: cast the placeholder where its type is not clear from the text (for example $3::int)"
+            : "";
 
     /// <summary>The sends left out: they are not errors (the text is built at run time, or cannot be described), but the user should know how many.</summary>
     private static string Skipped(SentStatements sent)
