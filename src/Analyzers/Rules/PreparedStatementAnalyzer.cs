@@ -59,51 +59,30 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (start.Compilation.GetTypeByMetadataName(PgQueryMethodCheck.AttributeName) is not INamedTypeSymbol attributeType)
-                return;
-            var statements = PreparedStatements.From(start.Options);
-            if (!statements.Any)
-                return;
-            var rowInterfaceFound = start.Compilation.GetTypeByMetadataName(PgRowShapeCheck.RowInterfaceName) is not null;
-            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, attributeType, statements, rowInterfaceFound), SymbolKind.Method);
-        });
+        PreparedQuery.Register(context, Analyze);
     }
 
-    private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attributeType, PreparedStatements statements, bool rowInterfaceFound)
+    private static void Analyze(SymbolAnalysisContext context, PreparedQuery query)
     {
-        var method = (IMethodSymbol)context.Symbol;
-        // A partial method is analyzed once, through its defining part.
-        if (method.PartialDefinitionPart is not null)
-            return;
-        var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
-        var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken);
-        if (attribute is null || attributeSyntax?.FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
-            return;
-
-        var check = PgQueryMethodCheck.Run(declaration, method, attribute, context.CancellationToken);
-        if (check.Blocks || check.SqlText is null || check.Result is not { } result)
-            return;
-
-        var location = attributeSyntax.GetLocation();
-        var commandText = check.SqlText.CommandText;
-        var fileName = PreparedStatementName.FolderName + "/" + PreparedStatementName.FileName(commandText);
-        if (!statements.TryGet(PreparedStatementName.Hash(commandText), context.CancellationToken, out var statement))
+        var method = query.Method;
+        var location = query.Location;
+        switch (query.State)
         {
-            Report(context, NotPrepared, location, method, $"its statement has no file {fileName} (a new or edited query); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
-            return;
-        }
-        if (statement is null || statement.Sql != PreparedStatementName.NormaliseSql(commandText))
-        {
-            Report(context, NotPrepared, location, method, $"{fileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
-            return;
+            case PreparedQueryState.Missing:
+                Report(context, NotPrepared, location, method, $"its statement has no file {query.FileName} (a new or edited query); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
+                return;
+            case PreparedQueryState.NotItsStatement:
+                Report(context, NotPrepared, location, method, $"{query.FileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
+                return;
         }
 
-        if (result.Shape is PgQueryResultShape.None or PgQueryResultShape.AffectedRows || result.Element is null)
+        if (query.Statement is not { } statement || query.Check.Result is not { } result
+            || result.Shape is PgQueryResultShape.None or PgQueryResultShape.AffectedRows || result.Element is null)
+        {
             return;
+        }
         if (result.IsRow)
-            CheckRow(context, location, method, result.Element, statement, rowInterfaceFound);
+            CheckRow(context, location, method, result.Element, statement, context.Compilation.GetTypeByMetadataName(PgRowShapeCheck.RowInterfaceName) is not null);
         else
             CheckScalar(context, location, method, result.Element, statement);
     }

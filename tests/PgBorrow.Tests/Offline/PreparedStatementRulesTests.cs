@@ -36,7 +36,7 @@ public sealed class PreparedStatementRulesTests
     private static readonly DescribedColumn Total = Column("total", "numeric", nullable: false);
     private static readonly DescribedColumn Note = Column("note", "text", nullable: true);
 
-    private static DescribedColumn Column(string name, string type, bool nullable) => new(name, type, 16384, "orders", 1, nullable);
+    private static DescribedColumn Column(string name, string type, bool nullable) => PreparedFiles.Column(name, type, nullable);
 
     private static string OrdersQuery(string row, string returns = "Task<List<Order>>")
         => GeneratorHarness.TransactionUsings + "#nullable enable\n" + row
@@ -45,21 +45,15 @@ public sealed class PreparedStatementRulesTests
 
     private const string FittingRow = "[PgRow] public partial record Order(long Id, string Customer, decimal Total, string? Note);";
 
-    /// <summary>The file the tool writes for a statement, at <c>/shop/.pgborrow/&lt;hash&gt;.json</c>.</summary>
-    private static AdditionalText Prepared(string sql, params DescribedColumn[] columns)
-        => new InMemoryFile("/shop/" + StatementFile.FolderName + "/" + StatementFile.FileName(sql),
-            Encoding.UTF8.GetString(StatementFile.Write(new StatementDescription(sql, new[] { "numeric" }, columns, null))));
+    private static AdditionalText Prepared(string sql, params DescribedColumn[] columns) => PreparedFiles.Prepared(sql, new[] { "numeric" }, columns);
 
-    private static async Task<ImmutableArray<Diagnostic>> DiagnosticsAsync(string source, params AdditionalText[] files)
-    {
-        var (_, _, diagnostics) = await GeneratedMethodAnalysis.RunAsync(new PgQueryGenerator(), Analyzers, GeneratorHarness.ParseOptions, files.ToImmutableArray(), source);
-        return diagnostics;
-    }
+    private static Task<ImmutableArray<Diagnostic>> DiagnosticsAsync(string source, params AdditionalText[] files)
+        => PreparedFiles.DiagnosticsAsync(Analyzers, source, null, files);
 
     [Fact]
     public async Task Silent_when_the_project_has_no_prepared_statement()
     {
-        var diagnostics = await DiagnosticsAsync(OrdersQuery(FittingRow), new InMemoryFile("/shop/appsettings.json", "{}"));
+        var diagnostics = await DiagnosticsAsync(OrdersQuery(FittingRow), new PreparedFiles.InMemoryFile("/shop/appsettings.json", "{}"));
 
         Assert.Empty(diagnostics);
     }
@@ -90,8 +84,8 @@ public sealed class PreparedStatementRulesTests
     [Fact]
     public async Task PGB331_reports_a_file_whose_content_is_not_its_statement_and_a_damaged_file_without_throwing()
     {
-        var edited = new InMemoryFile("/shop/.pgborrow/" + StatementFile.FileName(OrdersSql), "{\n  \"sql\": \"SELECT 2\",\n  \"parameters\": [],\n  \"columns\": []\n}\n");
-        var damaged = new InMemoryFile("/shop/.pgborrow/" + StatementFile.FileName(OrdersSql), "{ \"sql\": \"SELECT id, customer");
+        var edited = new PreparedFiles.InMemoryFile("/shop/.pgborrow/" + StatementFile.FileName(OrdersSql), "{\n  \"sql\": \"SELECT 2\",\n  \"parameters\": [],\n  \"columns\": []\n}\n");
+        var damaged = new PreparedFiles.InMemoryFile("/shop/.pgborrow/" + StatementFile.FileName(OrdersSql), "{ \"sql\": \"SELECT id, customer");
 
         foreach (var file in new[] { edited, damaged })
         {
@@ -138,7 +132,7 @@ public sealed class PreparedStatementRulesTests
         // A type the table does not list ('mood', maybe a domain over numeric or integer) is never a misfit.
         var diagnostics = await DiagnosticsAsync(OrdersQuery(row), Prepared(OrdersSql, Id, Customer, Column("total", totalType, false), Note));
 
-        if (AssertReportedOnlyWhenExpected(diagnostics, "PGB332", expected) is { } message)
+        if (PreparedFiles.AssertReportedOnlyWhenExpected(diagnostics, "PGB332", expected) is { } message)
             Assert.EndsWith("; make the member's type one that reads it, or cast the column in the SQL", message, System.StringComparison.Ordinal);
     }
 
@@ -150,7 +144,7 @@ public sealed class PreparedStatementRulesTests
     {
         var diagnostics = await DiagnosticsAsync(OrdersQuery(row), Prepared(OrdersSql, Id, Customer, Total, Note));
 
-        var message = AssertReportedOnlyWhenExpected(diagnostics, "PGB332", expected);
+        var message = PreparedFiles.AssertReportedOnlyWhenExpected(diagnostics, "PGB332", expected);
 
         if (message is not null)
             Assert.Equal($"'LargeAsync': the column 'note' (text) can be NULL, and {expected} cannot hold null; make the member nullable, or make the column NOT NULL (or coalesce it)", message);
@@ -224,7 +218,7 @@ public sealed class PreparedStatementRulesTests
 
         var diagnostics = await DiagnosticsAsync(source, Prepared(sql, columns));
 
-        if (AssertReportedOnlyWhenExpected(diagnostics, "PGB333", expected) is { } message)
+        if (PreparedFiles.AssertReportedOnlyWhenExpected(diagnostics, "PGB333", expected) is { } message)
             Assert.Matches("; make the (statement return one column, or return a \\[PgRow\\] type|scalar a type that reads it, or cast the column in the SQL)$", message);
     }
 
@@ -255,26 +249,5 @@ public sealed class PreparedStatementRulesTests
         Assert.Equal(new[] { new PreparedColumn("odd\tname", "text", true), new PreparedColumn("v", "text", false) }, read.Columns);
         Assert.Null(PreparedStatement.Parse("[1, 2]"));
         Assert.Null(PreparedStatement.Parse("{\"sql\": \"x\"} trailing"));
-    }
-
-    /// <summary>No diagnostic when <paramref name="expected"/> is null; otherwise exactly one of the rule, whose message contains it (returned).</summary>
-    private static string? AssertReportedOnlyWhenExpected(ImmutableArray<Diagnostic> diagnostics, string id, string? expected)
-    {
-        if (expected is null)
-        {
-            Assert.Empty(diagnostics);
-            return null;
-        }
-        var diagnostic = Assert.Single(diagnostics);
-        Assert.Equal(id, diagnostic.Id);
-        Assert.Contains(expected, diagnostic.GetMessage(), System.StringComparison.Ordinal);
-        return diagnostic.GetMessage();
-    }
-
-    private sealed class InMemoryFile(string path, string text) : AdditionalText
-    {
-        public override string Path { get; } = path;
-
-        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text, Encoding.UTF8);
     }
 }

@@ -24,8 +24,14 @@ internal static class GeneratedMethodAnalysis
         => RunAsync(generator, analyzers, parseOptions, ImmutableArray<AdditionalText>.Empty, sources);
 
     /// <summary>The same, with the additional files a build hands the analyzers.</summary>
-    public static async Task<(GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> RunAsync(
+    public static Task<(GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> RunAsync(
         IIncrementalGenerator generator, ImmutableArray<DiagnosticAnalyzer> analyzers, CSharpParseOptions parseOptions, ImmutableArray<AdditionalText> additionalFiles, params string[] sources)
+        => RunAsync(generator, analyzers, parseOptions, additionalFiles, null, sources);
+
+    /// <summary>The same, with the .editorconfig and MSBuild-property options a build hands the analyzers (none when null).</summary>
+    public static async Task<(GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> RunAsync(
+        IIncrementalGenerator generator, ImmutableArray<DiagnosticAnalyzer> analyzers, CSharpParseOptions parseOptions, ImmutableArray<AdditionalText> additionalFiles,
+        AnalyzerConfigOptionsProvider? configOptions, params string[] sources)
     {
         var compilation = await GeneratorHarness.CompilationAsync(parseOptions, sources);
         // The harness's driver parses generated code as the latest C#; a compilation's trees must share one version.
@@ -36,7 +42,7 @@ internal static class GeneratedMethodAnalysis
 
         var exceptions = new ConcurrentBag<Exception>();
         var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions(additionalFiles),
+            configOptions is null ? new AnalyzerOptions(additionalFiles) : new AnalyzerOptions(additionalFiles, configOptions),
             onAnalyzerException: (exception, _, _) => exceptions.Add(exception),
             concurrentAnalysis: false,
             logAnalyzerExecutionTime: false);
