@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Infrastructure;
 using PgBorrow.Analyzers.Offline;
 using PgBorrow.Generators.Model;
 using PgBorrow.Generators.Queries;
@@ -50,6 +51,9 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
         isEnabledByDefault: true,
         description: "A [PgQuery] returning a scalar reads the first column of the result; the database described a statement that returns more than one column, none, or a column whose type is not read into the scalar's type.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.QueryScalarDoesNotFit));
+
+    /// <summary>The .editorconfig option that makes PGB332 also report a column no member of the row type reads (default false).</summary>
+    public const string StrictOption = "dotnet_code_quality.PGB332.strict";
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(NotPrepared, ColumnsDoNotFitRow, ScalarDoesNotFit);
@@ -101,9 +105,12 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
         if (shape.HasErrors)
             return;
 
+        var read = new HashSet<int>();
         foreach (var member in shape.Members)
         {
-            var column = FindColumn(statement.Columns, member.Column);
+            var index = FindColumn(statement.Columns, member.Column);
+            read.Add(index);
+            var column = index < 0 ? null : statement.Columns[index];
             var memberText = $"'{rowType.Name}.{member.Name}' ({member.Type.ToDisplayString(PgRowTypeClassifier.MessageFormat)})";
             if (column is null)
             {
@@ -121,6 +128,16 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
                 Report(context, ColumnsDoNotFitRow, location, method,
                     $"the column '{column.Name}' ({column.Type}) can be NULL, and {memberText} cannot hold null; make the member nullable, or make the column NOT NULL (or coalesce it)");
             }
+        }
+
+        // Strict: every column is read. A column no member reads is work the server does for nothing, or a member
+        // that was meant to read it and is missing (a rename on one side only).
+        if (!bool.TryParse(RuleOptions.Get(context.Options, location.SourceTree, StrictOption), out var strict) || !strict)
+            return;
+        foreach (var column in statement.Columns.Where((_, index) => !read.Contains(index)))
+        {
+            Report(context, ColumnsDoNotFitRow, location, method,
+                $"the statement returns the column '{column.Name}' ({column.Type}), which no member of '{rowType.Name}' reads (strict); remove it from the select list, or add a member that reads it");
         }
     }
 
@@ -142,9 +159,22 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>The column a member reads: by its exact name, else ignoring case, as the generated reader finds it.</summary>
-    private static PreparedColumn? FindColumn(IReadOnlyList<PreparedColumn> columns, string name)
-        => columns.FirstOrDefault(c => c.Name == name) ?? columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The index of the column a member reads (-1 for none): by its exact name, else ignoring case, as the generated reader finds it.</summary>
+    private static int FindColumn(IReadOnlyList<PreparedColumn> columns, string name)
+    {
+        var index = IndexOf(columns, c => c.Name == name);
+        return index >= 0 ? index : IndexOf(columns, c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static int IndexOf(IReadOnlyList<PreparedColumn> columns, Func<PreparedColumn, bool> match)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (match(columns[i]))
+                return i;
+        }
+        return -1;
+    }
 
     private static string ColumnList(PreparedStatement statement)
         => statement.Columns.Count == 0 ? "none" : string.Join(", ", statement.Columns.Select(c => "'" + c.Name + "'"));

@@ -163,6 +163,63 @@ public sealed class PreparedStatementRulesTests
         Assert.Empty(silent);
     }
 
+    private static PreparedFiles.OptionsProvider Strict(string value)
+        => new(new Dictionary<string, string> { [PreparedStatementAnalyzer.StrictOption] = value });
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("false")]
+    [InlineData("yes")]
+    public async Task PGB332_does_not_report_an_extra_column_unless_strict_is_true(string? strict)
+    {
+        var file = Prepared(OrdersSql, Id, Customer, Total, Note, Column("placed_at", "timestamp with time zone", false));
+
+        var diagnostics = await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(FittingRow), strict is null ? null : Strict(strict), file);
+
+        Assert.Empty(diagnostics);
+    }
+
+    [Fact]
+    public async Task PGB332_strict_reports_each_column_no_member_reads_and_nothing_when_every_column_is_read()
+    {
+        var extra = Prepared(OrdersSql, Id, Customer, Column("placed_at", "timestamp with time zone", false), Total, Note, Column("TOTAL", "numeric", false));
+
+        var reported = await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(FittingRow), Strict("True"), extra);
+        var fitting = await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(FittingRow), Strict("true"), Prepared(OrdersSql, Id, Customer, Total, Note));
+
+        // 'total' is read by its exact name, so the second, 'TOTAL', is read by nobody.
+        Assert.Equal(
+            new[]
+            {
+                "'LargeAsync': the statement returns the column 'placed_at' (timestamp with time zone), which no member of 'Order' reads (strict); remove it from the select list, or add a member that reads it",
+                "'LargeAsync': the statement returns the column 'TOTAL' (numeric), which no member of 'Order' reads (strict); remove it from the select list, or add a member that reads it",
+            },
+            reported.Select(d => d.GetMessage()));
+        Assert.All(reported, d => Assert.Equal("PGB332", d.Id));
+        Assert.Empty(fitting);
+    }
+
+    [Fact]
+    public async Task PGB332_strict_counts_a_column_found_ignoring_case_as_read_and_one_only_an_ignored_member_names_as_not()
+    {
+        const string Row = "[PgRow] public partial class Order { public long Id { get; init; } public string Customer { get; init; } = \"\"; public decimal Total { get; init; } public string? Note { get; init; } [PgIgnore] public int Cached { get; set; } }";
+        var file = Prepared(OrdersSql, Column("ID", "bigint", false), Customer, Total, Note, Column("cached", "integer", true));
+
+        var diagnostic = Assert.Single(await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(Row), Strict("true"), file));
+
+        Assert.Contains("the column 'cached' (integer), which no member of 'Order' reads (strict)", diagnostic.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PGB332_strict_does_not_apply_to_a_scalar_query()
+    {
+        var source = GeneratorHarness.TransactionUsings + "public static partial class Q { [PgQuery(\"SELECT count(*) FROM orders\")] public static partial Task<long> CountAsync(this NpgsqlConnection connection); }";
+
+        var diagnostics = await PreparedFiles.DiagnosticsAsync(Analyzers, source, Strict("true"), Prepared("SELECT count(*) FROM orders", Column("count", "bigint", true)));
+
+        Assert.Empty(diagnostics);
+    }
+
     [Fact]
     public async Task The_row_naming_rules_decide_the_column_a_member_reads()
     {
