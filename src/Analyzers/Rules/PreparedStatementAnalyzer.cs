@@ -55,6 +55,13 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
     /// <summary>The .editorconfig option that makes PGB332 also report a column no member of the row type reads (default false).</summary>
     public const string StrictOption = "dotnet_code_quality.PGB332.strict";
 
+    /// <summary>
+    /// The MSBuild property (<c>PgBorrowRequirePrepared</c>, made visible to the compiler by the package's build
+    /// targets) that raises PGB331 to a warning (<c>true</c> or <c>warning</c>) or an error (<c>error</c>) in a
+    /// project, without .editorconfig; a severity set in .editorconfig still wins, as for any rule.
+    /// </summary>
+    public const string RequirePreparedProperty = "build_property.PgBorrowRequirePrepared";
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(NotPrepared, ColumnsDoNotFitRow, ScalarDoesNotFit);
 
@@ -73,10 +80,10 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
         switch (query.State)
         {
             case PreparedQueryState.Missing:
-                Report(context, NotPrepared, location, method, $"its statement has no file {query.FileName} (a new or edited query); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
+                ReportNotPrepared(context, location, method, $"its statement has no file {query.FileName} (a new or edited query); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
                 return;
             case PreparedQueryState.NotItsStatement:
-                Report(context, NotPrepared, location, method, $"{query.FileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
+                ReportNotPrepared(context, location, method, $"{query.FileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
                 return;
         }
 
@@ -181,4 +188,19 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
 
     private static void Report(SymbolAnalysisContext context, DiagnosticDescriptor rule, Location location, IMethodSymbol method, string detail)
         => context.ReportDiagnostic(Diagnostic.Create(rule, location, method.Name, detail));
+
+    /// <summary>PGB331, at the severity the project's <see cref="RequirePreparedProperty"/> asks for (the rule's own when unset).</summary>
+    private static void ReportNotPrepared(SymbolAnalysisContext context, Location location, IMethodSymbol method, string detail)
+        => context.ReportDiagnostic(Diagnostic.Create(NotPrepared, location, RequiredSeverity(context.Options), additionalLocations: null, properties: null, method.Name, detail));
+
+    private static DiagnosticSeverity RequiredSeverity(AnalyzerOptions options)
+    {
+        options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue(RequirePreparedProperty, out var value);
+        return value?.Trim().ToLowerInvariant() switch
+        {
+            "true" or "warning" => DiagnosticSeverity.Warning,
+            "error" => DiagnosticSeverity.Error,
+            _ => NotPrepared.DefaultSeverity,
+        };
+    }
 }

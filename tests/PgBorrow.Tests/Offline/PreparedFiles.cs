@@ -32,10 +32,13 @@ internal static class PreparedFiles
         => new InMemoryFile("/shop/" + StatementFile.FolderName + "/" + StatementFile.FileName(sql),
             Encoding.UTF8.GetString(StatementFile.Write(new StatementDescription(sql, parameters, columns, null))));
 
-    /// <summary>The diagnostics of <paramref name="analyzers"/> on <paramref name="source"/> and the generated code, with <paramref name="options"/> as the build's options (none when null).</summary>
+    /// <summary>
+    /// The diagnostics of <paramref name="analyzers"/> on <paramref name="source"/> and the generated code, with
+    /// <paramref name="options"/> as the build's options (none when null), each at the severity it was reported at.
+    /// </summary>
     public static async Task<ImmutableArray<Diagnostic>> DiagnosticsAsync(ImmutableArray<DiagnosticAnalyzer> analyzers, string source, OptionsProvider? options, params AdditionalText[] files)
     {
-        var (_, _, diagnostics) = await GeneratedMethodAnalysis.RunAsync(new PgQueryGenerator(), analyzers, GeneratorHarness.ParseOptions, files.ToImmutableArray(), options, source);
+        var (_, _, diagnostics) = await GeneratedMethodAnalysis.RunAsync(new PgQueryGenerator(), analyzers, GeneratorHarness.ParseOptions, files.ToImmutableArray(), options, warningsAsErrors: false, source);
         return diagnostics;
     }
 

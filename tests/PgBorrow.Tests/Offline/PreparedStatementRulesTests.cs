@@ -81,6 +81,39 @@ public sealed class PreparedStatementRulesTests
         Assert.Contains("pgborrow prepare", diagnostic.GetMessage(), System.StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, DiagnosticSeverity.Info)]
+    [InlineData("false", DiagnosticSeverity.Info)]
+    [InlineData("always", DiagnosticSeverity.Info)]
+    [InlineData("true", DiagnosticSeverity.Warning)]
+    [InlineData(" Warning ", DiagnosticSeverity.Warning)]
+    [InlineData("error", DiagnosticSeverity.Error)]
+    public async Task PGB331_is_raised_by_the_PgBorrowRequirePrepared_build_property(string? property, DiagnosticSeverity expected)
+    {
+        // MSBuild hands <CompilerVisibleProperty> values to analyzers as global options named build_property.<name>.
+        var options = new PreparedFiles.OptionsProvider(
+            new Dictionary<string, string>(),
+            property is null ? null : new Dictionary<string, string> { ["build_property.PgBorrowRequirePrepared"] = property });
+        var damaged = new PreparedFiles.InMemoryFile("/shop/.pgborrow/" + StatementFile.FileName("SELECT 1"), "not json");
+        var otherQuery = " public static partial class R { [PgQuery(\"SELECT 1\")] public static partial Task<int> OneAsync(this NpgsqlConnection connection); }";
+
+        var diagnostics = await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(FittingRow) + otherQuery, options, damaged);
+
+        // Both kinds of PGB331: the orders statement has no file, and the file of SELECT 1 is damaged.
+        Assert.Equal(2, diagnostics.Length);
+        Assert.All(diagnostics, d => Assert.Equal(("PGB331", expected, DiagnosticSeverity.Info), (d.Id, d.Severity, d.DefaultSeverity)));
+    }
+
+    [Fact]
+    public async Task PGB331_raised_by_the_build_property_leaves_the_other_rules_at_their_severity()
+    {
+        var options = new PreparedFiles.OptionsProvider(new Dictionary<string, string>(), new Dictionary<string, string> { ["build_property.PgBorrowRequirePrepared"] = "error" });
+
+        var diagnostic = Assert.Single(await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(FittingRow), options, Prepared(OrdersSql, Id, Customer, Total)));
+
+        Assert.Equal(("PGB332", DiagnosticSeverity.Warning), (diagnostic.Id, diagnostic.Severity));
+    }
+
     [Fact]
     public async Task PGB331_reports_a_file_whose_content_is_not_its_statement_and_a_damaged_file_without_throwing()
     {
