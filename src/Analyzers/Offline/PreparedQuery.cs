@@ -16,7 +16,10 @@ internal enum PreparedQueryState
     /// <summary>No file has its statement's name: a new query, or one edited since <c>prepare</c> ran.</summary>
     Missing,
 
-    /// <summary>A file has its name but is not the description of its statement (edited by hand, damaged).</summary>
+    /// <summary>
+    /// A file has its name but is not the description of its statement (edited by hand, damaged): another text,
+    /// or another number of parameter types than the statement has placeholders.
+    /// </summary>
     NotItsStatement,
 }
 
@@ -88,9 +91,12 @@ internal sealed class PreparedQuery
 
         var commandText = check.SqlText.CommandText;
         var fileName = PreparedStatementName.FolderName + "/" + PreparedStatementName.FileName(commandText);
+        // The generator numbers the distinct placeholders $1..$n without gaps, and PostgreSQL describes a statement
+        // with exactly as many parameters as its highest $n: a file with another count was not written by prepare
+        // for this text. (This is all the described count can add to PGB202 here: the count follows from the text.)
         var state = !statements.TryGet(PreparedStatementName.Hash(commandText), context.CancellationToken, out var statement)
             ? PreparedQueryState.Missing
-            : statement is null || statement.Sql != PreparedStatementName.NormaliseSql(commandText)
+            : statement is null || statement.Sql != PreparedStatementName.NormaliseSql(commandText) || statement.Parameters.Count != check.SqlText.Names.Count
                 ? PreparedQueryState.NotItsStatement
                 : PreparedQueryState.Found;
         return new PreparedQuery(method, check, attributeSyntax.GetLocation(), fileName, state, state == PreparedQueryState.Found ? statement : null);

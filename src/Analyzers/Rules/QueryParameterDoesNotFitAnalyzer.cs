@@ -50,7 +50,7 @@ public sealed class QueryParameterDoesNotFitAnalyzer : DiagnosticAnalyzer
         for (var i = 0; i < method.Parameters.Length; i++)
         {
             var (role, position) = query.Check.Roles[i];
-            // A file with fewer types than placeholders is not one prepare wrote for this text: PGB331's to report.
+            // A found file has one type per placeholder (PGB331 reports one that does not); the bound keeps an index in range regardless.
             if (role != PgQueryParameterRole.Value || position > statement.Parameters.Count)
                 continue;
             var placeholder = text.Names[position - 1];

@@ -45,7 +45,9 @@ public sealed class PreparedStatementRulesTests
 
     private const string FittingRow = "[PgRow] public partial record Order(long Id, string Customer, decimal Total, string? Note);";
 
-    private static AdditionalText Prepared(string sql, params DescribedColumn[] columns) => PreparedFiles.Prepared(sql, new[] { "numeric" }, columns);
+    /// <summary>The file of a statement with no placeholder, or with one, <c>$1</c>, the numeric minimum.</summary>
+    private static AdditionalText Prepared(string sql, params DescribedColumn[] columns)
+        => PreparedFiles.Prepared(sql, sql.Contains("$1", System.StringComparison.Ordinal) ? new[] { "numeric" } : System.Array.Empty<string>(), columns);
 
     private static Task<ImmutableArray<Diagnostic>> DiagnosticsAsync(string source, params AdditionalText[] files)
         => PreparedFiles.DiagnosticsAsync(Analyzers, source, null, files);
@@ -126,6 +128,20 @@ public sealed class PreparedStatementRulesTests
             Assert.Equal("PGB331", diagnostic.Id);
             Assert.Contains("is not the description of its statement", diagnostic.GetMessage(), System.StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("numeric,text")]
+    public async Task PGB331_reports_a_file_with_another_count_of_parameter_types_than_the_statement_has_placeholders(string parameterTypes)
+    {
+        // The generator numbers @minimum as $1, and PostgreSQL describes exactly one parameter for it: prepare never writes these.
+        var file = PreparedFiles.Prepared(OrdersSql, parameterTypes.Split(',', System.StringSplitOptions.RemoveEmptyEntries), Id, Customer, Total, Note);
+
+        var diagnostic = Assert.Single(await DiagnosticsAsync(OrdersQuery(FittingRow), file));
+
+        Assert.Equal("PGB331", diagnostic.Id);
+        Assert.Contains("is not the description of its statement", diagnostic.GetMessage(), System.StringComparison.Ordinal);
     }
 
     [Fact]

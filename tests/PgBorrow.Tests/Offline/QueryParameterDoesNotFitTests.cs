@@ -134,7 +134,7 @@ public sealed class QueryParameterDoesNotFitTests
     }
 
     [Fact]
-    public async Task Silent_without_the_statement_s_file_or_with_fewer_described_types_than_placeholders()
+    public async Task Silent_without_the_statement_s_file_or_with_another_count_of_described_types_than_placeholders()
     {
         var source = Query("long id, string note", "UPDATE orders SET note = @note WHERE id = @id");
 
