@@ -51,6 +51,7 @@ public static class RuleIdentifiers
     public const string QueryNotPrepared = "PGB331";
     public const string QueryColumnsDoNotFitRow = "PGB332";
     public const string QueryScalarDoesNotFit = "PGB333";
+    public const string QueryParameterDoesNotFit = "PGB334";
 
     public const string HelpLinkBase = "https://github.com/pgborrow/pgborrow/blob/main/docs/rules/";
 

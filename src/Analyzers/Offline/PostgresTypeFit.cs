@@ -74,6 +74,118 @@ internal static class PostgresTypeFit
         }
     }
 
+    private static readonly string[] Numbers = { "smallint", "integer", "bigint", "real", "double precision", "numeric" };
+    private static readonly string[] Timestamps = { "timestamp with time zone", "timestamp without time zone", "date", "time without time zone" };
+    private static readonly string[] Times = { "time without time zone", "interval" };
+
+    /// <summary>
+    /// The PostgreSQL type Npgsql sends each C# type (by <see cref="Key"/>) as, when a parameter carries no type of
+    /// its own (as a [PgQuery]'s do). <c>char</c> is left out: Npgsql sends it as text or "char" by version.
+    /// </summary>
+    private static readonly Dictionary<string, string> SentAs = new(StringComparer.Ordinal)
+    {
+        ["short"] = "smallint",
+        ["int"] = "integer",
+        ["long"] = "bigint",
+        ["float"] = "real",
+        ["double"] = "double precision",
+        ["decimal"] = "numeric",
+        ["bool"] = "boolean",
+        ["string"] = "text",
+        ["Guid"] = "uuid",
+        ["byte[]"] = "bytea",
+        ["DateTime"] = "timestamp with time zone or timestamp without time zone (by its Kind)",
+        ["DateTimeOffset"] = "timestamp with time zone",
+        ["DateOnly"] = "date",
+        ["TimeOnly"] = "time without time zone",
+        ["TimeSpan"] = "interval",
+    };
+
+    /// <summary>
+    /// The listed PostgreSQL types each sent type becomes by an implicit or assignment cast (pg_cast), the casts
+    /// PostgreSQL applies on its own to a parameter of another type than the statement needs. Every type also
+    /// becomes text, character varying, character and name (its text form, by an assignment cast), so those are
+    /// left out here and always fit.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> WrittenInto = new(StringComparer.Ordinal)
+    {
+        ["short"] = Numbers,
+        ["int"] = Numbers,
+        ["long"] = Numbers,
+        ["float"] = Numbers,
+        ["double"] = Numbers,
+        ["decimal"] = Numbers,
+        ["bool"] = new[] { "boolean" },
+        ["string"] = Array.Empty<string>(),
+        ["Guid"] = new[] { "uuid" },
+        ["byte[]"] = new[] { "bytea" },
+        ["DateTime"] = Timestamps,
+        ["DateTimeOffset"] = Timestamps,
+        ["DateOnly"] = new[] { "date", "timestamp with time zone", "timestamp without time zone" },
+        ["TimeOnly"] = Times,
+        ["TimeSpan"] = Times,
+    };
+
+    /// <summary>
+    /// Null when a parameter of <paramref name="type"/>, sent as <paramref name="plan"/> says, can fill a placeholder
+    /// the statement needs as <paramref name="pgType"/>; otherwise why not, as the end of a sentence. The write
+    /// direction of <see cref="Misfit"/>: a PostgreSQL type the table does not list (a domain, an enum for a plain
+    /// C# enum) or a C# type it does not list always fits, and so does any value into a text type.
+    /// </summary>
+    public static string? WriteMisfit(string pgType, ITypeSymbol type, PgRowReadPlan plan)
+    {
+        var target = Normalise(pgType);
+        var value = Unwrap(type);
+        if (Texts.Contains(target))
+            return null;
+        switch (plan.Kind)
+        {
+            case PgRowReadKind.EnumLabel:
+                return string.Equals(Unqualified(target), plan.DataTypeName, StringComparison.OrdinalIgnoreCase)
+                    ? null
+                    : $"the [PgEnum] type '{value.Name}' is sent as the PostgreSQL enum '{plan.DataTypeName}', which PostgreSQL does not convert to {target}";
+            case PgRowReadKind.EnumCast:
+                return !IsListed(target) || Numbers.Contains(target)
+                    ? null
+                    : $"the enum '{value.Name}' is sent as its integer value, which PostgreSQL does not convert to {target}";
+            case PgRowReadKind.Direct:
+                return DirectWriteMisfit(target, value);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The C# types sent as a value the statement's <paramref name="pgType"/> takes, for a message's remedy.</summary>
+    public static IReadOnlyList<string> WrittenAs(string pgType)
+    {
+        var target = Normalise(pgType);
+        var array = target.EndsWith("[]", StringComparison.Ordinal);
+        var element = array ? target.Substring(0, target.Length - 2) : target;
+        return WrittenInto.Where(pair => pair.Value.Contains(element)).Select(pair => array ? pair.Key + "[]" : pair.Key).ToList();
+    }
+
+    private static string? DirectWriteMisfit(string target, ITypeSymbol value)
+    {
+        var element = ElementOf(value);
+        var targetIsArray = target.EndsWith("[]", StringComparison.Ordinal);
+        if (element is null)
+        {
+            var key = Key(value);
+            if (key is null || !SentAs.ContainsKey(key))
+                return null;
+            if (targetIsArray)
+                return $"{key} is sent as one {SentAs[key]}, and the statement needs an array";
+            return !IsListed(target) || WrittenInto[key].Contains(target) ? null : $"{key} is sent as {SentAs[key]}, which PostgreSQL does not convert to {target}";
+        }
+        if (!targetIsArray)
+            return IsListed(target) ? $"an array or a List<T> is sent as an array, and the statement needs one {target}" : null;
+        var targetElement = target.Substring(0, target.Length - 2);
+        var elementKey = Key(Unwrap(element));
+        return elementKey is null || !SentAs.ContainsKey(elementKey) || !IsListed(targetElement) || Texts.Contains(targetElement) || WrittenInto[elementKey].Contains(targetElement)
+            ? null
+            : $"its elements: {elementKey} is sent as {SentAs[elementKey]}, which PostgreSQL does not convert to {targetElement}";
+    }
+
     private static string? DirectMisfit(string column, ITypeSymbol value)
     {
         var element = ElementOf(value);

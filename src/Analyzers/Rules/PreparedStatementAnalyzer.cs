@@ -6,6 +6,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using PgBorrow.Analyzers.Infrastructure;
 using PgBorrow.Analyzers.Offline;
 using PgBorrow.Generators.Model;
 using PgBorrow.Generators.Queries;
@@ -52,6 +53,16 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
         description: "A [PgQuery] returning a scalar reads the first column of the result; the database described a statement that returns more than one column, none, or a column whose type is not read into the scalar's type.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.QueryScalarDoesNotFit));
 
+    /// <summary>The .editorconfig option that makes PGB332 also report a column no member of the row type reads (default false).</summary>
+    public const string StrictOption = "dotnet_code_quality.PGB332.strict";
+
+    /// <summary>
+    /// The MSBuild property (<c>PgBorrowRequirePrepared</c>, made visible to the compiler by the package's build
+    /// targets) that raises PGB331 to a warning (<c>true</c> or <c>warning</c>) or an error (<c>error</c>) in a
+    /// project, without .editorconfig; a severity set in .editorconfig still wins, as for any rule.
+    /// </summary>
+    public const string RequirePreparedProperty = "build_property.PgBorrowRequirePrepared";
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(NotPrepared, ColumnsDoNotFitRow, ScalarDoesNotFit);
 
@@ -60,58 +71,40 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (start.Compilation.GetTypeByMetadataName(PgQueryMethodCheck.AttributeName) is not INamedTypeSymbol attributeType)
-                return;
-            var statements = PreparedStatements.From(start.Options);
-            if (!statements.Any)
-                return;
-            var rowInterfaceFound = start.Compilation.GetTypeByMetadataName(PgRowShapeCheck.RowInterfaceName) is not null;
-            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, attributeType, statements, rowInterfaceFound), SymbolKind.Method);
-        });
+        PreparedQuery.Register(context, Analyze);
     }
 
-    private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attributeType, PreparedStatements statements, bool rowInterfaceFound)
+    private static void Analyze(SymbolAnalysisContext context, PreparedQuery query)
     {
-        var method = (IMethodSymbol)context.Symbol;
-        // A partial method is analyzed once, through its defining part.
-        if (method.PartialDefinitionPart is not null)
-            return;
-        var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
-        var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken);
-        if (attribute is null || attributeSyntax?.FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
-            return;
-
-        var check = PgQueryMethodCheck.Run(declaration, method, attribute, context.CancellationToken);
-        if (check.Blocks || check.SqlText is null || check.Result is not { } result)
-            return;
-
-        var location = attributeSyntax.GetLocation();
-        var commandText = check.SqlText.CommandText;
-        var fileName = PreparedStatementName.FolderName + "/" + PreparedStatementName.FileName(commandText);
-        if (!statements.TryGet(PreparedStatementName.Hash(commandText), context.CancellationToken, out var statement))
+        var method = query.Method;
+        var location = query.Location;
+        switch (query.State)
         {
-            Report(context, NotPrepared, location, method, $"its statement has no file {fileName} (a new or edited query); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
-            return;
-        }
-        if (statement is null || statement.Sql != PreparedStatementName.NormaliseSql(commandText))
-        {
-            Report(context, NotPrepared, location, method, $"{fileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
-            return;
+            case PreparedQueryState.Missing:
+                ReportNotPrepared(context, location, method, $"its statement has no file {query.FileName} (a new or edited query); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
+                return;
+            case PreparedQueryState.NotItsStatement:
+                ReportNotPrepared(context, location, method, $"{query.FileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
+                return;
         }
 
-        if (result.Shape is PgQueryResultShape.None or PgQueryResultShape.AffectedRows || result.Element is null)
+        if (query.Statement is not { } statement || query.Check.Result is not { } result
+            || result.Shape is PgQueryResultShape.None or PgQueryResultShape.AffectedRows || result.Element is null)
+        {
             return;
+        }
         void ReportFit(DiagnosticDescriptor rule, string detail) => Report(context, rule, location, method, detail);
         if (result.IsRow)
-            CheckRow(ReportFit, result.Element, statement, rowInterfaceFound, context.CancellationToken);
+        {
+            CheckRow(ReportFit, result.Element, statement, context.Compilation.GetTypeByMetadataName(PgRowShapeCheck.RowInterfaceName) is not null,
+                IsStrict(context.Options, location.SourceTree), context.CancellationToken);
+        }
         else
             CheckScalar(ReportFit, result.Element, statement);
     }
 
     /// <summary>PGB332: the result columns against the [PgRow] type's members (also run for the runtime query API's calls).</summary>
-    internal static void CheckRow(Action<DiagnosticDescriptor, string> report, ITypeSymbol element, PreparedStatement statement, bool rowInterfaceFound, CancellationToken cancellationToken)
+    internal static void CheckRow(Action<DiagnosticDescriptor, string> report, ITypeSymbol element, PreparedStatement statement, bool rowInterfaceFound, bool strict, CancellationToken cancellationToken)
     {
         // The row type's mapping, as the [PgRow] generator decides it; a type it cannot map is PGB30x's to report,
         // and a row type from another assembly (or implementing IPgRow<T> by hand) has no declaration to read.
@@ -125,9 +118,12 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
         if (shape.HasErrors)
             return;
 
+        var read = new HashSet<int>();
         foreach (var member in shape.Members)
         {
-            var column = FindColumn(statement.Columns, member.Column);
+            var index = FindColumn(statement.Columns, member.Column);
+            read.Add(index);
+            var column = index < 0 ? null : statement.Columns[index];
             var memberText = $"'{rowType.Name}.{member.Name}' ({member.Type.ToDisplayString(PgRowTypeClassifier.MessageFormat)})";
             if (column is null)
             {
@@ -146,7 +142,21 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
                     $"the column '{column.Name}' ({column.Type}) can be NULL, and {memberText} cannot hold null; make the member nullable, or make the column NOT NULL (or coalesce it)");
             }
         }
+
+        // Strict: every column is read. A column no member reads is work the server does for nothing, or a member
+        // that was meant to read it and is missing (a rename on one side only).
+        if (!strict)
+            return;
+        foreach (var column in statement.Columns.Where((_, index) => !read.Contains(index)))
+        {
+            report(ColumnsDoNotFitRow,
+                $"the statement returns the column '{column.Name}' ({column.Type}), which no member of '{rowType.Name}' reads (strict); remove it from the select list, or add a member that reads it");
+        }
     }
+
+    /// <summary>Whether <see cref="StrictOption"/> is true for the file.</summary>
+    internal static bool IsStrict(AnalyzerOptions options, SyntaxTree? tree)
+        => bool.TryParse(RuleOptions.Get(options, tree, StrictOption), out var strict) && strict;
 
     /// <summary>PGB333: the result columns against a scalar (also run for the runtime query API's calls).</summary>
     internal static void CheckScalar(Action<DiagnosticDescriptor, string> report, ITypeSymbol element, PreparedStatement statement)
@@ -167,13 +177,42 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>The column a member reads: by its exact name, else ignoring case, as the generated reader finds it.</summary>
-    private static PreparedColumn? FindColumn(IReadOnlyList<PreparedColumn> columns, string name)
-        => columns.FirstOrDefault(c => c.Name == name) ?? columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The index of the column a member reads (-1 for none): by its exact name, else ignoring case, as the generated reader finds it.</summary>
+    private static int FindColumn(IReadOnlyList<PreparedColumn> columns, string name)
+    {
+        var index = IndexOf(columns, c => c.Name == name);
+        return index >= 0 ? index : IndexOf(columns, c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static int IndexOf(IReadOnlyList<PreparedColumn> columns, Func<PreparedColumn, bool> match)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (match(columns[i]))
+                return i;
+        }
+        return -1;
+    }
 
     private static string ColumnList(PreparedStatement statement)
         => statement.Columns.Count == 0 ? "none" : string.Join(", ", statement.Columns.Select(c => "'" + c.Name + "'"));
 
     private static void Report(SymbolAnalysisContext context, DiagnosticDescriptor rule, Location location, IMethodSymbol method, string detail)
         => context.ReportDiagnostic(Diagnostic.Create(rule, location, method.Name, detail));
+
+    /// <summary>PGB331, at the severity the project's <see cref="RequirePreparedProperty"/> asks for (the rule's own when unset).</summary>
+    private static void ReportNotPrepared(SymbolAnalysisContext context, Location location, IMethodSymbol method, string detail)
+        => context.ReportDiagnostic(Diagnostic.Create(NotPrepared, location, RequiredSeverity(context.Options), additionalLocations: null, properties: null, method.Name, detail));
+
+    /// <summary>PGB331's severity: Info, or what the <c>PgBorrowRequirePrepared</c> build property asks for.</summary>
+    internal static DiagnosticSeverity RequiredSeverity(AnalyzerOptions options)
+    {
+        options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue(RequirePreparedProperty, out var value);
+        return value?.Trim().ToLowerInvariant() switch
+        {
+            "true" or "warning" => DiagnosticSeverity.Warning,
+            "error" => DiagnosticSeverity.Error,
+            _ => NotPrepared.DefaultSeverity,
+        };
+    }
 }

@@ -47,16 +47,18 @@ public sealed class SentStatementPreparedAnalyzer : DiagnosticAnalyzer
             return;
         var location = context.Operation.Syntax.GetLocation();
         void Report(DiagnosticDescriptor rule, string detail) => context.ReportDiagnostic(Diagnostic.Create(rule, location, sent.Sink, detail));
+        void ReportNotPrepared(string detail) => context.ReportDiagnostic(Diagnostic.Create(PreparedStatementAnalyzer.NotPrepared, location,
+            PreparedStatementAnalyzer.RequiredSeverity(context.Options), additionalLocations: null, properties: null, sent.Sink, detail));
 
         var fileName = PreparedStatementName.FolderName + "/" + PreparedStatementName.FileName(commandText);
         if (!statements.TryGet(PreparedStatementName.Hash(commandText), context.CancellationToken, out var statement))
         {
-            Report(PreparedStatementAnalyzer.NotPrepared, $"its statement has no file {fileName} (a new or edited statement); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
+            ReportNotPrepared($"its statement has no file {fileName} (a new or edited statement); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
             return;
         }
         if (statement is null || statement.Sql != PreparedStatementName.NormaliseSql(commandText))
         {
-            Report(PreparedStatementAnalyzer.NotPrepared, $"{fileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
+            ReportNotPrepared($"{fileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
             return;
         }
 
@@ -66,7 +68,8 @@ public sealed class SentStatementPreparedAnalyzer : DiagnosticAnalyzer
         switch (method.Name)
         {
             case "QueryAsync" or "QueryFirstAsync" or "QueryFirstOrDefaultAsync" or "QuerySingleAsync" or "QuerySingleOrDefaultAsync" or "QueryStreamAsync":
-                PreparedStatementAnalyzer.CheckRow(Report, element, statement, rowInterfaceFound, context.CancellationToken);
+                PreparedStatementAnalyzer.CheckRow(Report, element, statement, rowInterfaceFound,
+                    PreparedStatementAnalyzer.IsStrict(context.Options, context.Operation.Syntax.SyntaxTree), context.CancellationToken);
                 break;
             case "ExecuteScalarAsync":
                 PreparedStatementAnalyzer.CheckScalar(Report, element, statement);

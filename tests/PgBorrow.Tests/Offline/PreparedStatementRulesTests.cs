@@ -3,19 +3,14 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Text;
 using PgBorrow.Analyzers.Offline;
 using PgBorrow.Analyzers.Rules;
 using PgBorrow.Cli.Describe;
 using PgBorrow.Cli.Metadata;
-using PgBorrow.Generators.Queries;
 using PgBorrow.Tests.Generators;
-using PgBorrow.Tests.Rules;
 using Xunit;
 
 namespace PgBorrow.Tests.Offline;
@@ -36,7 +31,7 @@ public sealed class PreparedStatementRulesTests
     private static readonly DescribedColumn Total = Column("total", "numeric", nullable: false);
     private static readonly DescribedColumn Note = Column("note", "text", nullable: true);
 
-    internal static DescribedColumn Column(string name, string type, bool nullable) => new(name, type, 16384, "orders", 1, nullable);
+    internal static DescribedColumn Column(string name, string type, bool nullable) => PreparedFiles.Column(name, type, nullable);
 
     private static string OrdersQuery(string row, string returns = "Task<List<Order>>")
         => GeneratorHarness.TransactionUsings + "#nullable enable\n" + row
@@ -45,16 +40,12 @@ public sealed class PreparedStatementRulesTests
 
     private const string FittingRow = "[PgRow] public partial record Order(long Id, string Customer, decimal Total, string? Note);";
 
-    /// <summary>The file the tool writes for a statement, at <c>/shop/.pgborrow/&lt;hash&gt;.json</c>.</summary>
+    /// <summary>The file of a statement with no placeholder, or with one, <c>$1</c>, the numeric minimum.</summary>
     internal static AdditionalText Prepared(string sql, params DescribedColumn[] columns)
-        => new InMemoryFile("/shop/" + StatementFile.FolderName + "/" + StatementFile.FileName(sql),
-            Encoding.UTF8.GetString(StatementFile.Write(new StatementDescription(sql, new[] { "numeric" }, columns, null))));
+        => PreparedFiles.Prepared(sql, sql.Contains("$1", System.StringComparison.Ordinal) ? new[] { "numeric" } : System.Array.Empty<string>(), columns);
 
-    private static async Task<ImmutableArray<Diagnostic>> DiagnosticsAsync(string source, params AdditionalText[] files)
-    {
-        var (_, _, diagnostics) = await GeneratedMethodAnalysis.RunAsync(new PgQueryGenerator(), Analyzers, GeneratorHarness.ParseOptions, files.ToImmutableArray(), source);
-        return diagnostics;
-    }
+    private static Task<ImmutableArray<Diagnostic>> DiagnosticsAsync(string source, params AdditionalText[] files)
+        => PreparedFiles.DiagnosticsAsync(Analyzers, source, null, files);
 
     [Fact]
     public async Task Silent_when_the_project_has_no_prepared_statement()
@@ -87,6 +78,39 @@ public sealed class PreparedStatementRulesTests
         Assert.Contains("pgborrow prepare", diagnostic.GetMessage(), System.StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, DiagnosticSeverity.Info)]
+    [InlineData("false", DiagnosticSeverity.Info)]
+    [InlineData("always", DiagnosticSeverity.Info)]
+    [InlineData("true", DiagnosticSeverity.Warning)]
+    [InlineData(" Warning ", DiagnosticSeverity.Warning)]
+    [InlineData("error", DiagnosticSeverity.Error)]
+    public async Task PGB331_is_raised_by_the_PgBorrowRequirePrepared_build_property(string? property, DiagnosticSeverity expected)
+    {
+        // MSBuild hands <CompilerVisibleProperty> values to analyzers as global options named build_property.<name>.
+        var options = new PreparedFiles.OptionsProvider(
+            new Dictionary<string, string>(),
+            property is null ? null : new Dictionary<string, string> { ["build_property.PgBorrowRequirePrepared"] = property });
+        var damaged = new InMemoryFile("/shop/.pgborrow/" + StatementFile.FileName("SELECT 1"), "not json");
+        var otherQuery = " public static partial class R { [PgQuery(\"SELECT 1\")] public static partial Task<int> OneAsync(this NpgsqlConnection connection); }";
+
+        var diagnostics = await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(FittingRow) + otherQuery, options, damaged);
+
+        // Both kinds of PGB331: the orders statement has no file, and the file of SELECT 1 is damaged.
+        Assert.Equal(2, diagnostics.Length);
+        Assert.All(diagnostics, d => Assert.Equal(("PGB331", expected, DiagnosticSeverity.Info), (d.Id, d.Severity, d.DefaultSeverity)));
+    }
+
+    [Fact]
+    public async Task PGB331_raised_by_the_build_property_leaves_the_other_rules_at_their_severity()
+    {
+        var options = new PreparedFiles.OptionsProvider(new Dictionary<string, string>(), new Dictionary<string, string> { ["build_property.PgBorrowRequirePrepared"] = "error" });
+
+        var diagnostic = Assert.Single(await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(FittingRow), options, Prepared(OrdersSql, Id, Customer, Total)));
+
+        Assert.Equal(("PGB332", DiagnosticSeverity.Warning), (diagnostic.Id, diagnostic.Severity));
+    }
+
     [Fact]
     public async Task PGB331_reports_a_file_whose_content_is_not_its_statement_and_a_damaged_file_without_throwing()
     {
@@ -99,6 +123,20 @@ public sealed class PreparedStatementRulesTests
             Assert.Equal("PGB331", diagnostic.Id);
             Assert.Contains("is not the description of its statement", diagnostic.GetMessage(), System.StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("numeric,text")]
+    public async Task PGB331_reports_a_file_with_another_count_of_parameter_types_than_the_statement_has_placeholders(string parameterTypes)
+    {
+        // The generator numbers @minimum as $1, and PostgreSQL describes exactly one parameter for it: prepare never writes these.
+        var file = PreparedFiles.Prepared(OrdersSql, parameterTypes.Split(',', System.StringSplitOptions.RemoveEmptyEntries), Id, Customer, Total, Note);
+
+        var diagnostic = Assert.Single(await DiagnosticsAsync(OrdersQuery(FittingRow), file));
+
+        Assert.Equal("PGB331", diagnostic.Id);
+        Assert.Contains("is not the description of its statement", diagnostic.GetMessage(), System.StringComparison.Ordinal);
     }
 
     [Fact]
@@ -138,7 +176,7 @@ public sealed class PreparedStatementRulesTests
         // A type the table does not list ('mood', maybe a domain over numeric or integer) is never a misfit.
         var diagnostics = await DiagnosticsAsync(OrdersQuery(row), Prepared(OrdersSql, Id, Customer, Column("total", totalType, false), Note));
 
-        if (AssertReportedOnlyWhenExpected(diagnostics, "PGB332", expected) is { } message)
+        if (PreparedFiles.AssertReportedOnlyWhenExpected(diagnostics, "PGB332", expected) is { } message)
             Assert.EndsWith("; make the member's type one that reads it, or cast the column in the SQL", message, System.StringComparison.Ordinal);
     }
 
@@ -150,7 +188,7 @@ public sealed class PreparedStatementRulesTests
     {
         var diagnostics = await DiagnosticsAsync(OrdersQuery(row), Prepared(OrdersSql, Id, Customer, Total, Note));
 
-        var message = AssertReportedOnlyWhenExpected(diagnostics, "PGB332", expected);
+        var message = PreparedFiles.AssertReportedOnlyWhenExpected(diagnostics, "PGB332", expected);
 
         if (message is not null)
             Assert.Equal($"'LargeAsync': the column 'note' (text) can be NULL, and {expected} cannot hold null; make the member nullable, or make the column NOT NULL (or coalesce it)", message);
@@ -167,6 +205,63 @@ public sealed class PreparedStatementRulesTests
         Assert.Equal("PGB332", reported.Id);
         Assert.Contains("the column 'id' (bigint) can be NULL, and 'Order.Id' (long) cannot hold null", reported.GetMessage(), System.StringComparison.Ordinal);
         Assert.Empty(silent);
+    }
+
+    private static PreparedFiles.OptionsProvider Strict(string value)
+        => new(new Dictionary<string, string> { [PreparedStatementAnalyzer.StrictOption] = value });
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("false")]
+    [InlineData("yes")]
+    public async Task PGB332_does_not_report_an_extra_column_unless_strict_is_true(string? strict)
+    {
+        var file = Prepared(OrdersSql, Id, Customer, Total, Note, Column("placed_at", "timestamp with time zone", false));
+
+        var diagnostics = await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(FittingRow), strict is null ? null : Strict(strict), file);
+
+        Assert.Empty(diagnostics);
+    }
+
+    [Fact]
+    public async Task PGB332_strict_reports_each_column_no_member_reads_and_nothing_when_every_column_is_read()
+    {
+        var extra = Prepared(OrdersSql, Id, Customer, Column("placed_at", "timestamp with time zone", false), Total, Note, Column("TOTAL", "numeric", false));
+
+        var reported = await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(FittingRow), Strict("True"), extra);
+        var fitting = await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(FittingRow), Strict("true"), Prepared(OrdersSql, Id, Customer, Total, Note));
+
+        // 'total' is read by its exact name, so the second, 'TOTAL', is read by nobody.
+        Assert.Equal(
+            new[]
+            {
+                "'LargeAsync': the statement returns the column 'placed_at' (timestamp with time zone), which no member of 'Order' reads (strict); remove it from the select list, or add a member that reads it",
+                "'LargeAsync': the statement returns the column 'TOTAL' (numeric), which no member of 'Order' reads (strict); remove it from the select list, or add a member that reads it",
+            },
+            reported.Select(d => d.GetMessage()));
+        Assert.All(reported, d => Assert.Equal("PGB332", d.Id));
+        Assert.Empty(fitting);
+    }
+
+    [Fact]
+    public async Task PGB332_strict_counts_a_column_found_ignoring_case_as_read_and_one_only_an_ignored_member_names_as_not()
+    {
+        const string Row = "[PgRow] public partial class Order { public long Id { get; init; } public string Customer { get; init; } = \"\"; public decimal Total { get; init; } public string? Note { get; init; } [PgIgnore] public int Cached { get; set; } }";
+        var file = Prepared(OrdersSql, Column("ID", "bigint", false), Customer, Total, Note, Column("cached", "integer", true));
+
+        var diagnostic = Assert.Single(await PreparedFiles.DiagnosticsAsync(Analyzers, OrdersQuery(Row), Strict("true"), file));
+
+        Assert.Contains("the column 'cached' (integer), which no member of 'Order' reads (strict)", diagnostic.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PGB332_strict_does_not_apply_to_a_scalar_query()
+    {
+        var source = GeneratorHarness.TransactionUsings + "public static partial class Q { [PgQuery(\"SELECT count(*) FROM orders\")] public static partial Task<long> CountAsync(this NpgsqlConnection connection); }";
+
+        var diagnostics = await PreparedFiles.DiagnosticsAsync(Analyzers, source, Strict("true"), Prepared("SELECT count(*) FROM orders", Column("count", "bigint", true)));
+
+        Assert.Empty(diagnostics);
     }
 
     [Fact]
@@ -224,7 +319,7 @@ public sealed class PreparedStatementRulesTests
 
         var diagnostics = await DiagnosticsAsync(source, Prepared(sql, columns));
 
-        if (AssertReportedOnlyWhenExpected(diagnostics, "PGB333", expected) is { } message)
+        if (PreparedFiles.AssertReportedOnlyWhenExpected(diagnostics, "PGB333", expected) is { } message)
             Assert.Matches("; make the (statement return one column, or return a \\[PgRow\\] type|scalar a type that reads it, or cast the column in the SQL)$", message);
     }
 
@@ -259,15 +354,5 @@ public sealed class PreparedStatementRulesTests
 
     /// <summary>No diagnostic when <paramref name="expected"/> is null; otherwise exactly one of the rule, whose message contains it (returned).</summary>
     internal static string? AssertReportedOnlyWhenExpected(ImmutableArray<Diagnostic> diagnostics, string id, string? expected)
-    {
-        if (expected is null)
-        {
-            Assert.Empty(diagnostics);
-            return null;
-        }
-        var diagnostic = Assert.Single(diagnostics);
-        Assert.Equal(id, diagnostic.Id);
-        Assert.Contains(expected, diagnostic.GetMessage(), System.StringComparison.Ordinal);
-        return diagnostic.GetMessage();
-    }
+        => PreparedFiles.AssertReportedOnlyWhenExpected(diagnostics, id, expected);
 }

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
+using PgBorrow.Cli.Describe;
+using PgBorrow.Cli.Metadata;
 
 namespace PgBorrow.Tests.Package;
 
@@ -19,6 +21,12 @@ internal sealed record PackageConsumer(
     string Source)
 {
     public const string SourceFileName = "Orders.cs";
+
+    /// <summary>MSBuild properties the project sets, beside the ones every consumer has.</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The statements <c>pgborrow prepare</c> described, as its files under <c>.pgborrow/</c> (by file name).</summary>
+    public IReadOnlyDictionary<string, byte[]> PreparedStatements { get; init; } = new Dictionary<string, byte[]>();
 
     /// <summary>
     /// A shared data-access library on netstandard2.0 (C# 7.3, its default), which the runtime does not
@@ -81,14 +89,21 @@ internal sealed record PackageConsumer(
         }
         """);
 
-    /// <summary>An application on net8.0 and the package's Npgsql floor, installing PgBorrow alone: the analyzers come with it.</summary>
+    /// <summary>
+    /// An application on net8.0 and the package's Npgsql floor, installing PgBorrow alone: the analyzers come with
+    /// it. It keeps prepared statements and sets <c>PgBorrowRequirePrepared</c>, so its PGB331 is a warning.
+    /// </summary>
     public static readonly PackageConsumer Net8Application = new(
         "Net8Orders",
         "net8.0",
         "8.0.5",
         [new PackageInstall("PgBorrow")],
         ["PgBorrow.Analyzers.dll", "PgBorrow.CodeFixes.dll", "PgBorrow.Generators.dll"],
-        RuntimeConsumerSource("Net8Orders"));
+        RuntimeConsumerSource("Net8Orders"))
+    {
+        Properties = new Dictionary<string, string> { ["PgBorrowRequirePrepared"] = "warning" },
+        PreparedStatements = RuntimeConsumerStatements(),
+    };
 
     /// <summary>
     /// An application on net10.0 and Npgsql 10 that installs both packages (as a project that started
@@ -100,7 +115,10 @@ internal sealed record PackageConsumer(
         "10.0.3",
         [new PackageInstall("PgBorrow"), new PackageInstall("PgBorrow.Analyzers", PrivateAssets: "all")],
         ["PgBorrow.Analyzers.dll", "PgBorrow.CodeFixes.dll", "PgBorrow.Generators.dll"],
-        RuntimeConsumerSource("Net10Orders"));
+        RuntimeConsumerSource("Net10Orders"))
+    {
+        PreparedStatements = RuntimeConsumerStatements(),
+    };
 
     public static readonly IReadOnlyList<PackageConsumer> All = [NetStandardLibrary, Net8Application, Net10Application];
 
@@ -163,7 +181,27 @@ internal sealed record PackageConsumer(
 
             public static void Complete([Owned] NpgsqlTransaction tx) => tx.Commit();
         }
+
+        // The offline checks: the first statement has its file in .pgborrow/ and fits it; the second has none.
+        public static partial class OrderQueries
+        {
+            [PgQuery("{{PreparedCountSql}}")]
+            public static partial Task<long> CountAsync(this NpgsqlConnection connection, string customer);
+
+            [PgQuery("SELECT count(*) FROM orders")] // expect: PGB331
+            public static partial Task<long> CountAllAsync(this NpgsqlConnection connection);
+        }
         """;
+
+    const string PreparedCountSql = "SELECT count(*) FROM orders WHERE customer = @customer";
+
+    /// <summary>The file <c>pgborrow prepare</c> writes for the consumers' prepared statement, written by the tool's own code.</summary>
+    static Dictionary<string, byte[]> RuntimeConsumerStatements()
+    {
+        var sent = PreparedCountSql.Replace("@customer", "$1", StringComparison.Ordinal);
+        var description = new StatementDescription(sent, ["text"], [new DescribedColumn("count", "bigint", 0, null, 0, Nullable: true)], null);
+        return new Dictionary<string, byte[]> { [StatementFile.FileName(sent)] = StatementFile.Write(description) };
+    }
 }
 
 /// <summary>A <c>PackageReference</c> of the consumer: a package under test, at the version just packed.</summary>

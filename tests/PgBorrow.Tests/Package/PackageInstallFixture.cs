@@ -5,6 +5,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Text.Json;
 using System.Xml.Linq;
+using PgBorrow.Cli.Metadata;
 using PgBorrow.Tests.Infrastructure;
 using Xunit;
 
@@ -49,14 +50,14 @@ public sealed class PackageInstallFixture : IDisposable
     internal ProcessResult ConsumersBuild => consumersBuild.Value;
 
     /// <summary>The diagnostics of the consumer's compilation, from the SARIF log the compiler wrote.</summary>
-    internal IReadOnlyList<(string Id, int Line)> Diagnostics(PackageConsumer consumer)
+    internal IReadOnlyList<(string Id, int Line, string Level)> Diagnostics(PackageConsumer consumer)
     {
         _ = ConsumersBuild;
         var sarifPath = Path.Combine(ConsumerDirectory(consumer), "diagnostics.sarif");
         Assert.True(File.Exists(sarifPath), $"{consumer.Name} wrote no {sarifPath}.\n" + ConsumersBuild.Describe(80));
 
         using var sarif = JsonDocument.Parse(File.ReadAllText(sarifPath));
-        var diagnostics = new List<(string, int)>();
+        var diagnostics = new List<(string, int, string)>();
         foreach (var run in sarif.RootElement.GetProperty("runs").EnumerateArray())
         {
             if (!run.TryGetProperty("results", out var results))
@@ -72,7 +73,9 @@ public sealed class PackageInstallFixture : IDisposable
                     Assert.True(file.EndsWith(PackageConsumer.SourceFileName, StringComparison.Ordinal), $"{consumer.Name}: {id} is reported in {file}.");
                     line = location.GetProperty("region").GetProperty("startLine").GetInt32();
                 }
-                diagnostics.Add((id, line));
+                // SARIF's level: error, warning or note (an Info diagnostic); "warning" when left out.
+                var level = result.TryGetProperty("level", out var levelValue) ? levelValue.GetString() ?? "" : "warning";
+                diagnostics.Add((id, line, level));
             }
         }
         return diagnostics;
@@ -149,6 +152,11 @@ public sealed class PackageInstallFixture : IDisposable
             Directory.CreateDirectory(directory);
             File.WriteAllText(Path.Combine(directory, consumer.Name + ".csproj"), ProjectFile(consumer));
             File.WriteAllText(Path.Combine(directory, PackageConsumer.SourceFileName), consumer.Source);
+            foreach (var (fileName, content) in consumer.PreparedStatements)
+            {
+                Directory.CreateDirectory(Path.Combine(directory, StatementFile.FolderName));
+                File.WriteAllBytes(Path.Combine(directory, StatementFile.FolderName, fileName), content);
+            }
             solution.Add($"""  <Project Path="{consumer.Name}/{consumer.Name}.csproj" />""");
         }
         solution.Add("</Solution>");
@@ -165,6 +173,7 @@ public sealed class PackageInstallFixture : IDisposable
             ? $"""<PackageReference Include="{install.PackageId}" Version="{Version}" />"""
             : $"""<PackageReference Include="{install.PackageId}" Version="{Version}" PrivateAssets="{install.PrivateAssets}" />"""));
         var nullable = consumer.TargetFramework.StartsWith("netstandard", StringComparison.Ordinal) ? "disable" : "enable";
+        var properties = string.Concat(consumer.Properties.Select(property => $"\n    <{property.Key}>{property.Value}</{property.Key}>"));
         return $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -174,7 +183,7 @@ public sealed class PackageInstallFixture : IDisposable
                 <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
                 <RestorePackagesPath>{ConsumerPackagesPath}</RestorePackagesPath>
                 <RestoreAdditionalProjectFallbackFolders>{TestReferences.NuGetPackageRoot}</RestoreAdditionalProjectFallbackFolders>
-                <ErrorLog>$(MSBuildProjectDirectory)/diagnostics.sarif,version=2.1</ErrorLog>
+                <ErrorLog>$(MSBuildProjectDirectory)/diagnostics.sarif,version=2.1</ErrorLog>{properties}
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Npgsql" Version="{consumer.NpgsqlVersion}" />

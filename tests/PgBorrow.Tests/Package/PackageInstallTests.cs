@@ -160,6 +160,18 @@ public sealed class PackageInstallTests : IClassFixture<PackageInstallFixture>
         }
     }
 
+    [Fact]
+    [Trait("Category", "Package")]
+    public void PgBorrowRequirePrepared_raises_PGB331_in_a_real_build_and_its_absence_leaves_it_Info()
+    {
+        // Both runtime consumers keep .pgborrow/ and have one statement without a file; only Net8Orders sets the property.
+        var raised = fixture.Diagnostics(BuiltConsumer(PackageConsumer.Net8Application.Name)).Single(d => d.Id == "PGB331");
+        var info = fixture.Diagnostics(BuiltConsumer(PackageConsumer.Net10Application.Name)).Single(d => d.Id == "PGB331");
+
+        Assert.Equal("warning", raised.Level);
+        Assert.Equal("note", info.Level);
+    }
+
     /// <summary>The consumer, once the build of all consumers succeeded.</summary>
     PackageConsumer BuiltConsumer(string consumerName)
     {

@@ -24,8 +24,17 @@ internal static class GeneratedMethodAnalysis
         => RunAsync(generator, analyzers, parseOptions, ImmutableArray<AdditionalText>.Empty, sources);
 
     /// <summary>The same, with the additional files a build hands the analyzers.</summary>
-    public static async Task<(GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> RunAsync(
+    public static Task<(GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> RunAsync(
         IIncrementalGenerator generator, ImmutableArray<DiagnosticAnalyzer> analyzers, CSharpParseOptions parseOptions, ImmutableArray<AdditionalText> additionalFiles, params string[] sources)
+        => RunAsync(generator, analyzers, parseOptions, additionalFiles, null, warningsAsErrors: true, sources);
+
+    /// <summary>
+    /// The same, with the .editorconfig and MSBuild-property options a build hands the analyzers (none when null);
+    /// without <paramref name="warningsAsErrors"/>, a diagnostic keeps the severity it was reported at.
+    /// </summary>
+    public static async Task<(GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> RunAsync(
+        IIncrementalGenerator generator, ImmutableArray<DiagnosticAnalyzer> analyzers, CSharpParseOptions parseOptions, ImmutableArray<AdditionalText> additionalFiles,
+        AnalyzerConfigOptionsProvider? configOptions, bool warningsAsErrors, params string[] sources)
     {
         var compilation = await GeneratorHarness.CompilationAsync(parseOptions, sources);
         // The harness's driver parses generated code as the latest C#; a compilation's trees must share one version.
@@ -33,10 +42,12 @@ internal static class GeneratedMethodAnalysis
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var results = driver.GetRunResult().Results;
         Assert.All(results, r => Assert.Null(r.Exception));
+        if (!warningsAsErrors)
+            output = output.WithOptions(output.Options.WithGeneralDiagnosticOption(ReportDiagnostic.Default));
 
         var exceptions = new ConcurrentBag<Exception>();
         var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions(additionalFiles),
+            configOptions is null ? new AnalyzerOptions(additionalFiles) : new AnalyzerOptions(additionalFiles, configOptions),
             onAnalyzerException: (exception, _, _) => exceptions.Add(exception),
             concurrentAnalysis: false,
             logAnalyzerExecutionTime: false);
