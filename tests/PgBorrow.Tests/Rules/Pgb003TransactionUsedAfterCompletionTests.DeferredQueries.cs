@@ -61,6 +61,38 @@ public partial class Pgb003TransactionUsedAfterCompletionTests
             DeferredQuery("func", "committed"));
 
     [Fact]
+    public Task Stream_assigned_in_a_try_whose_catches_roll_back_and_rethrow_is_reported_after_the_commit()
+        => VerifyPgb003.AnalyzerAsync("""
+            class Database
+            {
+                // Jakar.Database's TryCall as it was before c09b4214, with a plain transaction for its context.
+                public async IAsyncEnumerable<T> TryCall<T>(NpgsqlConnection conn, Func<NpgsqlTransaction, CancellationToken, IAsyncEnumerable<T>> func,
+                    [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token = default)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(token);
+                    IAsyncEnumerable<T> result;
+                    try
+                    {
+                        result = {|#1:func(tx, token)|};
+                        {|#2:await tx.CommitAsync(token);|}
+                    }
+                    catch (PostgresException)
+                    {
+                        await tx.RollbackAsync(token);
+                        throw;
+                    }
+                    catch (Exception)
+                    {
+                        await tx.RollbackAsync(token);
+                        throw;
+                    }
+                    await foreach (T item in {|#0:result|}.WithCancellation(token)) { yield return item; }
+                }
+            }
+            """,
+            DeferredQuery("func", "committed"));
+
+    [Fact]
     public Task Runtime_query_stream_materialized_after_rollback_is_reported()
         => VerifyPgb003.AnalyzerAsync("""
             using System.Linq;
