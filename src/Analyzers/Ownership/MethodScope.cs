@@ -985,7 +985,7 @@ internal sealed class MethodScope
         foreach (var (node, _) in _nodes)
         {
             if (node is not ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment
-                || target.Local.Type is not INamedTypeSymbol { Arity: 1, Name: "IAsyncEnumerable" or "IEnumerable" })
+                || target.Local.Type is not INamedTypeSymbol { Arity: 1, Name: "IAsyncEnumerable" or "IEnumerable" or "ConfiguredCancelableAsyncEnumerable" })
                 continue;
             DeferredQueries[target.Local] = DeferredQueries.ContainsKey(target.Local) ? null : DeferredQueryOf(assignment.Value);
         }

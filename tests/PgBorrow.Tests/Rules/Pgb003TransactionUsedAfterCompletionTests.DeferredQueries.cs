@@ -167,6 +167,39 @@ public partial class Pgb003TransactionUsedAfterCompletionTests
                     TransactionUsedAfterCompletionAnalyzer.EnumerateItBefore));
 
     [Fact]
+    public Task Query_wrapped_where_it_is_made_is_reported_where_it_is_enumerated()
+        => VerifyPgb003.AnalyzerAsync("""
+            using System.Linq;
+            using Dapper;
+
+            class Orders
+            {
+                async Task<long> NewestAsync(NpgsqlConnection conn, CancellationToken ct)
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    var rows = {|#1:conn.QueryUnbufferedAsync<long>("SELECT id FROM orders", transaction: tx)|}.WithCancellation(ct);
+                    {|#2:await tx.CommitAsync(ct);|}
+                    long newest = 0;
+                    await foreach (var id in {|#0:rows|})
+                        newest = Math.Max(newest, id);
+                    return newest;
+                }
+
+                long[] Positive(NpgsqlConnection conn)
+                {
+                    using var tx = conn.BeginTransaction();
+                    var ids = {|#3:conn.Query<long>("SELECT id FROM orders", transaction: tx, buffered: false)|}.Where(id => id > 0);
+                    {|#4:tx.Rollback();|}
+                    return {|#5:ids|}.ToArray();
+                }
+            }
+            """,
+            DeferredQuery("QueryUnbufferedAsync", "committed"),
+            new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(5)
+                .WithArguments("tx", $"the deferred query of 'Query' (line {LineOf(3)}), which runs only when it is enumerated here,", "rolled back", LineOf(4),
+                    TransactionUsedAfterCompletionAnalyzer.EnumerateItBefore));
+
+    [Fact]
     public Task Stream_materialized_before_commit_is_not_reported()
         => VerifyPgb003.AnalyzerAsync("""
             using System.Linq;
