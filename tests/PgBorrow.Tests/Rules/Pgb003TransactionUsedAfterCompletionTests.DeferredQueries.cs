@@ -42,26 +42,7 @@ public partial class Pgb003TransactionUsedAfterCompletionTests
             DeferredQuery("QueryUnbufferedAsync", "committed"));
 
     [Fact]
-    public Task Delegate_returning_a_stream_over_the_transaction_enumerated_after_commit_is_reported()
-        => VerifyPgb003.AnalyzerAsync("""
-            class Database
-            {
-                // The shape of Jakar.Database's TryCall before c09b4214, with a plain transaction for its context.
-                public async IAsyncEnumerable<T> TryCall<T>(NpgsqlConnection conn, Func<NpgsqlTransaction, CancellationToken, IAsyncEnumerable<T>> func,
-                    [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token = default)
-                {
-                    await using var tx = await conn.BeginTransactionAsync(token);
-                    IAsyncEnumerable<T> results = {|#1:func(tx, token)|};
-                    {|#2:await tx.CommitAsync(token);|}
-                    await foreach (var item in {|#0:results|}.WithCancellation(token))
-                        yield return item;
-                }
-            }
-            """,
-            DeferredQuery("func", "committed"));
-
-    [Fact]
-    public Task Stream_assigned_in_a_try_whose_catches_roll_back_and_rethrow_is_reported_after_the_commit()
+    public Task Delegate_stream_assigned_in_a_try_whose_catches_roll_back_and_rethrow_is_reported_after_the_commit()
         => VerifyPgb003.AnalyzerAsync("""
             class Database
             {
