@@ -151,7 +151,7 @@ internal sealed class BlockingHelpers
         if (!visiting.Add(method))
             return null;
         BlockingHelper? found;
-        if (IsIterator(method))
+        if (LazySequences.IsIterator(method))
         {
             // Calling an iterator runs none of its body: its reads happen when the caller enumerates.
             _found.TryAdd(method, null);
@@ -243,19 +243,6 @@ internal sealed class BlockingHelpers
             foreach (var node in condition.DescendantsAndSelf())
             {
                 if (node is IPropertyReferenceOperation { Property.Name: "State" } || node.Type?.Name == "ConnectionState")
-                    return true;
-            }
-        }
-        return false;
-    }
-
-    static bool IsIterator(IMethodSymbol method)
-    {
-        foreach (var reference in method.DeclaringSyntaxReferences)
-        {
-            foreach (var node in reference.GetSyntax().DescendantNodes(n => n is not (Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax)))
-            {
-                if (node is Microsoft.CodeAnalysis.CSharp.Syntax.YieldStatementSyntax)
                     return true;
             }
         }

@@ -45,6 +45,7 @@ internal sealed class MethodScope
             CollectParametersBegunInto(tree);
         }
         CollectInitializedCommands();
+        CollectDeferredQueries();
         CollectAdvisoryLocks();
         LeaveAcquiredLocksToTheCaller();
     }
@@ -970,6 +971,50 @@ internal sealed class MethodScope
         }
     }
 
+    /// <summary>
+    /// Locals assigned from a deferred query (<see cref="LazySequences.IsDeferredQuery"/>) that was handed a
+    /// tracked transaction: enumerating one runs the query in that transaction, whatever happened to it since.
+    /// Null for a local assigned more than once (not followed: precision first).
+    /// </summary>
+    public Dictionary<ILocalSymbol, DeferredQuery?> DeferredQueries { get; } = new(SymbolEqualityComparer.Default);
+
+    void CollectDeferredQueries()
+    {
+        if (!Resources.Exists(resource => resource.Kind == ResourceKind.Transaction))
+            return;
+        foreach (var (node, _) in _nodes)
+        {
+            if (node is not ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment
+                || target.Local.Type is not INamedTypeSymbol { Arity: 1, Name: "IAsyncEnumerable" or "IEnumerable" or "ConfiguredCancelableAsyncEnumerable" })
+                continue;
+            DeferredQueries[target.Local] = DeferredQueries.ContainsKey(target.Local) ? null : DeferredQueryOf(assignment.Value);
+        }
+    }
+
+    /// <summary>The deferred query <paramref name="value"/> makes, when a tracked transaction is its receiver or an argument.</summary>
+    DeferredQuery? DeferredQueryOf(IOperation value)
+    {
+        if (LazySequences.Source(value) is not IInvocationOperation call || !LazySequences.IsDeferredQuery(call))
+            return null;
+        var operands = new List<IOperation>(call.Arguments.Length + 1);
+        if (call.Instance is not null)
+            operands.Add(call.Instance);
+        foreach (var argument in call.Arguments)
+            operands.Add(argument.Value);
+        foreach (var operand in operands)
+        {
+            if (Resource(ReferencedSymbol(operand)) is { Kind: ResourceKind.Transaction } transaction)
+            {
+                // A delegate is named by itself (`func`), not by its Invoke method.
+                var name = call.TargetMethod.MethodKind == MethodKind.DelegateInvoke && call.Instance is not null
+                    ? Operations.Shorten(call.Instance.Syntax.ToString())
+                    : call.TargetMethod.Name;
+                return new DeferredQuery(transaction.Symbol!, Unwrap(operand)!.Syntax.GetLocation(), name, call.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1);
+            }
+        }
+        return null;
+    }
+
     readonly Dictionary<ISymbol, List<SyntaxNode>> _readerReads = new(SymbolEqualityComparer.Default);
     List<(Microsoft.CodeAnalysis.Text.TextSpan Body, string Stream)>? _queryStreams;
 
@@ -1113,3 +1158,9 @@ internal sealed class MethodScope
         return method is null ? System.Array.Empty<IParameterSymbol>() : method.Parameters;
     }
 }
+
+/// <summary>
+/// A deferred query kept in a local: the transaction it was handed (and the operand that handed it), and the call
+/// that made it with its line, for messages.
+/// </summary>
+internal sealed record DeferredQuery(ISymbol Transaction, Location TransactionOperand, string Call, int Line);

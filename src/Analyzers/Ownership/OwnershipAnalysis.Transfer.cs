@@ -137,6 +137,9 @@ internal sealed partial class OwnershipAnalysis
         if (kind == CallKind.BeginTransaction)
             CheckNestedBegin(invocation, state);
 
+        if (_scope.DeferredQueries.Count > 0 && LazySequences.Enumerates(invocation))
+            DeferredQueryRuns(invocation, state);
+
         // A helper that takes or releases a session lock on a connection it is given.
         var lockEffects = kind == CallKind.Other ? _scope.LockHelperEffects(invocation) : null;
 
@@ -535,13 +538,17 @@ internal sealed partial class OwnershipAnalysis
         var flags = state[resource.Index];
         if (!FlowState.IsDefinitelyCompleted(flags))
             return;
-        var completion = (flags & ValueFlags.Committed) != 0 ? CompletionKind.Committed
-            : (flags & ValueFlags.RolledBack) != 0 ? CompletionKind.RolledBack
-            : CompletionKind.Disposed;
+        var completion = CompletionOf(flags);
         var location = MethodScope.Unwrap(useSite)!.Syntax.GetLocation();
         if (_reportedUses.Add((resource, location)))
             _report.UsesAfterCompletion.Add(new UseAfterCompletion(resource, location, usedBy, completion, state.CompletionLine(resource.Index)));
     }
+
+    /// <summary>How a value that is definitely completed was completed, for messages (a commit wins over a later dispose).</summary>
+    static CompletionKind CompletionOf(ValueFlags flags)
+        => (flags & ValueFlags.Committed) != 0 ? CompletionKind.Committed
+        : (flags & ValueFlags.RolledBack) != 0 ? CompletionKind.RolledBack
+        : CompletionKind.Disposed;
 
     void Complete(TrackedResource resource, ValueFlags how, IOperation operation, FlowState state)
     {

@@ -154,6 +154,13 @@ internal readonly record struct NeverCommitted(TrackedResource Transaction, int 
 internal readonly record struct DelegateOutlivesTransaction(TrackedResource Transaction, Location UseLocation, string How, int DelegateLine, CompletionKind Completion, int CompletionLine);
 
 /// <summary>
+/// A deferred query (an <c>IAsyncEnumerable</c>, an unbuffered or iterator <c>IEnumerable</c>) made by
+/// <paramref name="Query"/> on <paramref name="QueryLine"/> with <paramref name="Transaction"/>, enumerated at
+/// <paramref name="Location"/> after the transaction completed on every path: the query runs only now, outside it.
+/// </summary>
+internal readonly record struct DeferredQueryAfterCompletion(TrackedResource Transaction, Location Location, string Query, int QueryLine, CompletionKind Completion, int CompletionLine);
+
+/// <summary>
 /// A wait that blocks the thread (<paramref name="Name"/>: Thread.Sleep, WaitOne, Result, Wait, GetResult)
 /// while <paramref name="Transaction"/> is open on every path to it. <paramref name="TaskCall"/> is the
 /// database call whose task is waited for (task waits only); <paramref name="Active"/>: the transaction has
@@ -192,6 +199,9 @@ internal sealed class OwnershipReport
 
     public List<DelegateOutlivesTransaction> DelegatesOutliving { get; } = new();
 
+    /// <summary>Deferred queries enumerated after the transaction they were handed completed (PGB003 across time).</summary>
+    public List<DeferredQueryAfterCompletion> DeferredQueriesAfterCompletion { get; } = new();
+
     /// <summary>Thread-blocking waits while a transaction is open (PGB005).</summary>
     public List<BlockingWaitWhileOpen> BlockingWaits { get; } = new();
 
@@ -211,5 +221,5 @@ internal sealed class OwnershipReport
         => OpenAtExit.Count + OpenOnException.Count + UsesAfterCompletion.Count + NestedBegins.Count + ReadersStillOpen.Count
             + AwaitsWhileOpen.Count + BegunTransactions.Count + SecondConnectionWrites.Count + ReadModifyWrites.Count
             + ReadersAcrossAwaits.Count + DiscardedHandles.Count + OpenAtUsingDispose.Count + NeverCommitted.Count
-            + DelegatesOutliving.Count + BlockingWaits.Count + CallersTransactionsCompleted.Count == 0;
+            + DelegatesOutliving.Count + BlockingWaits.Count + CallersTransactionsCompleted.Count + DeferredQueriesAfterCompletion.Count == 0;
 }

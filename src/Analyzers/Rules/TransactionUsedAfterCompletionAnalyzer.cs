@@ -20,7 +20,7 @@ public sealed class TransactionUsedAfterCompletionAnalyzer : OwnershipRuleAnalyz
         category: RuleCategories.Ownership,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "Commit, Rollback and Dispose end a transaction the way a Rust method taking 'self' consumes a value. Calls on a completed transaction throw 'This NpgsqlTransaction has completed; it is no longer usable.' at run time, and a command given a completed transaction silently runs outside any transaction. A lambda that uses the transaction and outlives the method (a stored callback, a task nobody awaits, a query returned unenumerated) runs after the method completed it. PgBorrow says it at build time.",
+        description: "Commit, Rollback and Dispose end a transaction the way a Rust method taking 'self' consumes a value. Calls on a completed transaction throw 'This NpgsqlTransaction has completed; it is no longer usable.' at run time, and a command given a completed transaction silently runs outside any transaction. A lambda that uses the transaction and outlives the method (a stored callback, a task nobody awaits, a query returned unenumerated) runs after the method completed it, and so does a deferred query (an IAsyncEnumerable, an unbuffered Dapper Query) enumerated after the commit. PgBorrow says it at build time.",
         helpLinkUri: RuleIdentifiers.GetHelpUri(RuleIdentifiers.TransactionUsedAfterCompletion));
 
     private protected override DiagnosticDescriptor Rule => Descriptor;
@@ -48,7 +48,17 @@ public sealed class TransactionUsedAfterCompletionAnalyzer : OwnershipRuleAnalyz
             context.ReportDiagnostic(Diagnostic.Create(Descriptor, outliving.UseLocation, outliving.Transaction.Name, by, Describe(outliving.Completion), outliving.CompletionLine,
                 "run the delegate before that, or let it begin a transaction of its own"));
         }
+
+        foreach (var deferred in report.DeferredQueriesAfterCompletion)
+        {
+            var by = $"the deferred query of '{deferred.Query}' (line {deferred.QueryLine}), which runs only when it is enumerated here,";
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor, deferred.Location, deferred.Transaction.Name, by, Describe(deferred.Completion), deferred.CompletionLine,
+                EnumerateItBefore));
+        }
     }
+
+    /// <summary>The advice for a deferred query enumerated after its transaction completed.</summary>
+    internal const string EnumerateItBefore = "enumerate it (ToList, await foreach into a list) before that, or begin a new transaction for it";
 
     static string Describe(CompletionKind completion) => completion switch
     {

@@ -12,7 +12,7 @@ namespace PgBorrow.Tests.Rules;
 /// PGB003 (transaction used after it completed) on reported and clean code across the control-flow and
 /// ownership shapes it must follow. Expectations follow docs/rules/PGB003.md.
 /// </summary>
-public class Pgb003TransactionUsedAfterCompletionTests
+public partial class Pgb003TransactionUsedAfterCompletionTests
 {
     static DiagnosticResult Pgb003(int location, string name, string use, string how, string line)
         => new DiagnosticResult("PGB003", DiagnosticSeverity.Warning).WithLocation(location).WithArguments(name, $"'{use}'", how, line, "move the use before that, or begin a new transaction for it");
