@@ -25,7 +25,7 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
 {
     public static readonly DiagnosticDescriptor NotPrepared = new(
         id: RuleIdentifiers.QueryNotPrepared,
-        title: "[PgQuery] statement is not prepared",
+        title: "SQL statement is not prepared",
         messageFormat: "'{0}': {1}",
         category: RuleCategories.Queries,
         defaultSeverity: DiagnosticSeverity.Info,
