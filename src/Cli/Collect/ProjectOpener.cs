@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Build.Locator;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.MSBuild;
 
 namespace PgBorrow.Cli.Collect;
@@ -23,17 +24,35 @@ public static class ProjectOpener
     public static async Task<Compilation> OpenAsync(string? projectFile, string projectFolder, TextWriter output, CancellationToken cancellationToken)
     {
         if (projectFile is null)
-            return ProjectSources.FromFolder(projectFolder);
+            return WithPgBorrowGenerators(ProjectSources.FromFolder(projectFolder), cancellationToken);
         try
         {
             RegisterMSBuild();
-            return await MSBuildProject.CompileAsync(projectFile, cancellationToken);
+            return WithPgBorrowGenerators(await MSBuildProject.CompileAsync(projectFile, cancellationToken), cancellationToken);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            await output.WriteLineAsync($"pgborrow prepare: cannot open {Path.GetFileName(projectFile)} with MSBuild ({error.Message.Trim()}); reading the *.cs files of its folder instead (Dapper calls and generated code are not seen)");
-            return ProjectSources.FromFolder(projectFolder);
+            await output.WriteLineAsync($"pgborrow prepare: cannot open {Path.GetFileName(projectFile)} with MSBuild ({error.Message.Trim()}); reading the *.cs files of its folder instead (Dapper calls are not seen)");
+            return WithPgBorrowGenerators(ProjectSources.FromFolder(projectFolder), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The compilation with PgBorrow's generated code: a <c>[PgRow]</c> type implements its reader interface only in
+    /// generated code, and without it <c>QueryAsync&lt;OrderRow&gt;(...)</c> does not bind and its statement is not
+    /// found. The generators run here unless their output is already there (a workspace that ran them).
+    /// </summary>
+    private static Compilation WithPgBorrowGenerators(Compilation compilation, CancellationToken cancellationToken)
+    {
+        if (compilation.SyntaxTrees.Any(tree => tree.FilePath.Contains("PgBorrow.Generators", StringComparison.Ordinal)))
+            return compilation;
+        var parseOptions = compilation.SyntaxTrees.FirstOrDefault()?.Options as CSharpParseOptions ?? CSharpParseOptions.Default;
+        var driver = CSharpGeneratorDriver.Create(
+            [new PgBorrow.Generators.Rows.PgRowGenerator().AsSourceGenerator(), new PgBorrow.Generators.Queries.PgQueryGenerator().AsSourceGenerator(),
+             new PgBorrow.Generators.Transactions.PgTransactionGenerator().AsSourceGenerator()],
+            parseOptions: parseOptions);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _, cancellationToken);
+        return generated;
     }
 
     /// <summary>Points the MSBuild assemblies at the installed .NET SDK's, once per process and before any MSBuild type loads.</summary>

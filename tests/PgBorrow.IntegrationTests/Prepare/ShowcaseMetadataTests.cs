@@ -35,7 +35,10 @@ public sealed class ShowcaseMetadataTests(PgDatabaseFixture db) : PgDatabaseTest
         // PGBORROW_UPDATE_SHOWCASE=1 rewrites the folder instead (then review and commit it): the way to refresh it
         // after a Showcase statement or ShowcaseDatabase's schema changed.
         var update = Environment.GetEnvironmentVariable("PGBORROW_UPDATE_SHOWCASE") == "1";
-        var exitCode = await PrepareCommand.RunAsync(update ? ["--connection", Db.ConnectionString, Showcase] : ["--connection", Db.ConnectionString, "--check", Showcase], output, Ct);
+        // The project file, not the folder: through MSBuild the [PgRow] types' generated code binds, so the query API
+        // calls that read them are collected too (the folder fallback cannot see those).
+        var project = Path.Combine(Showcase, "Showcase.csproj");
+        var exitCode = await PrepareCommand.RunAsync(update ? ["--connection", Db.ConnectionString, project] : ["--connection", Db.ConnectionString, "--check", project], output, Ct);
 
         Assert.True(exitCode == 0, "samples/Showcase/.pgborrow is out of date; run 'pgborrow prepare' on the Showcase (see Rows/TypedQueries.cs):" + Environment.NewLine + output);
     }

@@ -165,7 +165,7 @@ internal sealed record PackageConsumer(
             public static void MarkShipped(NpgsqlConnection conn, int orderId)
             {
                 var tx = conn.BeginTransaction(); // expect: PGB001
-                using var cmd = new NpgsqlCommand("UPDATE orders SET shipped = true WHERE id = $1", conn, tx);
+                using var cmd = new NpgsqlCommand("{{ShippedSql}}", conn, tx);
                 cmd.Parameters.AddWithValue(orderId);
                 cmd.ExecuteNonQuery();
             }
@@ -195,12 +195,27 @@ internal sealed record PackageConsumer(
 
     const string PreparedCountSql = "SELECT count(*) FROM orders WHERE customer = @customer";
 
+    const string ShippedSql = "UPDATE orders SET shipped = true WHERE id = $1";
+
+    /// <summary><c>LargeOrdersAsync</c>'s interpolated SQL as the runtime sends it (its hole is <c>$1</c>).</summary>
+    const string LargeOrdersSentSql = "SELECT id, customer, total FROM orders WHERE total >= $1";
+
     /// <summary>The file <c>pgborrow prepare</c> writes for the consumers' prepared statement, written by the tool's own code.</summary>
     static Dictionary<string, byte[]> RuntimeConsumerStatements()
     {
         var sent = PreparedCountSql.Replace("@customer", "$1", StringComparison.Ordinal);
         var description = new StatementDescription(sent, ["text"], [new DescribedColumn("count", "bigint", 0, null, 0, Nullable: true)], null);
-        return new Dictionary<string, byte[]> { [StatementFile.FileName(sent)] = StatementFile.Write(description) };
+        // The command and the query API call send statements too (PGB331 would name them): their files, as prepare writes them.
+        var update = new StatementDescription(ShippedSql, ["integer"], [], null);
+        var large = new StatementDescription(LargeOrdersSentSql, ["numeric"],
+            [new DescribedColumn("id", "integer", 16384, "orders", 1, Nullable: false), new DescribedColumn("customer", "text", 16384, "orders", 2, Nullable: false),
+             new DescribedColumn("total", "numeric", 16384, "orders", 3, Nullable: false)], null);
+        return new Dictionary<string, byte[]>
+        {
+            [StatementFile.FileName(sent)] = StatementFile.Write(description),
+            [StatementFile.FileName(ShippedSql)] = StatementFile.Write(update),
+            [StatementFile.FileName(LargeOrdersSentSql)] = StatementFile.Write(large),
+        };
     }
 }
 
