@@ -81,26 +81,19 @@ public sealed class RuntimeQueryHoleDoesNotFitTests
         Assert.Equal("codes[0].Trim()", At(source, diagnostic));
     }
 
-    [Fact]
-    public async Task Of_two_holes_only_the_second_that_does_not_fit_is_reported_with_its_own_number()
+    [Theory]
+    // Of two holes only the second does not fit: reported with its own number, at its own expression.
+    [InlineData("long id, string code", "UPDATE orders SET note = 'seen' WHERE id = {id} AND token = {code}", "UPDATE orders SET note = 'seen' WHERE id = $1 AND token = $2", "bigint", "code", "the hole {code} (string) fills $2, which the statement needs as uuid: ")]
+    // The handler sends the constant {true} as $1 like any other hole (it does not inline constants), so {id} is $2.
+    [InlineData("Guid id", "UPDATE orders SET shipped = {true} WHERE id = {id}", "UPDATE orders SET shipped = $1 WHERE id = $2", "integer", "true", "the hole {true} (bool) fills $1, which the statement needs as integer: ")]
+    public async Task Each_hole_is_compared_with_the_placeholder_of_its_number(string parameters, string sql, string sentSql, string firstType, string reportedAt, string expected)
     {
-        var source = Code("long id, string code", "await connection.ExecuteAsync($\"UPDATE orders SET note = 'seen' WHERE id = {id} AND token = {code}\");");
+        var source = Code(parameters, "await connection.ExecuteAsync($\"" + sql + "\");");
 
-        var diagnostic = Assert.Single(await HoleDiagnosticsAsync(source, "UPDATE orders SET note = 'seen' WHERE id = $1 AND token = $2", "bigint", "uuid"));
+        var diagnostic = Assert.Single(await HoleDiagnosticsAsync(source, sentSql, firstType, "uuid"));
 
-        Assert.StartsWith("'ExecuteAsync': the hole {code} (string) fills $2, which the statement needs as uuid: ", diagnostic.GetMessage(), System.StringComparison.Ordinal);
-        Assert.Equal("code", At(source, diagnostic));
-    }
-
-    [Fact]
-    public async Task A_constant_hole_is_a_placeholder_too_and_keeps_the_numbering()
-    {
-        // The handler sends {true} as $1 like any other hole (it does not inline constants), so {id} is $2.
-        var source = Code("Guid id", "await connection.ExecuteAsync($\"UPDATE orders SET shipped = {true} WHERE id = {id}\");");
-
-        var diagnostic = Assert.Single(await HoleDiagnosticsAsync(source, "UPDATE orders SET shipped = $1 WHERE id = $2", "integer", "uuid"));
-
-        Assert.StartsWith("'ExecuteAsync': the hole {true} (bool) fills $1, which the statement needs as integer: ", diagnostic.GetMessage(), System.StringComparison.Ordinal);
+        Assert.StartsWith("'ExecuteAsync': " + expected, diagnostic.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Equal(reportedAt, At(source, diagnostic));
     }
 
     [Theory]
