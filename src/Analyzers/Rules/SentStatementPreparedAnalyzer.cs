@@ -13,14 +13,16 @@ namespace PgBorrow.Analyzers.Rules;
 /// every statement <c>pgborrow prepare</c> would describe (found by the same <see cref="SentStatementFinder"/>) has a
 /// file in <c>.pgborrow/</c> (PGB331); a runtime query reading a [PgRow] type (<c>QueryAsync&lt;T&gt;</c>,
 /// <c>QuerySingleAsync&lt;T&gt;</c>...) or a scalar (<c>ExecuteScalarAsync&lt;T&gt;</c>) gets the checks a [PgQuery]
-/// gets (PGB332, PGB333). Silent when the project has no such file.
+/// gets (PGB332, PGB333), and its holes are checked against the placeholders they fill (PGB334). Silent when the
+/// project has no such file.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SentStatementPreparedAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(
-        PreparedStatementAnalyzer.NotPrepared, PreparedStatementAnalyzer.ColumnsDoNotFitRow, PreparedStatementAnalyzer.ScalarDoesNotFit);
+        PreparedStatementAnalyzer.NotPrepared, PreparedStatementAnalyzer.ColumnsDoNotFitRow, PreparedStatementAnalyzer.ScalarDoesNotFit,
+        QueryParameterDoesNotFitAnalyzer.Descriptor);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -62,7 +64,10 @@ public sealed class SentStatementPreparedAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (sent.Api != SentStatementApi.RuntimeQuery || context.Operation is not IInvocationOperation { TargetMethod: { TypeArguments.Length: 1 } method })
+        if (sent.Api != SentStatementApi.RuntimeQuery)
+            return;
+        QueryParameterDoesNotFitAnalyzer.CheckHoles(context.ReportDiagnostic, sent, statement);
+        if (context.Operation is not IInvocationOperation { TargetMethod: { TypeArguments.Length: 1 } method })
             return;
         var element = method.TypeArguments[0];
         switch (method.Name)

@@ -26,7 +26,11 @@ internal enum SentStatementApi
 /// One statement the code sends: the operation that sends it, a name for the sink, the API, and the text the server
 /// receives (<see cref="CommandText"/>), or null with the reason it cannot be described without running the code.
 /// </summary>
-internal sealed record SentStatement(IOperation Operation, string Sink, SentStatementApi Api, string? CommandText, SentStatementSkip Skip);
+internal sealed record SentStatement(IOperation Operation, string Sink, SentStatementApi Api, string? CommandText, SentStatementSkip Skip)
+{
+    /// <summary>For the runtime query API, the holes of the interpolated SQL in order: the <c>AppendFormatted</c> call of <c>$1</c> first.</summary>
+    public IReadOnlyList<IInvocationOperation> Holes { get; init; } = Array.Empty<IInvocationOperation>();
+}
 
 /// <summary>Why a sent statement has no text to describe.</summary>
 internal enum SentStatementSkip
@@ -108,10 +112,11 @@ internal sealed class SentStatementFinder
             var sink = invocation.TargetMethod.Name;
             if (parameter.Type is { Name: "PgSql", ContainingNamespace: { Name: "PgBorrow", ContainingNamespace.IsGlobalNamespace: true } })
             {
-                var text = PgSqlText(argument.Value);
+                var holes = new List<IInvocationOperation>();
+                var text = PgSqlText(argument.Value, holes);
                 return text is null
                     ? new SentStatement(invocation, sink, SentStatementApi.RuntimeQuery, null, SentStatementSkip.NotConstant)
-                    : Checked(invocation, sink, SentStatementApi.RuntimeQuery, text);
+                    : Checked(invocation, sink, SentStatementApi.RuntimeQuery, text) with { Holes = holes };
             }
             if (parameter is { Name: "sql", Type.SpecialType: SpecialType.System_String })
             {
@@ -125,26 +130,26 @@ internal sealed class SentStatementFinder
 
     /// <summary>
     /// The text a <c>PgSql</c> argument sends: a constant string as it is, an interpolated string with its holes
-    /// numbered <c>$1..$n</c> from the left (the handler numbers them as it appends them); null when built at run time.
+    /// numbered <c>$1..$n</c> from the left (the handler numbers them as it appends them), each hole's call added to
+    /// <paramref name="holes"/>; null when built at run time.
     /// </summary>
-    private static string? PgSqlText(IOperation value)
+    private static string? PgSqlText(IOperation value, List<IInvocationOperation> holes)
     {
         if (value is IConversionOperation { OperatorMethod: not null } conversion)
             return conversion.Operand.ConstantValue.Value as string;
         if (value is not IInterpolatedStringHandlerCreationOperation handler)
             return null;
         var text = new StringBuilder();
-        var holes = 0;
-        return AppendInterpolated(handler.Content, text, ref holes) ? text.ToString() : null;
+        return AppendInterpolated(handler.Content, text, holes) ? text.ToString() : null;
     }
 
-    private static bool AppendInterpolated(IOperation content, StringBuilder text, ref int holes)
+    private static bool AppendInterpolated(IOperation content, StringBuilder text, List<IInvocationOperation> holes)
     {
         switch (content)
         {
             // $"..." + $"..." given to a handler: the parts are appended left to right.
             case IInterpolatedStringAdditionOperation addition:
-                return AppendInterpolated(addition.Left, text, ref holes) && AppendInterpolated(addition.Right, text, ref holes);
+                return AppendInterpolated(addition.Left, text, holes) && AppendInterpolated(addition.Right, text, holes);
             case IInterpolatedStringOperation interpolated:
                 foreach (var part in interpolated.Parts)
                 {
@@ -153,9 +158,10 @@ internal sealed class SentStatementFinder
                     {
                         text.Append(literal);
                     }
-                    else if (part is IInterpolatedStringAppendOperation { Kind: OperationKind.InterpolatedStringAppendFormatted })
+                    else if (part is IInterpolatedStringAppendOperation { Kind: OperationKind.InterpolatedStringAppendFormatted, AppendCall: IInvocationOperation hole })
                     {
-                        text.Append('$').Append(++holes);
+                        holes.Add(hole);
+                        text.Append('$').Append(holes.Count);
                     }
                     else
                     {
