@@ -7,7 +7,7 @@ using PgBorrow.Generators.Queries;
 
 namespace PgBorrow.Analyzers.Offline;
 
-/// <summary>How a [PgQuery]'s statement stands in <c>.pgborrow/</c>.</summary>
+/// <summary>How a statement stands in <c>.pgborrow/</c>.</summary>
 internal enum PreparedQueryState
 {
     /// <summary>Its file is there and describes its statement.</summary>
@@ -30,14 +30,12 @@ internal enum PreparedQueryState
 /// </summary>
 internal sealed class PreparedQuery
 {
-    private PreparedQuery(IMethodSymbol method, PgQueryMethodCheck check, Location location, string fileName, PreparedQueryState state, PreparedStatement? statement)
+    private PreparedQuery(IMethodSymbol method, PgQueryMethodCheck check, Location location, StatementLookup file)
     {
         Method = method;
         Check = check;
         Location = location;
-        FileName = fileName;
-        State = state;
-        Statement = statement;
+        File = file;
     }
 
     public IMethodSymbol Method { get; }
@@ -48,13 +46,8 @@ internal sealed class PreparedQuery
     /// <summary>The method's [PgQuery] attribute.</summary>
     public Location Location { get; }
 
-    /// <summary>The statement's file, relative to the project root (<c>.pgborrow/&lt;hash&gt;.json</c>).</summary>
-    public string FileName { get; }
-
-    public PreparedQueryState State { get; }
-
-    /// <summary>The description, when <see cref="State"/> is <see cref="PreparedQueryState.Found"/>.</summary>
-    public PreparedStatement? Statement { get; }
+    /// <summary>The statement's file (<c>.pgborrow/&lt;hash&gt;.json</c>), whether it describes the statement, and its description.</summary>
+    public StatementLookup File { get; }
 
     /// <summary>Runs <paramref name="analyze"/> on every [PgQuery] method the generator implements, in a project that keeps prepared statements.</summary>
     public static void Register(AnalysisContext context, Action<SymbolAnalysisContext, PreparedQuery> analyze)
@@ -89,16 +82,10 @@ internal sealed class PreparedQuery
         if (check.Blocks || check.SqlText is null)
             return null;
 
-        var commandText = check.SqlText.CommandText;
-        var fileName = PreparedStatementName.FolderName + "/" + PreparedStatementName.FileName(commandText);
-        // The generator numbers the distinct placeholders $1..$n without gaps, and PostgreSQL describes a statement
-        // with exactly as many parameters as its highest $n: a file with another count was not written by prepare
-        // for this text. (This is all the described count can add to PGB202 here: the count follows from the text.)
-        var state = !statements.TryGet(PreparedStatementName.Hash(commandText), context.CancellationToken, out var statement)
-            ? PreparedQueryState.Missing
-            : statement is null || statement.Sql != PreparedStatementName.NormaliseSql(commandText) || statement.Parameters.Count != check.SqlText.Names.Count
-                ? PreparedQueryState.NotItsStatement
-                : PreparedQueryState.Found;
-        return new PreparedQuery(method, check, attributeSyntax.GetLocation(), fileName, state, state == PreparedQueryState.Found ? statement : null);
+        // The generator numbers the distinct placeholders $1..$n without gaps, so a file with another parameter count
+        // was not written by prepare for this text. (This is all the described count can add to PGB202 here: the count
+        // follows from the text.)
+        var file = statements.Find(check.SqlText.CommandText, check.SqlText.Names.Count, context.CancellationToken);
+        return new PreparedQuery(method, check, attributeSyntax.GetLocation(), file);
     }
 }

@@ -78,17 +78,13 @@ public sealed class PreparedStatementAnalyzer : DiagnosticAnalyzer
     {
         var method = query.Method;
         var location = query.Location;
-        switch (query.State)
+        if (query.File.NotPreparedDetail("query") is { } notPrepared)
         {
-            case PreparedQueryState.Missing:
-                ReportNotPrepared(context, location, method, $"its statement has no file {query.FileName} (a new or edited query); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
-                return;
-            case PreparedQueryState.NotItsStatement:
-                ReportNotPrepared(context, location, method, $"{query.FileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
-                return;
+            ReportNotPrepared(context, location, method, notPrepared);
+            return;
         }
 
-        if (query.Statement is not { } statement || query.Check.Result is not { } result
+        if (query.File.Statement is not { } statement || query.Check.Result is not { } result
             || result.Shape is PgQueryResultShape.None or PgQueryResultShape.AffectedRows || result.Element is null)
         {
             return;

@@ -45,7 +45,7 @@ public sealed class QueryParameterDoesNotFitAnalyzer : DiagnosticAnalyzer
 
     private static void Analyze(SymbolAnalysisContext context, PreparedQuery query)
     {
-        if (query.Statement is not { } statement || query.Check.Sql is not { } sql || query.Check.SqlText is not { } text)
+        if (query.File.Statement is not { } statement || query.Check.Sql is not { } sql || query.Check.SqlText is not { } text)
             return;
         var cast = CastPlaceholders(sql, SqlTokenKind.NamedParameter);
         var method = query.Method;

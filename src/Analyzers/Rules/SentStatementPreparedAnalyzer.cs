@@ -52,17 +52,13 @@ public sealed class SentStatementPreparedAnalyzer : DiagnosticAnalyzer
         void ReportNotPrepared(string detail) => context.ReportDiagnostic(Diagnostic.Create(PreparedStatementAnalyzer.NotPrepared, location,
             PreparedStatementAnalyzer.RequiredSeverity(context.Options), additionalLocations: null, properties: null, sent.Sink, detail));
 
-        var fileName = PreparedStatementName.FolderName + "/" + PreparedStatementName.FileName(commandText);
-        if (!statements.TryGet(PreparedStatementName.Hash(commandText), context.CancellationToken, out var statement))
+        var file = statements.Find(commandText, placeholderCount: null, context.CancellationToken);
+        if (file.NotPreparedDetail("statement") is { } notPrepared)
         {
-            ReportNotPrepared($"its statement has no file {fileName} (a new or edited statement); run 'pgborrow prepare' and commit the folder, so the build checks it against the schema");
+            ReportNotPrepared(notPrepared);
             return;
         }
-        if (statement is null || statement.Sql != PreparedStatementName.NormaliseSql(commandText))
-        {
-            ReportNotPrepared($"{fileName} is not the description of its statement (edited by hand or damaged); run 'pgborrow prepare' again");
-            return;
-        }
+        var statement = file.Statement!;
 
         if (sent.Api != SentStatementApi.RuntimeQuery)
             return;
