@@ -15,39 +15,40 @@ internal static class UsingAdvice
 
     /// <summary>'await using' or 'using' (quoted) for code at <paramref name="location"/>; both forms when it cannot tell.</summary>
     public static string For(Location location)
-    {
-        if (location.SourceTree is not SyntaxTree tree || !location.IsInSource)
-            return EitherForm;
-        var node = tree.GetRoot().FindNode(location.SourceSpan, getInnermostNodeForTie: true);
-        foreach (var ancestor in node.AncestorsAndSelf())
-        {
-            switch (ancestor)
-            {
-                case AnonymousFunctionExpressionSyntax lambda:
-                    return Quote(lambda.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword));
-                case LocalFunctionStatementSyntax local:
-                    return Quote(local.Modifiers.Any(SyntaxKind.AsyncKeyword));
-                case BaseMethodDeclarationSyntax method:
-                    return Quote(method.Modifiers.Any(SyntaxKind.AsyncKeyword));
-                case AccessorDeclarationSyntax:
-                    return Quote(async: false);
-                case TypeDeclarationSyntax:
-                    return EitherForm;
-            }
-        }
-        return EitherForm;
-    }
+        => IsAsyncCode(location) is bool async ? Quote(async) : EitherForm;
 
     /// <summary>
     /// The advice for a value of <paramref name="type"/>: a type with only <c>DisposeAsync</c> (a replication connection)
     /// cannot be declared with 'using', so synchronous code is told to become async.
     /// </summary>
     public static string For(Location location, ITypeSymbol? type)
-    {
-        var advice = For(location);
-        return advice == "'using'" && IsOnlyAsyncDisposable(type)
+        => IsAsyncCode(location) == false && IsOnlyAsyncDisposable(type)
             ? "'await using' (it has only DisposeAsync: make the method async)"
-            : advice;
+            : For(location);
+
+    /// <summary>Whether the method, lambda or local function around <paramref name="location"/> is async; null when it cannot tell.</summary>
+    static bool? IsAsyncCode(Location location)
+    {
+        if (location.SourceTree is not SyntaxTree tree || !location.IsInSource)
+            return null;
+        var node = tree.GetRoot().FindNode(location.SourceSpan, getInnermostNodeForTie: true);
+        foreach (var ancestor in node.AncestorsAndSelf())
+        {
+            switch (ancestor)
+            {
+                case AnonymousFunctionExpressionSyntax lambda:
+                    return lambda.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword);
+                case LocalFunctionStatementSyntax local:
+                    return local.Modifiers.Any(SyntaxKind.AsyncKeyword);
+                case BaseMethodDeclarationSyntax method:
+                    return method.Modifiers.Any(SyntaxKind.AsyncKeyword);
+                case AccessorDeclarationSyntax:
+                    return false;
+                case TypeDeclarationSyntax:
+                    return null;
+            }
+        }
+        return null;
     }
 
     /// <summary>Implements IAsyncDisposable but not IDisposable (or, for a type parameter, none of its constraints does).</summary>

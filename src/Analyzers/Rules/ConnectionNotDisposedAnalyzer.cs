@@ -71,24 +71,16 @@ public sealed class ConnectionNotDisposedAnalyzer : OwnershipRuleAnalyzer
     const string CloseInFinally = "close it in a 'finally'";
 
     static string DisposeOnEveryPath(TrackedResource connection)
-        => $"declare it with {UsingAdvice.For(connection.Location, TypeOf(connection))}, or dispose it on every path";
+        => $"declare it with {UsingAdvice.For(connection.Location, connection.DeclaredType)}, or dispose it on every path";
 
     /// <summary>What the leak costs: a pool slot, or for a replication connection its own server connection.</summary>
     static string Consequence(TrackedResource connection, OperationBlockAnalysisContext context)
-        => NpgsqlSymbols.TryCreate(context.Compilation, context.Options)?.IsReplicationConnection(TypeOf(connection)) == true
+        => NpgsqlSymbols.TryCreate(context.Compilation, context.Options)?.IsReplicationConnection(connection.DeclaredType) == true
             ? "its server connection (a walsender, outside any pool) stays open until the garbage collector finalizes it"
             : "it is never returned to the pool";
 
-    static ITypeSymbol? TypeOf(TrackedResource connection)
-        => connection.Symbol switch
-        {
-            ILocalSymbol local => local.Type,
-            IParameterSymbol parameter => parameter.Type,
-            _ => null,
-        };
-
     static System.Collections.Immutable.ImmutableDictionary<string, string?>? PropertiesOf(TrackedResource connection)
-        => UsingAdvice.IsOnlyAsyncDisposable(TypeOf(connection)) ? s_onlyAsyncDisposable : null;
+        => UsingAdvice.IsOnlyAsyncDisposable(connection.DeclaredType) ? s_onlyAsyncDisposable : null;
 
     static readonly System.Collections.Immutable.ImmutableDictionary<string, string?> s_onlyAsyncDisposable =
         System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(OnlyAsyncDisposableProperty, "true");
